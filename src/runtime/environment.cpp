@@ -1,0 +1,22 @@
+#include "runtime/environment.h"
+
+#include "runtime/combinators.h"
+
+namespace strata {
+
+namespace {
+thread_local Environment* current_environment = nullptr;
+}  // namespace
+
+Environment& env() {
+  STRATA_ASSERT_MSG(current_environment != nullptr, "no environment is running on this thread");
+  return *current_environment;
+}
+
+bool has_env() { return current_environment != nullptr; }
+
+void set_env(Environment* environment) { current_environment = environment; }
+
+Future<Void> delay(double seconds) { return env().delay(seconds); }
+
+}  // namespace strata
