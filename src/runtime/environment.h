@@ -146,13 +146,19 @@ bool has_env();
 void set_env(Environment* environment);
 
 inline double now() { return env().now(); }
+Future<Void> delay(double seconds);
 inline Future<Void> yield() { return env().yield(); }
+
+// What run_blocking's future carries: the work's result, or Void for void work.
+template <class Work>
+using BlockingResult = std::conditional_t<std::is_void_v<std::invoke_result_t<Work&>>, Void,
+                                          std::invoke_result_t<Work&>>;
 
 // Runs `work` off the loop and completes with its result (or the Error it threw).
 template <class Work>
-auto run_blocking(Work work) -> Future<std::invoke_result_t<Work&>> {
+Future<BlockingResult<Work>> run_blocking(Work work) {
   using Result = std::invoke_result_t<Work&>;
-  using Stored = std::conditional_t<std::is_void_v<Result>, Void, Result>;
+  using Stored = BlockingResult<Work>;
 
   class Job final : public BlockingJob {
    public:

@@ -68,6 +68,20 @@ class KnobTable {
 // Each library calls this once (from a static object next to its knob struct).
 void register_knob_table(KnobTable* table);
 
+// The one instance of a library's knob struct, registered on first use; `fill` adds the
+// table's entries (see knob_macros.h).
+template <class Knobs>
+Knobs& knob_instance(const char* library, void (*fill)(KnobTable&, Knobs&)) {
+  static Knobs knobs;
+  static KnobTable table(library);
+  [[maybe_unused]] static const bool registered = [&] {
+    fill(table, knobs);
+    register_knob_table(&table);
+    return true;
+  }();
+  return knobs;
+}
+
 // Sets a knob of any library; throws invalid_option naming the knob if there is none.
 void set_knob(std::string_view name, std::string_view value);
 void reset_all_knobs();

@@ -2,25 +2,19 @@
 
 namespace strata {
 
-RuntimeKnobs& runtime_knobs() {
-  static RuntimeKnobs knobs;
-  return knobs;
-}
-
 namespace {
 
-KnobTable* build_table() {
-  static KnobTable table("runtime");
-  RuntimeKnobs& knobs = runtime_knobs();
+void fill(KnobTable& table, RuntimeKnobs& knobs) {
 #define STRATA_KNOB STRATA_KNOB_ENTRY
 #include "runtime/runtime_knobs.def"
 #undef STRATA_KNOB
-  register_knob_table(&table);
-  return &table;
 }
 
-[[maybe_unused]] KnobTable* const registered = build_table();
+// Registered at start-up so that --knob can set it before anything reads it.
+[[maybe_unused]] const RuntimeKnobs& registered = runtime_knobs();
 
 }  // namespace
+
+RuntimeKnobs& runtime_knobs() { return knob_instance<RuntimeKnobs>("runtime", fill); }
 
 }  // namespace strata
