@@ -10,16 +10,16 @@ namespace strata {
 
 }  // namespace strata
 
-#define STRATA_ASSERT(condition)                                                  \
-  do {                                                                            \
-    if (!(condition)) [[unlikely]]                                                \
-      ::strata::assertion_failed(#condition, __FILE__, __LINE__, nullptr);        \
+#define STRATA_ASSERT(condition)                                           \
+  do {                                                                     \
+    if (!(condition)) [[unlikely]]                                         \
+      ::strata::assertion_failed(#condition, __FILE__, __LINE__, nullptr); \
   } while (false)
 
-#define STRATA_ASSERT_MSG(condition, message)                                     \
-  do {                                                                            \
-    if (!(condition)) [[unlikely]]                                                \
-      ::strata::assertion_failed(#condition, __FILE__, __LINE__, (message));      \
+#define STRATA_ASSERT_MSG(condition, message)                                \
+  do {                                                                       \
+    if (!(condition)) [[unlikely]]                                           \
+      ::strata::assertion_failed(#condition, __FILE__, __LINE__, (message)); \
   } while (false)
 
 #define STRATA_UNREACHABLE(message) \

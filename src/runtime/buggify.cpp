@@ -21,7 +21,9 @@ thread_local std::map<std::pair<const char*, int>, bool>* active_sites = nullptr
 
 }  // namespace
 
-bool buggify_enabled() { return buggify_random != nullptr; }
+bool buggify_enabled() {
+  return buggify_random != nullptr;
+}
 
 bool buggify_site_fires(const char* file, int line) {
   auto key = std::make_pair(file, line);

@@ -54,7 +54,8 @@ void reset_probes();
 #define STRATA_PROBE(condition, description)                                               \
   do {                                                                                     \
     static ::strata::ProbeCounter strata_probe_counter_;                                   \
-    [[gnu::used, gnu::section("strata_probes")]] static const ::strata::ProbeSite          \
-        strata_probe_site_{description, __FILE__, __LINE__, &strata_probe_counter_};       \
+    [[gnu::used,                                                                           \
+      gnu::section("strata_probes")]] static const ::strata::ProbeSite strata_probe_site_{ \
+        description, __FILE__, __LINE__, &strata_probe_counter_};                          \
     if (condition) ++strata_probe_counter_.hits;                                           \
   } while (false)

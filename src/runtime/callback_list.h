@@ -76,7 +76,8 @@ class CallbackList {
   // Fires every waiter in the order they arrived. Waiters added while firing are fired
   // too, so the list is empty on return.
   void fire_all() {
-    while (Callback* node = pop_front()) node->fire();
+    while (Callback* node = pop_front())
+      node->fire();
   }
 
  private:

@@ -4,10 +4,13 @@ namespace strata {
 
 MultiWait::MultiWait(std::vector<Waitable*> targets, Mode mode)
     : targets_(std::move(targets)), mode_(mode) {
-  for (Waitable* target : targets_) STRATA_ASSERT_MSG(target != nullptr, "waiting on nothing");
+  for (Waitable* target : targets_)
+    STRATA_ASSERT_MSG(target != nullptr, "waiting on nothing");
 }
 
-MultiWait::~MultiWait() { detach(); }
+MultiWait::~MultiWait() {
+  detach();
+}
 
 bool MultiWait::satisfied() const {
   bool all_ready = true;

@@ -60,7 +60,9 @@ class MultiWait final : public ActorBase::Wait {
   ActorBase* actor_ = nullptr;
 };
 
-inline Waitable* waitable_of(const Future<Void>& future) { return future.state(); }
+inline Waitable* waitable_of(const Future<Void>& future) {
+  return future.state();
+}
 template <class T>
 Waitable* waitable_of(const Future<T>& future) {
   return future.state();
@@ -82,7 +84,8 @@ template <class T>
 MultiWait first_ready(const std::vector<Future<T>>& futures) {
   std::vector<Waitable*> targets;
   targets.reserve(futures.size());
-  for (const Future<T>& future : futures) targets.push_back(future.state());
+  for (const Future<T>& future : futures)
+    targets.push_back(future.state());
   return MultiWait(std::move(targets), MultiWait::Mode::any);
 }
 
@@ -99,14 +102,16 @@ template <class T>
 Future<std::vector<T>> when_all(std::vector<Future<T>> futures) {
   std::vector<Waitable*> targets;
   targets.reserve(futures.size());
-  for (const Future<T>& future : futures) targets.push_back(future.state());
+  for (const Future<T>& future : futures)
+    targets.push_back(future.state());
   co_await MultiWait(std::move(targets), MultiWait::Mode::all);
   for (const Future<T>& future : futures) {
     if (future.is_error()) throw future.error();
   }
   std::vector<T> values;
   values.reserve(futures.size());
-  for (Future<T>& future : futures) values.push_back(co_await future);
+  for (Future<T>& future : futures)
+    values.push_back(co_await future);
   co_return values;
 }
 

@@ -13,10 +13,16 @@ Environment& env() {
   return *current_environment;
 }
 
-bool has_env() { return current_environment != nullptr; }
+bool has_env() {
+  return current_environment != nullptr;
+}
 
-void set_env(Environment* environment) { current_environment = environment; }
+void set_env(Environment* environment) {
+  current_environment = environment;
+}
 
-Future<Void> delay(double seconds) { return env().delay(seconds); }
+Future<Void> delay(double seconds) {
+  return env().delay(seconds);
+}
 
 }  // namespace strata

@@ -145,9 +145,13 @@ Environment& env();
 bool has_env();
 void set_env(Environment* environment);
 
-inline double now() { return env().now(); }
+inline double now() {
+  return env().now();
+}
 Future<Void> delay(double seconds);
-inline Future<Void> yield() { return env().yield(); }
+inline Future<Void> yield() {
+  return env().yield();
+}
 
 // What run_blocking's future carries: the work's result, or Void for void work.
 template <class Work>

@@ -29,9 +29,13 @@ Error::Error(ErrorCode code, std::string detail)
     : code_(code),
       detail_(detail.empty() ? nullptr : std::make_shared<const std::string>(std::move(detail))) {}
 
-std::string_view Error::name() const { return error_name(code_); }
+std::string_view Error::name() const {
+  return error_name(code_);
+}
 
-std::string_view Error::description() const { return error_description(code_); }
+std::string_view Error::description() const {
+  return error_description(code_);
+}
 
 std::string Error::message() const {
   std::string text(name());
@@ -51,6 +55,8 @@ std::string_view error_description(ErrorCode code) {
   return info ? info->description : "Unknown error code";
 }
 
-bool is_known_error_number(int number) { return find_error(number) != nullptr; }
+bool is_known_error_number(int number) {
+  return find_error(number) != nullptr;
+}
 
 }  // namespace strata

@@ -18,6 +18,8 @@ enum class ErrorCode : int {
 
 class Error {
  public:
+  // A placeholder (success) to be assigned, e.g. by a decoder.
+  Error() : code_(ErrorCode::success) {}
   explicit Error(ErrorCode code) : code_(code) {}
   Error(ErrorCode code, std::string detail);
 

@@ -41,6 +41,8 @@ void ActorBase::cancel() {
   }
 }
 
-void ActorPromise<Void>::return_void() { state_->set_value(Void{}); }
+void ActorPromise<Void>::return_void() {
+  state_->set_value(Void{});
+}
 
 }  // namespace strata

@@ -131,6 +131,8 @@ class Promise {
 
   bool is_valid() const { return state_ != nullptr; }
   bool is_set() const { return state_->is_ready(); }
+  // Who to tell when every future is dropped (see Canceller); nullptr for nobody.
+  void set_canceller(Canceller* canceller) { state_->set_canceller(canceller); }
   // False once every future has been dropped: nobody will look at the value.
   bool has_futures() const { return state_->future_refs() > 0; }
 
@@ -154,7 +156,9 @@ Future<T> ready_future(T value) {
   return Future<T>(std::move(value));
 }
 
-inline Future<Void> ready() { return Future<Void>(Void{}); }
+inline Future<Void> ready() {
+  return Future<Void>(Void{});
+}
 
 template <class T>
 FutureAwaiter<T, false> Future<T>::operator co_await() const& {

@@ -1,10 +1,10 @@
 #include "runtime/future.h"
 
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "runtime/combinators.h"
 #include "runtime/stream.h"
@@ -161,7 +161,8 @@ TEST_F(FutureTest, CallbacksFireInRegistrationOrder) {
     order.push_back(tag);
   };
   std::vector<Future<Void>> actors;
-  for (int tag = 0; tag < 5; ++tag) actors.push_back(record(promise.get_future(), tag));
+  for (int tag = 0; tag < 5; ++tag)
+    actors.push_back(record(promise.get_future(), tag));
   promise.send(0);
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
 }
@@ -169,7 +170,8 @@ TEST_F(FutureTest, CallbacksFireInRegistrationOrder) {
 Future<std::vector<int>> drain(FutureStream<int> stream) {
   std::vector<int> values;
   try {
-    while (true) values.push_back(co_await stream);
+    while (true)
+      values.push_back(co_await stream);
   } catch (Error& error) {
     if (!error.is(ErrorCode::end_of_stream)) throw;
   }

@@ -10,9 +10,9 @@
 
 #define STRATA_KNOB_FIELD(type, name, default_value, ...) type name = default_value;
 
-#define STRATA_KNOB_ENTRY(type, name, default_value, ...)                                \
-  table.add<type>(#name, &knobs.name, default_value, [](Random & random, type value) -> type { \
-    (void)random;                                                                          \
-    (void)value;                                                                           \
-    return __VA_ARGS__;                                                                    \
+#define STRATA_KNOB_ENTRY(type, name, default_value, ...)                                     \
+  table.add<type>(#name, &knobs.name, default_value, [](Random& random, type value) -> type { \
+    (void)random;                                                                             \
+    (void)value;                                                                              \
+    return __VA_ARGS__;                                                                       \
   });

@@ -16,8 +16,8 @@ std::vector<KnobTable*>& tables() {
 }
 
 [[noreturn]] void bad_value(const std::string& name, std::string_view text, const char* expected) {
-  throw Error(ErrorCode::invalid_option_value, "knob " + name + " takes " + expected + ", not '" +
-                                                   std::string(text) + "'");
+  throw Error(ErrorCode::invalid_option_value,
+              "knob " + name + " takes " + expected + ", not '" + std::string(text) + "'");
 }
 
 }  // namespace
@@ -66,7 +66,9 @@ std::string KnobTable::format(double value) {
   return text;
 }
 
-std::string KnobTable::format(int64_t value) { return std::to_string(value); }
+std::string KnobTable::format(int64_t value) {
+  return std::to_string(value);
+}
 
 bool KnobTable::set(std::string_view name, std::string_view value) {
   for (Entry& entry : entries_) {
@@ -79,20 +81,25 @@ bool KnobTable::set(std::string_view name, std::string_view value) {
 }
 
 void KnobTable::reset() {
-  for (Entry& entry : entries_) entry.reset();
+  for (Entry& entry : entries_)
+    entry.reset();
 }
 
 void KnobTable::randomize(Random& random) {
-  for (Entry& entry : entries_) entry.randomize(random);
+  for (Entry& entry : entries_)
+    entry.randomize(random);
 }
 
 std::vector<std::pair<std::string, std::string>> KnobTable::values() const {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const Entry& entry : entries_) out.emplace_back(entry.name, entry.get());
+  for (const Entry& entry : entries_)
+    out.emplace_back(entry.name, entry.get());
   return out;
 }
 
-void register_knob_table(KnobTable* table) { tables().push_back(table); }
+void register_knob_table(KnobTable* table) {
+  tables().push_back(table);
+}
 
 void set_knob(std::string_view name, std::string_view value) {
   for (KnobTable* table : tables()) {
@@ -102,17 +109,20 @@ void set_knob(std::string_view name, std::string_view value) {
 }
 
 void reset_all_knobs() {
-  for (KnobTable* table : tables()) table->reset();
+  for (KnobTable* table : tables())
+    table->reset();
 }
 
 void randomize_all_knobs(Random& random) {
-  for (KnobTable* table : tables()) table->randomize(random);
+  for (KnobTable* table : tables())
+    table->randomize(random);
 }
 
 std::vector<std::pair<std::string, std::string>> all_knob_values() {
   std::vector<std::pair<std::string, std::string>> out;
   for (KnobTable* table : tables()) {
-    for (auto& value : table->values()) out.push_back(std::move(value));
+    for (auto& value : table->values())
+      out.push_back(std::move(value));
   }
   return out;
 }

@@ -23,7 +23,8 @@ class KnobTable {
   explicit KnobTable(std::string library) : library_(std::move(library)) {}
 
   template <class T>
-  void add(std::string_view name, T* knob, T default_value, std::function<T(Random&, T)> simulated) {
+  void add(std::string_view name, T* knob, T default_value,
+           std::function<T(Random&, T)> simulated) {
     Entry entry;
     entry.name = std::string(name);
     entry.set = [knob, name = entry.name](std::string_view text) { *knob = parse<T>(name, text); };

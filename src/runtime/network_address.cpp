@@ -53,6 +53,8 @@ std::string NetworkAddress::ip_string() const {
          std::to_string((ip_ >> 8) & 0xff) + "." + std::to_string(ip_ & 0xff);
 }
 
-std::string NetworkAddress::to_string() const { return ip_string() + ":" + std::to_string(port_); }
+std::string NetworkAddress::to_string() const {
+  return ip_string() + ":" + std::to_string(port_);
+}
 
 }  // namespace strata

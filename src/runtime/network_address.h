@@ -21,8 +21,7 @@ class NetworkAddress {
   static std::optional<NetworkAddress> try_parse(std::string_view text);
   static constexpr NetworkAddress from_octets(uint8_t a, uint8_t b, uint8_t c, uint8_t d,
                                               uint16_t port) {
-    return NetworkAddress((uint32_t{a} << 24) | (uint32_t{b} << 16) | (uint32_t{c} << 8) | d,
-                          port);
+    return NetworkAddress((uint32_t{a} << 24) | (uint32_t{b} << 16) | (uint32_t{c} << 8) | d, port);
   }
 
   // Host byte order.

@@ -13,13 +13,16 @@ uint64_t splitmix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-uint64_t rotate_left(uint64_t value, int bits) { return (value << bits) | (value >> (64 - bits)); }
+uint64_t rotate_left(uint64_t value, int bits) {
+  return (value << bits) | (value >> (64 - bits));
+}
 
 }  // namespace
 
 Random::Random(uint64_t seed) : seed_(seed) {
   uint64_t mix = seed;
-  for (uint64_t& word : state_) word = splitmix64(mix);
+  for (uint64_t& word : state_)
+    word = splitmix64(mix);
 }
 
 uint64_t Random::next_u64() {
@@ -47,9 +50,13 @@ int64_t Random::uniform(int64_t low, int64_t high) {
   return static_cast<int64_t>(static_cast<uint64_t>(low) + draw % range);
 }
 
-double Random::uniform01() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+double Random::uniform01() {
+  return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
+}
 
-double Random::exponential(double mean) { return -mean * std::log1p(-uniform01()); }
+double Random::exponential(double mean) {
+  return -mean * std::log1p(-uniform01());
+}
 
 std::string Random::bytes(size_t length) {
   std::string out(length, '\0');

@@ -15,6 +15,8 @@ void fill(KnobTable& table, RuntimeKnobs& knobs) {
 
 }  // namespace
 
-RuntimeKnobs& runtime_knobs() { return knob_instance<RuntimeKnobs>("runtime", fill); }
+RuntimeKnobs& runtime_knobs() {
+  return knob_instance<RuntimeKnobs>("runtime", fill);
+}
 
 }  // namespace strata

@@ -25,9 +25,15 @@ StderrSink stderr_sink;
 
 }  // namespace
 
-void set_trace_sink(TraceSink* sink) { current_sink = sink; }
-TraceSink* trace_sink() { return current_sink ? current_sink : &stderr_sink; }
-void set_trace_severity_min(Severity severity) { severity_min = severity; }
+void set_trace_sink(TraceSink* sink) {
+  current_sink = sink;
+}
+TraceSink* trace_sink() {
+  return current_sink ? current_sink : &stderr_sink;
+}
+void set_trace_severity_min(Severity severity) {
+  severity_min = severity;
+}
 
 void append_json_escaped(std::string& out, std::string_view bytes) {
   static constexpr char hex[] = "0123456789abcdef";
@@ -71,7 +77,8 @@ TraceEvent::TraceEvent(Severity severity, std::string_view type)
   line_ += std::to_string(static_cast<int>(severity));
   if (has_env()) {
     char time[48];
-    std::snprintf(time, sizeof(time), "%.6f", env().is_simulated() ? env().now() : env().wall_time());
+    std::snprintf(time, sizeof(time), "%.6f",
+                  env().is_simulated() ? env().now() : env().wall_time());
     line_ += ",\"Time\":";
     line_ += time;
     const NetworkAddress& address = env().process().identity().address;

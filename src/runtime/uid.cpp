@@ -11,6 +11,8 @@ std::string UID::to_string() const {
   return text;
 }
 
-std::string UID::short_string() const { return to_string().substr(0, 16); }
+std::string UID::short_string() const {
+  return to_string().substr(0, 16);
+}
 
 }  // namespace strata

@@ -1,12 +1,12 @@
 #include "runtime/real/reactor.h"
 
-#include <sys/epoll.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <ctime>
+
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "runtime/assert.h"
 
@@ -20,7 +20,9 @@ Reactor::Reactor() : epoll_fd_(epoll_create1(EPOLL_CLOEXEC)) {
   STRATA_ASSERT_MSG(epoll_fd_ >= 0, std::strerror(errno));
 }
 
-Reactor::~Reactor() { ::close(epoll_fd_); }
+Reactor::~Reactor() {
+  ::close(epoll_fd_);
+}
 
 void Reactor::register_fd(int fd, ReadinessHandler* handler, uint32_t events) {
   uint64_t registration = next_registration_++;

@@ -1,14 +1,14 @@
 #include "runtime/real/real_environment.h"
 
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <ctime>
 
 #include "runtime/real/real_files.h"
 #include "runtime/real/real_network.h"
@@ -109,15 +109,20 @@ RealEnvironment::~RealEnvironment() {
   process_.clear_services();
   thread_pool_.reset();
   ready_.clear();
-  while (!timers_.empty()) timers_.pop();
+  while (!timers_.empty())
+    timers_.pop();
   signal_watcher_.reset();
   waker_.reset();
   set_env(previous_environment_);
 }
 
-double RealEnvironment::now() const { return clock_seconds(CLOCK_MONOTONIC); }
+double RealEnvironment::now() const {
+  return clock_seconds(CLOCK_MONOTONIC);
+}
 
-double RealEnvironment::wall_time() const { return clock_seconds(CLOCK_REALTIME); }
+double RealEnvironment::wall_time() const {
+  return clock_seconds(CLOCK_REALTIME);
+}
 
 Future<Void> RealEnvironment::delay(double seconds) {
   if (seconds <= 0) return yield();
@@ -150,7 +155,8 @@ void RealEnvironment::take_cross_thread_work() {
     std::lock_guard<std::mutex> lock(cross_thread_mutex_);
     tasks.swap(cross_thread_tasks_);
   }
-  for (auto& task : tasks) ready_.push_back(std::move(task));
+  for (auto& task : tasks)
+    ready_.push_back(std::move(task));
   if (thread_pool_) {
     for (auto& job : thread_pool_->take_completed()) {
       std::shared_ptr<BlockingJob> done(std::move(job));
@@ -161,8 +167,8 @@ void RealEnvironment::take_cross_thread_work() {
 
 void RealEnvironment::run_blocking(std::unique_ptr<BlockingJob> job) {
   if (!thread_pool_) {
-    thread_pool_ = std::make_unique<ThreadPool>(runtime_knobs().blocking_threads,
-                                                [this] { waker_->wake(); });
+    thread_pool_ =
+        std::make_unique<ThreadPool>(runtime_knobs().blocking_threads, [this] { waker_->wake(); });
   }
   thread_pool_->submit(std::move(job));
 }

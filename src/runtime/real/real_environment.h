@@ -4,13 +4,13 @@
 // POSIX files through a thread pool, the monotonic clock, and a generator seeded from the
 // OS. Create one, then run() it; it installs itself as this thread's environment.
 
-#include <sys/types.h>
-
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <queue>
 #include <vector>
+
+#include <sys/types.h>
 
 #include "runtime/environment.h"
 #include "runtime/real/reactor.h"

@@ -1,13 +1,13 @@
 #include "runtime/real/real_files.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 namespace strata::real {
 
@@ -15,8 +15,7 @@ namespace {
 
 // Maps errno to the error a caller can act on, naming the operation and the path.
 Error file_error(int error_number, std::string_view operation, const std::string& path) {
-  std::string detail =
-      std::string(operation) + " " + path + ": " + std::strerror(error_number);
+  std::string detail = std::string(operation) + " " + path + ": " + std::strerror(error_number);
   switch (error_number) {
     case ENOENT:
       return Error(ErrorCode::file_not_found, std::move(detail));

@@ -1,15 +1,15 @@
 #include "runtime/real/real_network.h"
 
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <optional>
 
 #include "runtime/real/real_environment.h"
 #include "runtime/runtime_knobs.h"
@@ -37,8 +37,8 @@ void set_no_delay(int fd) {
 }
 
 Error connection_error(std::string_view what, NetworkAddress peer, int error_number) {
-  return Error(ErrorCode::connection_failed, std::string(what) + " " + peer.to_string() + ": " +
-                                                 std::strerror(error_number));
+  return Error(ErrorCode::connection_failed,
+               std::string(what) + " " + peer.to_string() + ": " + std::strerror(error_number));
 }
 
 class TcpConnection final : public Connection,
@@ -263,8 +263,8 @@ class TcpListener final : public Listener, public ReadinessHandler {
     while (true) {
       sockaddr_in peer{};
       socklen_t length = sizeof(peer);
-      int fd = accept4(fd_, reinterpret_cast<sockaddr*>(&peer), &length,
-                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+      int fd =
+          accept4(fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd >= 0) {
         set_no_delay(fd);
         return std::make_shared<TcpConnection>(environment_, fd, from_sockaddr(peer));
@@ -295,8 +295,8 @@ Future<std::shared_ptr<Connection>> connect_tcp(RealEnvironment& environment,
 std::shared_ptr<Listener> listen_tcp(RealEnvironment& environment, NetworkAddress address) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    throw Error(ErrorCode::bind_failed, "socket for " + address.to_string() + ": " +
-                                            std::strerror(errno));
+    throw Error(ErrorCode::bind_failed,
+                "socket for " + address.to_string() + ": " + std::strerror(errno));
   }
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -304,15 +304,16 @@ std::shared_ptr<Listener> listen_tcp(RealEnvironment& environment, NetworkAddres
   if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) {
     int error_number = errno;
     ::close(fd);
-    ErrorCode code = error_number == EADDRINUSE ? ErrorCode::address_in_use : ErrorCode::bind_failed;
-    throw Error(code, "cannot listen on " + address.to_string() + ": " +
-                          std::strerror(error_number));
+    ErrorCode code =
+        error_number == EADDRINUSE ? ErrorCode::address_in_use : ErrorCode::bind_failed;
+    throw Error(code,
+                "cannot listen on " + address.to_string() + ": " + std::strerror(error_number));
   }
   if (::listen(fd, SOMAXCONN) != 0) {
     int error_number = errno;
     ::close(fd);
-    throw Error(ErrorCode::bind_failed, "cannot listen on " + address.to_string() + ": " +
-                                            std::strerror(error_number));
+    throw Error(ErrorCode::bind_failed,
+                "cannot listen on " + address.to_string() + ": " + std::strerror(error_number));
   }
   sockaddr_in bound{};
   socklen_t length = sizeof(bound);

@@ -11,7 +11,8 @@ ThreadPool::~ThreadPool() {
     stopping_ = true;
   }
   work_available_.notify_all();
-  for (std::thread& thread : threads_) thread.join();
+  for (std::thread& thread : threads_)
+    thread.join();
 }
 
 void ThreadPool::submit(std::unique_ptr<BlockingJob> job) {

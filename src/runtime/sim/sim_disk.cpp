@@ -18,7 +18,9 @@ std::shared_ptr<SimFileData> SimFileSystem::create(const std::string& path) {
   return slot;
 }
 
-void SimFileSystem::remove(const std::string& path) { files_.erase(path); }
+void SimFileSystem::remove(const std::string& path) {
+  files_.erase(path);
+}
 
 void SimFileSystem::rename(const std::string& from, const std::string& to) {
   auto it = files_.find(from);
@@ -30,7 +32,9 @@ void SimFileSystem::rename(const std::string& from, const std::string& to) {
   files_[to] = std::move(data);
 }
 
-void SimFileSystem::add_directory(const std::string& path) { directories_.insert(path); }
+void SimFileSystem::add_directory(const std::string& path) {
+  directories_.insert(path);
+}
 
 bool SimFileSystem::exists(const std::string& path) const {
   return files_.count(path) > 0 || directories_.count(path) > 0;
@@ -44,14 +48,17 @@ std::vector<std::string> SimFileSystem::list(const std::string& path) const {
     std::string rest = entry.substr(prefix.size());
     names.insert(rest.substr(0, rest.find('/')));
   };
-  for (const auto& [name, data] : files_) collect(name);
-  for (const std::string& directory : directories_) collect(directory);
+  for (const auto& [name, data] : files_)
+    collect(name);
+  for (const std::string& directory : directories_)
+    collect(directory);
   return {names.begin(), names.end()};
 }
 
 int64_t SimFileSystem::used_bytes() const {
   int64_t used = 0;
-  for (const auto& [name, data] : files_) used += static_cast<int64_t>(data->content.size());
+  for (const auto& [name, data] : files_)
+    used += static_cast<int64_t>(data->content.size());
   return used;
 }
 
@@ -68,15 +75,19 @@ void crash_file(SimFileData& data, Random& random, int64_t page_bytes) {
       case 0:  // lost: the durable bytes stay
         break;
       case 1:  // written completely
-        for (size_t i = begin; i < end; ++i) result[i] = fresh(i);
+        for (size_t i = begin; i < end; ++i)
+          result[i] = fresh(i);
         break;
       case 2: {  // torn: the write reached the disk only up to some point
-        size_t tear = begin + static_cast<size_t>(random.uniform(0, static_cast<int64_t>(end - begin)));
-        for (size_t i = begin; i < tear; ++i) result[i] = fresh(i);
+        size_t tear =
+            begin + static_cast<size_t>(random.uniform(0, static_cast<int64_t>(end - begin)));
+        for (size_t i = begin; i < tear; ++i)
+          result[i] = fresh(i);
         break;
       }
       default:  // garbage
-        for (size_t i = begin; i < end; ++i) result[i] = static_cast<char>(random.uniform(0, 256));
+        for (size_t i = begin; i < end; ++i)
+          result[i] = static_cast<char>(random.uniform(0, 256));
         break;
     }
   }
@@ -124,7 +135,8 @@ class SimFile final : public File, public std::enable_shared_from_this<SimFile> 
                                         int64_t length) {
     co_await self->simulator_.disk_delay(sim_knobs().sim_disk_read_latency_s);
     const std::string& content = self->data_->content;
-    if (offset < 0 || length < 0) throw Error(ErrorCode::io_error, "negative read of " + self->path_);
+    if (offset < 0 || length < 0)
+      throw Error(ErrorCode::io_error, "negative read of " + self->path_);
     if (static_cast<size_t>(offset) >= content.size()) co_return std::string();
     co_return content.substr(static_cast<size_t>(offset), static_cast<size_t>(length));
   }
@@ -194,7 +206,7 @@ class SimFile final : public File, public std::enable_shared_from_this<SimFile> 
 }  // namespace
 
 std::shared_ptr<File> make_sim_file(Simulator& simulator, std::shared_ptr<SimFileData> data,
-                                     std::string path, bool writable) {
+                                    std::string path, bool writable) {
   return std::make_shared<SimFile>(simulator, std::move(data), std::move(path), writable);
 }
 

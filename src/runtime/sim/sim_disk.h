@@ -56,6 +56,6 @@ void sync_file(SimFileData& data, int64_t page_bytes);
 class Simulator;
 
 std::shared_ptr<File> make_sim_file(Simulator& simulator, std::shared_ptr<SimFileData> data,
-                                     std::string path, bool writable);
+                                    std::string path, bool writable);
 
 }  // namespace strata::sim

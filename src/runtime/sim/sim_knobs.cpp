@@ -14,6 +14,8 @@ void fill(KnobTable& table, SimKnobs& knobs) {
 
 }  // namespace
 
-SimKnobs& sim_knobs() { return knob_instance<SimKnobs>("sim", fill); }
+SimKnobs& sim_knobs() {
+  return knob_instance<SimKnobs>("sim", fill);
+}
 
 }  // namespace strata::sim

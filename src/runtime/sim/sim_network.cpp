@@ -33,27 +33,27 @@ void SimConnection::transmit(std::optional<std::string> chunk) {
   Simulator& simulator = network_.simulator();
   std::shared_ptr<SimConnection> peer = peer_.lock();
   if (!peer) return;
-  double arrival = std::max(network_.arrival_time(local_address_.ip(), peer_address_.ip()),
-                            last_delivery_);
+  double arrival =
+      std::max(network_.arrival_time(local_address_.ip(), peer_address_.ip()), last_delivery_);
   last_delivery_ = arrival;
   if (chunk && simulator.random().chance(sim_knobs().sim_corrupt_chunk_probability)) {
-    size_t at = static_cast<size_t>(simulator.random().uniform(0, static_cast<int64_t>(chunk->size())));
+    size_t at =
+        static_cast<size_t>(simulator.random().uniform(0, static_cast<int64_t>(chunk->size())));
     (*chunk)[at] = static_cast<char>((*chunk)[at] ^ (1 << simulator.random().uniform(0, 8)));
     TraceEvent(Severity::info, "SimCorruptedChunk").id(id_).detail("Offset", at);
   }
   std::weak_ptr<SimConnection> target = peer;
-  simulator.schedule(peer->owner_, arrival - simulator.now(),
-                     [target, chunk = std::move(chunk)]() mutable {
-                       std::shared_ptr<SimConnection> receiver = target.lock();
-                       if (!receiver) return;
-                       if (chunk) {
-                         receiver->deliver(std::move(*chunk));
-                       } else {
-                         receiver->fail(Error(ErrorCode::connection_failed,
-                                              receiver->peer_address_.to_string() +
-                                                  " closed the connection"));
-                       }
-                     });
+  simulator.schedule(
+      peer->owner_, arrival - simulator.now(), [target, chunk = std::move(chunk)]() mutable {
+        std::shared_ptr<SimConnection> receiver = target.lock();
+        if (!receiver) return;
+        if (chunk) {
+          receiver->deliver(std::move(*chunk));
+        } else {
+          receiver->fail(Error(ErrorCode::connection_failed,
+                               receiver->peer_address_.to_string() + " closed the connection"));
+        }
+      });
 }
 
 void SimConnection::deliver(std::string bytes) {
@@ -105,7 +105,9 @@ void SimConnection::close() {
 SimListener::SimListener(SimNetwork& network, SimProcess* owner, NetworkAddress address)
     : network_(network), owner_(owner), address_(address) {}
 
-SimListener::~SimListener() { network_.unregister_listener(address_, this); }
+SimListener::~SimListener() {
+  network_.unregister_listener(address_, this);
+}
 
 namespace {
 
@@ -129,8 +131,8 @@ std::shared_ptr<Listener> SimNetwork::listen(NetworkAddress address) {
   }
   auto [it, inserted] = listeners_.emplace(address, nullptr);
   if (!inserted) {
-    throw Error(ErrorCode::address_in_use, "cannot listen on " + address.to_string() +
-                                               ": the address is in use");
+    throw Error(ErrorCode::address_in_use,
+                "cannot listen on " + address.to_string() + ": the address is in use");
   }
   auto listener = std::make_shared<SimListener>(*this, owner, address);
   it->second = listener.get();

@@ -38,7 +38,8 @@ class SimConnection final : public Connection, public std::enable_shared_from_th
   bool is_broken() const { return failed_.has_value(); }
 
   // Joins two fresh ends into one connection.
-  static void join(const std::shared_ptr<SimConnection>& a, const std::shared_ptr<SimConnection>& b);
+  static void join(const std::shared_ptr<SimConnection>& a,
+                   const std::shared_ptr<SimConnection>& b);
   // Breaks this end now and tells the other end, after the bytes already in flight.
   void break_connection(const std::string& reason);
 

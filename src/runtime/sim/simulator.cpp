@@ -1,9 +1,9 @@
 #include "runtime/sim/simulator.h"
 
-#include <xxhash.h>
-
 #include <bit>
 #include <cstdio>
+
+#include <xxhash.h>
 
 #include "runtime/buggify.h"
 #include "runtime/sim/sim_knobs.h"
@@ -64,8 +64,10 @@ Simulator::~Simulator() {
   for (auto& process : processes_) {
     if (process->alive_) kill_process(*process, KillMode::crash);
   }
-  while (!tasks_.empty()) tasks_.pop();
-  for (auto& process : processes_) process->context_.reset();
+  while (!tasks_.empty())
+    tasks_.pop();
+  for (auto& process : processes_)
+    process->context_.reset();
   set_buggify(nullptr);
   set_trace_sink(previous_sink_ == trace_hasher_.get() ? nullptr : previous_sink_);
   set_env(previous_environment_);
@@ -81,7 +83,9 @@ ScopedProcess::ScopedProcess(Simulator& simulator, SimProcess* process)
   simulator_.current_ = process;
 }
 
-ScopedProcess::~ScopedProcess() { simulator_.current_ = previous_; }
+ScopedProcess::~ScopedProcess() {
+  simulator_.current_ = previous_;
+}
 
 SimMachine& Simulator::add_machine(std::string id, std::string zone) {
   auto machine = std::make_unique<SimMachine>();
@@ -119,7 +123,7 @@ void Simulator::boot_process(SimProcess& process) {
   ProcessIdentity identity{process.address, process.machine->id, process.machine->zone,
                            process.data_dir};
   process.context_ = std::make_unique<ProcessContext>(std::move(identity));
-  schedule(&process, 0, [this, &process] {
+  schedule(&process, 0, [&process] {
     TraceEvent("SimProcessBooted")
         .detail("Name", process.name)
         .detail("Incarnation", process.incarnation_);
@@ -135,7 +139,9 @@ void Simulator::kill_process(SimProcess& process, KillMode mode) {
     if (!process.shutdown_.is_set()) process.shutdown_.send(Void{});
     return;
   }
-  TraceEvent("SimProcessKilled").detail("Name", process.name).detail("Incarnation", process.incarnation_);
+  TraceEvent("SimProcessKilled")
+      .detail("Name", process.name)
+      .detail("Incarnation", process.incarnation_);
   // Dead before anything else: whatever its actors do while they unwind must not reach
   // the network or the disk.
   process.alive_ = false;
@@ -178,8 +184,7 @@ bool Simulator::step() {
   tasks_.pop();
   STRATA_ASSERT(task.time >= now_);
   now_ = task.time;
-  if (task.process &&
-      (!task.process->alive_ || task.process->incarnation_ != task.incarnation)) {
+  if (task.process && (!task.process->alive_ || task.process->incarnation_ != task.incarnation)) {
     return true;  // its process died since
   }
   ++events_;
@@ -216,7 +221,9 @@ void Simulator::fail(std::string reason) {
   failures_.push_back(std::move(reason));
 }
 
-uint64_t Simulator::trace_hash() const { return trace_hasher_->digest(); }
+uint64_t Simulator::trace_hash() const {
+  return trace_hasher_->digest();
+}
 
 SimulationResult Simulator::result() const {
   SimulationResult result;
@@ -239,7 +246,9 @@ Future<Void> Simulator::delay(double seconds) {
   return fired;
 }
 
-Future<Void> Simulator::yield() { return delay(0); }
+Future<Void> Simulator::yield() {
+  return delay(0);
+}
 
 ProcessContext& Simulator::process() {
   return current_ ? *current_->context_ : system_context_;

@@ -18,14 +18,16 @@ Future<Void> echo_connection(std::shared_ptr<Connection> connection) {
 Future<Void> serve_echo(NetworkAddress address) {
   std::shared_ptr<Listener> listener = env().listen(address);
   ActorCollection connections;
-  while (true) connections.add(echo_connection(co_await listener->accept()));
+  while (true)
+    connections.add(echo_connection(co_await listener->accept()));
 }
 
 Future<std::string> echo_once(NetworkAddress server, std::string message) {
   std::shared_ptr<Connection> connection = co_await env().connect(server);
   connection->write(message);
   std::string reply;
-  while (reply.size() < message.size()) reply += co_await connection->read();
+  while (reply.size() < message.size())
+    reply += co_await connection->read();
   co_return reply;
 }
 
@@ -147,7 +149,8 @@ TEST(SimulatorTest, CrashKeepsSyncedDataAndMayGarbleTheRest) {
     }
     bool intact = data->content.size() == 8u * 4096;
     for (int i = 4; intact && i < 8; ++i) {
-      intact = data->content.substr(i * 4096, 4096) == std::string(4096, static_cast<char>('a' + i));
+      intact =
+          data->content.substr(i * 4096, 4096) == std::string(4096, static_cast<char>('a' + i));
     }
     if (!intact) ++garbled_or_lost_runs;
   }

@@ -1,0 +1,1 @@
+# libFuzzer targets: one foo_fuzz.cpp beside each decoder it exercises.

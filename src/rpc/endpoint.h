@@ -1,0 +1,47 @@
+#pragma once
+
+// An endpoint names one message receiver in one process: the process's address and a
+// 128-bit token. Tokens are random, except a few well-known ones that let a process that
+// knows only an address make first contact.
+
+#include <compare>
+
+#include "runtime/network_address.h"
+#include "runtime/uid.h"
+
+namespace strata {
+
+struct Endpoint {
+  NetworkAddress address;
+  UID token;
+
+  bool is_valid() const { return token.is_valid(); }
+  friend auto operator<=>(const Endpoint&, const Endpoint&) = default;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(address, token);
+  }
+};
+
+// Well-known tokens have a zero first half; random tokens never do.
+constexpr UID well_known_token(uint64_t index) {
+  return UID(0, index);
+}
+constexpr bool is_well_known(const UID& token) {
+  return token.first() == 0;
+}
+
+namespace well_known {
+// Transport-level: "the endpoint you sent to does not exist here".
+constexpr UID endpoint_not_found = well_known_token(1);
+// Transport-level: keeps idle connections alive and proves the peer is there.
+constexpr UID ping = well_known_token(2);
+// A server process's status interface (see interfaces/status_interface.h).
+constexpr UID server_status = well_known_token(16);
+constexpr UID server_ping = well_known_token(17);
+// Simulation workloads.
+constexpr UID test_echo = well_known_token(100);
+}  // namespace well_known
+
+}  // namespace strata

@@ -1,0 +1,36 @@
+#include "rpc/failure_monitor.h"
+
+namespace strata {
+
+void FailureMonitor::set_failed(NetworkAddress address, bool failed) {
+  Status& status = statuses_[address];
+  if (status.failed == failed) return;
+  status.failed = failed;
+  Promise<Void> changed = std::exchange(status.changed, Promise<Void>());
+  changed.send(Void{});
+}
+
+bool FailureMonitor::is_failed(NetworkAddress address) const {
+  auto it = statuses_.find(address);
+  return it != statuses_.end() && it->second.failed;
+}
+
+Future<Void> FailureMonitor::on_state_changed(NetworkAddress address) {
+  return statuses_[address].changed.get_future();
+}
+
+namespace {
+
+Future<Void> wait_until_failed(FailureMonitor* monitor, NetworkAddress address) {
+  while (!monitor->is_failed(address))
+    co_await monitor->on_state_changed(address);
+}
+
+}  // namespace
+
+Future<Void> FailureMonitor::on_failed(NetworkAddress address) {
+  if (is_failed(address)) return ready();
+  return wait_until_failed(this, address);
+}
+
+}  // namespace strata
