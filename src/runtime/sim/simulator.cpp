@@ -225,6 +225,10 @@ uint64_t Simulator::trace_hash() const {
   return trace_hasher_->digest();
 }
 
+void Simulator::set_trace_echo(Severity severity) {
+  trace_hasher_->set_echo(severity);
+}
+
 SimulationResult Simulator::result() const {
   SimulationResult result;
   result.failures = failures_;

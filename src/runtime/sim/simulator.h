@@ -127,6 +127,8 @@ class Simulator final : public Environment {
   uint64_t events() const { return events_; }
   uint64_t trace_hash() const;
   SimProcess* current_process() const { return current_; }
+  // Prints trace events of at least `severity` as they happen.
+  void set_trace_echo(Severity severity);
 
   // ---- Environment ----
   bool is_simulated() const override { return true; }

@@ -1,0 +1,60 @@
+#include "workloads/workload.h"
+
+#include <algorithm>
+
+#include "runtime/error.h"
+
+namespace strata {
+
+std::vector<sim::SimProcess*> WorkloadContext::killable_processes() const {
+  std::vector<sim::SimProcess*> out;
+  for (const auto& process : simulator_.processes()) {
+    if (process->killable) out.push_back(process.get());
+  }
+  return out;
+}
+
+std::vector<sim::SimMachine*> WorkloadContext::machines_with_killable_processes() const {
+  std::vector<sim::SimMachine*> out;
+  for (sim::SimProcess* process : killable_processes()) {
+    if (std::find(out.begin(), out.end(), process->machine) == out.end()) {
+      out.push_back(process->machine);
+    }
+  }
+  return out;
+}
+
+const std::vector<WorkloadInfo>& workload_catalog() {
+  static const std::vector<WorkloadInfo> catalog = {
+      {"rpc_requests",
+       "processes that serve and send echo requests to each other; every request must end in "
+       "its reply or a clear retryable error, none may hang",
+       make_rpc_requests_workload},
+      {"disk_durability",
+       "a writer appends checksummed records and syncs; after every kill, synced records are "
+       "intact and no garbled record passes as valid",
+       make_disk_durability_workload},
+      {"random_clogging", "clogs random links and machines for random times",
+       make_random_clogging_workload},
+      {"partitions", "splits the machines into two groups that cannot talk for a while",
+       make_partition_workload},
+      {"attrition", "kills and reboots random processes", make_attrition_workload},
+      {"connection_drops", "breaks random live connections", make_connection_drop_workload},
+  };
+  return catalog;
+}
+
+std::unique_ptr<Workload> create_workload(const WorkloadSpec& spec) {
+  for (const WorkloadInfo& info : workload_catalog()) {
+    if (info.name != spec.name) continue;
+    Options options("workload " + spec.name, spec.options);
+    std::unique_ptr<Workload> workload = info.create(options);
+    options.check_all_read();
+    return workload;
+  }
+  throw Error(
+      ErrorCode::test_specification_invalid,
+      "line " + std::to_string(spec.line) + ": there is no workload named '" + spec.name + "'");
+}
+
+}  // namespace strata

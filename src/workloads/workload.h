@@ -1,0 +1,72 @@
+#pragma once
+
+// A simulation workload: load, faults, or a checker, run by the tester process of a
+// simulated cluster. Each lives in one file: its options with defaults (read in the
+// constructor), setup(), start() (runs for the test's duration), check() (after the
+// faults have stopped and the cluster has had time to recover), and metrics().
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runtime/future.h"
+#include "runtime/sim/simulator.h"
+#include "workloads/test_spec.h"
+
+namespace strata {
+
+class WorkloadContext {
+ public:
+  WorkloadContext(sim::Simulator& simulator, double duration_s)
+      : simulator_(simulator), duration_s_(duration_s) {}
+
+  sim::Simulator& simulator() { return simulator_; }
+  // How long start() should keep generating load or faults.
+  double duration_s() const { return duration_s_; }
+  // Records a failed invariant; the run fails, and every reason is reported.
+  void fail(const std::string& workload, const std::string& reason) {
+    simulator_.fail(workload + ": " + reason);
+  }
+  // Machines and processes that fault workloads may break.
+  std::vector<sim::SimProcess*> killable_processes() const;
+  std::vector<sim::SimMachine*> machines_with_killable_processes() const;
+
+ private:
+  sim::Simulator& simulator_;
+  double duration_s_;
+};
+
+class Workload {
+ public:
+  virtual ~Workload() = default;
+
+  virtual std::string name() const = 0;
+  virtual Future<Void> setup(WorkloadContext& context) { return ready(); }
+  virtual Future<Void> start(WorkloadContext& context) = 0;
+  virtual Future<Void> check(WorkloadContext& context) { return ready(); }
+  // (name, value) pairs reported after the run.
+  virtual std::vector<std::pair<std::string, std::string>> metrics() const { return {}; }
+};
+
+struct WorkloadInfo {
+  std::string name;
+  std::string description;
+  std::function<std::unique_ptr<Workload>(Options&)> create;
+};
+
+// Every workload this binary knows.
+const std::vector<WorkloadInfo>& workload_catalog();
+// Throws test_specification_invalid for an unknown name or option.
+std::unique_ptr<Workload> create_workload(const WorkloadSpec& spec);
+
+// The factories, one per workload file.
+std::unique_ptr<Workload> make_rpc_requests_workload(Options& options);
+std::unique_ptr<Workload> make_disk_durability_workload(Options& options);
+std::unique_ptr<Workload> make_random_clogging_workload(Options& options);
+std::unique_ptr<Workload> make_partition_workload(Options& options);
+std::unique_ptr<Workload> make_attrition_workload(Options& options);
+std::unique_ptr<Workload> make_connection_drop_workload(Options& options);
+
+}  // namespace strata
