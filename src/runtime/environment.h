@@ -63,6 +63,10 @@ constexpr unsigned read_write = 1u << 1;
 constexpr unsigned create = 1u << 2;
 // With create: fail with io_error if the file exists.
 constexpr unsigned exclusive = 1u << 3;
+// Hold an exclusive lock on the file while it is open; fail with lock_file_failure if
+// another process (or another open in this one) holds it. Guards a data folder against
+// two servers at once.
+constexpr unsigned lock = 1u << 4;
 }  // namespace open_flags
 
 // A file opened for positional I/O. Data written is durable only once a later sync()

@@ -21,13 +21,12 @@ void StateBase::drop_promise_ref() {
   STRATA_ASSERT(promise_refs_ > 0);
   if (--promise_refs_ > 0) return;
   if (status_ == Status::pending) {
-    // A waiter woken by the error may drop the last future; keep the state alive until
-    // every waiter has run.
-    ++future_refs_;
+    // set_error pins the state with a promise reference while waiters run.
+    ++promise_refs_;
     set_error(Error(ErrorCode::broken_promise));
-    --future_refs_;
+    --promise_refs_;
   }
-  if (future_refs_ == 0) delete this;
+  if (future_refs_ == 0 && promise_refs_ == 0) delete this;
 }
 
 void ActorBase::cancel() {

@@ -67,7 +67,7 @@ class StateBase : public Waitable {
     STRATA_ASSERT_MSG(!is_ready(), "a future was set twice");
     error_ = std::move(error);
     status_ = Status::error;
-    waiters_.fire_all();
+    fire_waiters();
   }
 
  protected:
@@ -75,6 +75,14 @@ class StateBase : public Waitable {
 
   StateBase() = default;
   virtual ~StateBase() = default;
+
+  // Wakes every waiter. A waiter may destroy whoever set the value (and with it the last
+  // promise reference), so the state keeps itself alive until all have run.
+  void fire_waiters() {
+    ++promise_refs_;
+    waiters_.fire_all();
+    drop_promise_ref();
+  }
 
   Status status_ = Status::pending;
 
@@ -98,7 +106,7 @@ class FutureState final : public StateBase {
     STRATA_ASSERT_MSG(!is_ready(), "a future was set twice");
     new (storage_) T(std::forward<U>(value));
     status_ = Status::value;
-    waiters_.fire_all();
+    fire_waiters();
   }
 
   const T& value() const {

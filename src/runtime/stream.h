@@ -35,9 +35,8 @@ class StreamState final : public Waitable {
   void drop_sender() {
     STRATA_ASSERT(senders_ > 0);
     if (--senders_ == 0 && !end_) {
-      ++receivers_;  // pin while waking receivers
-      end(Error(ErrorCode::broken_promise));
-      --receivers_;
+      end(Error(ErrorCode::broken_promise));  // deletes the state if nobody is left
+      return;
     }
     maybe_delete();
   }
@@ -45,11 +44,11 @@ class StreamState final : public Waitable {
     STRATA_ASSERT(receivers_ > 0);
     if (--receivers_ == 0) {
       abandoned_ = true;
-      ++senders_;  // pin: destroying a queued value may run arbitrary code
+      ++pins_;  // destroying a queued value may run arbitrary code
       std::deque<T> dropped;
       dropped.swap(queue_);
       dropped.clear();
-      --senders_;
+      --pins_;
     }
     maybe_delete();
   }
@@ -65,7 +64,11 @@ class StreamState final : public Waitable {
   void end(Error error) {
     if (end_) return;
     end_ = std::move(error);
+    // A woken receiver may drop the last references; stay alive until all have run.
+    ++pins_;
     waiters_.fire_all();
+    --pins_;
+    maybe_delete();
   }
 
   bool has_receivers() const { return !abandoned_; }
@@ -81,13 +84,14 @@ class StreamState final : public Waitable {
 
  private:
   void maybe_delete() {
-    if (senders_ == 0 && receivers_ == 0) delete this;
+    if (senders_ == 0 && receivers_ == 0 && pins_ == 0) delete this;
   }
 
   std::deque<T> queue_;
   std::optional<Error> end_;
   uint32_t senders_ = 0;
   uint32_t receivers_ = 0;
+  uint32_t pins_ = 0;
   // Every receiver has gone: values sent now are dropped. A stream whose receiver has not
   // been taken yet is not abandoned; it queues.
   bool abandoned_ = false;

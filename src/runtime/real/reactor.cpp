@@ -71,8 +71,11 @@ void Reactor::wait(double timeout_s) {
     return;
   }
   for (int i = 0; i < count; ++i) {
-    auto it = handlers_.find(events[i].data.u64);
-    if (it != handlers_.end()) it->second->on_ready(events[i].events);
+    // epoll_event is packed: copy its fields out rather than bind references to them.
+    uint64_t registration = events[i].data.u64;
+    uint32_t ready = events[i].events;
+    auto it = handlers_.find(registration);
+    if (it != handlers_.end()) it->second->on_ready(ready);
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,6 +113,15 @@ Future<std::shared_ptr<File>> open_real_file(std::string path, unsigned flags) {
   return run_blocking([path = std::move(path), flags]() -> std::shared_ptr<File> {
     int fd = ::open(path.c_str(), open_mode(flags), 0644);
     if (fd < 0) throw file_error(errno, "opening", path);
+    if ((flags & open_flags::lock) && ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int error_number = errno;
+      ::close(fd);
+      if (error_number == EWOULDBLOCK) {
+        throw Error(ErrorCode::lock_file_failure,
+                    path + " is locked: another process is using this data folder");
+      }
+      throw file_error(error_number, "locking", path);
+    }
     return std::make_shared<PosixFile>(fd, path);
   });
 }

@@ -112,12 +112,17 @@ namespace {
 
 class SimFile final : public File, public std::enable_shared_from_this<SimFile> {
  public:
-  SimFile(Simulator& simulator, std::shared_ptr<SimFileData> data, std::string path, bool writable)
+  SimFile(Simulator& simulator, std::shared_ptr<SimFileData> data, std::string path, bool writable,
+          bool locked)
       : simulator_(simulator),
         machine_(simulator.current_machine()),
         data_(std::move(data)),
         path_(std::move(path)),
-        writable_(writable) {}
+        writable_(writable),
+        locked_(locked) {}
+  ~SimFile() override {
+    if (locked_) machine_.files.unlock(path_);
+  }
 
   Future<std::string> read(int64_t offset, int64_t length) override {
     return read_actor(shared_from_this(), offset, length);
@@ -201,13 +206,14 @@ class SimFile final : public File, public std::enable_shared_from_this<SimFile> 
   std::shared_ptr<SimFileData> data_;
   std::string path_;
   bool writable_;
+  bool locked_;
 };
 
 }  // namespace
 
 std::shared_ptr<File> make_sim_file(Simulator& simulator, std::shared_ptr<SimFileData> data,
-                                    std::string path, bool writable) {
-  return std::make_shared<SimFile>(simulator, std::move(data), std::move(path), writable);
+                                    std::string path, bool writable, bool locked) {
+  return std::make_shared<SimFile>(simulator, std::move(data), std::move(path), writable, locked);
 }
 
 }  // namespace strata::sim

@@ -38,6 +38,10 @@ class SimFileSystem {
   // Names of the files and directories directly inside `path`, sorted.
   std::vector<std::string> list(const std::string& path) const;
 
+  // Exclusive locks (open_flags::lock), held while the locking file is open.
+  bool try_lock(const std::string& path) { return locked_.insert(path).second; }
+  void unlock(const std::string& path) { locked_.erase(path); }
+
   // Bytes the files hold (what reads see); compared against the capacity.
   int64_t used_bytes() const;
   // A write that would take used_bytes() past this fails with disk_full.
@@ -46,6 +50,7 @@ class SimFileSystem {
  private:
   std::map<std::string, std::shared_ptr<SimFileData>> files_;
   std::set<std::string> directories_;
+  std::set<std::string> locked_;
 };
 
 // Applies crash semantics to one file (see the header comment).
@@ -56,6 +61,6 @@ void sync_file(SimFileData& data, int64_t page_bytes);
 class Simulator;
 
 std::shared_ptr<File> make_sim_file(Simulator& simulator, std::shared_ptr<SimFileData> data,
-                                    std::string path, bool writable);
+                                    std::string path, bool writable, bool locked);
 
 }  // namespace strata::sim

@@ -299,9 +299,14 @@ Future<std::shared_ptr<File>> open_sim_file(Simulator& simulator, std::string pa
     }
     data = files.create(path);
   }
+  bool locked = (flags & open_flags::lock) != 0;
+  if (locked && !files.try_lock(path)) {
+    throw Error(ErrorCode::lock_file_failure,
+                path + " is locked: another process is using this data folder");
+  }
   simulator.track_open_file(data);
   co_return make_sim_file(simulator, std::move(data), std::move(path),
-                          (flags & open_flags::read_write) != 0);
+                          (flags & open_flags::read_write) != 0, locked);
 }
 
 Future<Void> metadata_operation(Simulator& simulator, std::function<void(SimFileSystem&)> change) {

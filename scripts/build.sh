@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of Strata with clang.
+#   scripts/build.sh release   optimized, for running (build/)
+#   scripts/build.sh test      sanitizers (ASan, UBSan), optimized, with tests (build-test/)
+#   scripts/build.sh fuzz      libFuzzer targets (build-fuzz/)
+# Extra arguments go to the build tool (e.g. a target name).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+flavour="${1:-release}"
+shift || true
+case "$flavour" in
+  release) directory=build; options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_BUILD_TESTS=OFF) ;;
+  test) directory=build-test
+        options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_SANITIZE=ON -DSTRATA_HEADER_CHECK=ON
+                 -DSTRATA_BUILD_BENCHMARKS=OFF) ;;
+  fuzz) directory=build-fuzz
+        options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_FUZZ=ON -DSTRATA_BUILD_BENCHMARKS=OFF) ;;
+  *) echo "usage: scripts/build.sh release|test|fuzz [target...]" >&2; exit 2 ;;
+esac
+
+CC=clang CXX=clang++ cmake -S . -B "$directory" -G Ninja "${options[@]}" >/dev/null
+cmake --build "$directory" -j "$(nproc)" "$@"

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what Strata needs to build and test on Debian 12, and nothing that is already
+# there. Safe to run again and again. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential   # make, libc headers, binutils
+  cmake             # 3.25 on Debian 12
+  ninja-build
+  pkg-config
+  clang             # the compiler: GCC 12 miscompiles coroutines
+  libclang-rt-14-dev  # sanitizer and libFuzzer runtimes for clang
+  googletest        # GoogleTest and GoogleMock sources
+  libgtest-dev
+  libgmock-dev
+  libbenchmark-dev  # Google Benchmark, for strata-microbench
+  libxxhash-dev     # checksums on the wire and on disk
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: everything is installed"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+run_as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: run as root (or install sudo)" >&2; exit 1; }
+  run_as_root=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${run_as_root[@]}" apt-get update -q
+"${run_as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs what is missing, builds with AddressSanitizer
+# and UndefinedBehaviorSanitizer, runs every test (unit, simulation seeds with a determinism
+# check, real multi-process tests, lint), then builds and runs the fuzzers for a bounded
+# number of inputs.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+jobs="$(nproc)"
+
+"$root/scripts/install-deps.sh"
+
+echo "== build (sanitizers)"
+"$root/scripts/build.sh" test
+echo "== tests"
+ctest --test-dir build-test --output-on-failure -j "$jobs"
+
+echo "== build (fuzzers)"
+"$root/scripts/build.sh" fuzz
+echo "== fuzzers"
+ctest --test-dir build-fuzz --output-on-failure -j "$jobs" -R '^fuzz_'
+
+echo "== all tests passed"

@@ -1,0 +1,122 @@
+#include "server/worker/worker.h"
+
+#include "client/cluster_connection.h"
+#include "interfaces/status_interface.h"
+#include "rpc/protocol_version.h"
+#include "rpc/request_stream.h"
+#include "rpc/transport.h"
+#include "runtime/combinators.h"
+#include "runtime/environment.h"
+#include "runtime/json_writer.h"
+#include "runtime/trace.h"
+
+namespace strata {
+
+namespace {
+
+constexpr const char* strata_version = "0.1.0";
+
+struct WorkerState {
+  WorkerOptions options;
+  ClusterConnectionString connection;
+  double started_at = 0;
+};
+
+// The cluster file names the coordinators; a new single node coordinates itself.
+Future<ClusterConnectionString> ensure_cluster_file(const WorkerOptions& options) {
+  if (co_await env().file_exists(options.cluster_file)) {
+    ClusterConnectionString existing = co_await read_cluster_file(options.cluster_file);
+    bool listed = false;
+    for (const NetworkAddress& coordinator : existing.coordinators) {
+      listed = listed || coordinator == options.listen_address;
+    }
+    if (!listed) {
+      TraceEvent(Severity::warn_always, "NotACoordinator")
+          .detail("ClusterFile", options.cluster_file)
+          .detail("Address", options.listen_address)
+          .detail("ConnectionString", existing.to_string());
+    }
+    co_return existing;
+  }
+  ClusterConnectionString created;
+  created.description = "strata";
+  UID id = env().random().unique_id();
+  created.id = id.short_string();
+  created.coordinators.push_back(options.listen_address);
+  co_await write_cluster_file(options.cluster_file, created);
+  TraceEvent("ClusterFileCreated")
+      .detail("ClusterFile", options.cluster_file)
+      .detail("ConnectionString", created.to_string());
+  co_return created;
+}
+
+std::string status_json(const WorkerState& state) {
+  const TransportStats& stats = Transport::current().stats();
+  JsonWriter json;
+  json.begin_object();
+  json.key("process").begin_object();
+  json.key("address").value(state.options.listen_address.to_string());
+  json.key("version").value(strata_version);
+  json.key("protocol_version").value(protocol_version_string(protocol_version_current));
+  json.key("uptime_s").value(now() - state.started_at);
+  json.key("data_dir").value(state.options.data_dir);
+  json.key("cluster_file").value(state.options.cluster_file);
+  json.key("roles").begin_array().end_array();
+  json.key("network").begin_object();
+  json.key("connections_opened").value(stats.connections_opened);
+  json.key("connections_failed").value(stats.connections_failed);
+  json.key("frames_received").value(stats.frames_received);
+  json.key("frames_sent").value(stats.frames_sent);
+  json.key("corrupt_frames").value(stats.corrupt_frames);
+  json.end_object();
+  json.end_object();
+  json.key("cluster").begin_object();
+  json.key("connection_string").value(state.connection.to_string());
+  json.end_object();
+  json.end_object();
+  return json.text();
+}
+
+Future<Void> serve_ping(FutureStream<PingRequest> requests) {
+  while (true) {
+    PingRequest request = co_await requests;
+    request.reply.send(PingReply{now()});
+  }
+}
+
+Future<Void> serve_status(FutureStream<ServerStatusRequest> requests, const WorkerState* state) {
+  while (true) {
+    ServerStatusRequest request = co_await requests;
+    request.reply.send(ServerStatusReply{status_json(*state)});
+  }
+}
+
+}  // namespace
+
+Future<Void> run_worker(WorkerOptions options, Promise<Void> listening) {
+  WorkerState state;
+  state.options = options;
+  state.started_at = now();
+  co_await env().create_directories(options.data_dir);
+  // Held open (and so locked) for as long as this worker runs.
+  std::shared_ptr<File> lock =
+      co_await env().open_file(options.data_dir + "/strata.lock",
+                               open_flags::read_write | open_flags::create | open_flags::lock);
+  state.connection = co_await ensure_cluster_file(options);
+
+  Transport& transport = Transport::install(options.listen_address);
+  transport.listen();
+  auto ping = RequestStream<PingRequest>::serve_well_known(well_known::server_ping);
+  auto status = RequestStream<ServerStatusRequest>::serve_well_known(well_known::server_status);
+  ActorCollection actors;
+  actors.add(serve_ping(ping.requests()));
+  actors.add(serve_status(status.requests(), &state));
+  TraceEvent("WorkerStarted")
+      .detail("Address", options.listen_address)
+      .detail("DataDir", options.data_dir)
+      .detail("ConnectionString", state.connection.to_string());
+  listening.send(Void{});
+  co_await actors.result();
+}
+
+}  // namespace strata
