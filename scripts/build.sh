@@ -15,7 +15,8 @@ case "$flavour" in
         options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_SANITIZE=ON -DSTRATA_HEADER_CHECK=ON
                  -DSTRATA_BUILD_BENCHMARKS=OFF) ;;
   fuzz) directory=build-fuzz
-        options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_FUZZ=ON -DSTRATA_BUILD_BENCHMARKS=OFF) ;;
+        options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_FUZZ=ON -DSTRATA_BUILD_TESTS=OFF
+                 -DSTRATA_BUILD_BENCHMARKS=OFF) ;;
   *) echo "usage: scripts/build.sh release|test|fuzz [target...]" >&2; exit 2 ;;
 esac
 

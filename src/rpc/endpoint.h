@@ -24,6 +24,18 @@ struct Endpoint {
   }
 };
 
+// The transport's answer to a message for a token it does not know, sent to the
+// sender's well_known::endpoint_not_found: requests waiting on that token fail with
+// broken_promise.
+struct EndpointNotFound {
+  UID token;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(token);
+  }
+};
+
 // Well-known tokens have a zero first half; random tokens never do.
 constexpr UID well_known_token(uint64_t index) {
   return UID(0, index);

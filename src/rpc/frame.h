@@ -37,8 +37,8 @@ class FrameParser {
   explicit FrameParser(uint32_t frame_bytes_max) : frame_bytes_max_(frame_bytes_max) {}
 
   void append(std::string_view bytes);
-  // frame: `frame` is valid until the next call. corrupt: `problem` says why; the stream
-  // cannot be trusted any more.
+  // frame: `frame` points into the parser's buffer and is valid until the next call to
+  // next() or append(). corrupt: `problem` says why; the stream cannot be trusted any more.
   Status next(Frame& frame);
   const std::string& problem() const { return problem_; }
   size_t buffered_bytes() const { return buffer_.size() - consumed_; }

@@ -4,15 +4,15 @@
 // connection (or per peer while not yet sent) so that a broken connection can fail
 // exactly the requests it carried.
 
-#include "runtime/assert.h"
 #include "runtime/error.h"
+#include "runtime/intrusive_list.h"
 #include "runtime/uid.h"
 
 namespace strata {
 
 class PendingReplyList;
 
-class PendingReply {
+class PendingReply : public IntrusiveListHook {
  public:
   // Completes the caller's future with `error`. Called after the reply was unlinked; may
   // destroy the object.
@@ -20,31 +20,21 @@ class PendingReply {
   // The token the request was sent to (to match "endpoint not found" answers).
   virtual const UID& destination_token() const = 0;
 
-  bool is_linked() const { return list_ != nullptr; }
   // Takes the reply off whatever list holds it.
   void unlink();
 
  protected:
   PendingReply() = default;
   ~PendingReply() { unlink(); }
-  PendingReply(const PendingReply&) = delete;
-  PendingReply& operator=(const PendingReply&) = delete;
 
  private:
   friend class PendingReplyList;
   PendingReplyList* list_ = nullptr;
-  PendingReply* prev_ = nullptr;
-  PendingReply* next_ = nullptr;
 };
 
 class PendingReplyList {
  public:
-  PendingReplyList() = default;
-  PendingReplyList(const PendingReplyList&) = delete;
-  PendingReplyList& operator=(const PendingReplyList&) = delete;
-  ~PendingReplyList() { STRATA_ASSERT_MSG(first_ == nullptr, "pending replies were abandoned"); }
-
-  bool empty() const { return first_ == nullptr; }
+  bool empty() const { return replies_.empty(); }
   void push_back(PendingReply* reply);
   void remove(PendingReply* reply);
   // Moves every reply of `other` to the end of this list.
@@ -55,8 +45,7 @@ class PendingReplyList {
   void fail_matching(const UID& token, const Error& error);
 
  private:
-  PendingReply* first_ = nullptr;
-  PendingReply* last_ = nullptr;
+  IntrusiveList<PendingReply> replies_;
 };
 
 }  // namespace strata

@@ -246,7 +246,12 @@ struct Serializer<std::map<K, V>> {
     for (uint32_t i = 0; i < count; ++i) {
       std::pair<K, V> entry;
       Serializer<std::pair<K, V>>::read(reader, entry);
-      if (!values.emplace(std::move(entry)).second) reader.fail("a map repeats a key");
+      // Keys are written in order, so equal maps have equal bytes; accepting any other
+      // order would give one map two encodings.
+      if (!values.empty() && !(std::prev(values.end())->first < entry.first)) {
+        reader.fail("a map's keys are not in strictly increasing order");
+      }
+      values.emplace_hint(values.end(), std::move(entry));
     }
   }
 };

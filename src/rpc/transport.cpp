@@ -37,15 +37,6 @@ struct Transport::ConnectionState {
 
 namespace {
 
-// The payload of an endpoint_not_found message.
-struct EndpointNotFound {
-  UID token;
-  template <class Archive>
-  void serialize(Archive& archive) {
-    archive(token);
-  }
-};
-
 bool is_retryable_network_error(const Error& error) {
   return error.is(ErrorCode::connection_failed) || error.is(ErrorCode::timed_out) ||
          error.is(ErrorCode::connection_idle) || error.is(ErrorCode::incompatible_protocol_version);
@@ -79,7 +70,9 @@ Transport::~Transport() {
 void Transport::listen() {
   STRATA_ASSERT_MSG(listen_address_.is_valid(), "a client transport cannot listen");
   listener_ = env().listen(listen_address_);
-  TraceEvent("TransportListening").detail("Address", listener_->address());
+  // Port 0 asks the system for a free port: from now on this process is reached there.
+  listen_address_ = listener_->address();
+  TraceEvent("TransportListening").detail("Address", listen_address_);
   actors_.add(accept_loop(listener_));
 }
 

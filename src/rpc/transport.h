@@ -60,7 +60,9 @@ class Transport : public std::enable_shared_from_this<Transport> {
   Transport& operator=(const Transport&) = delete;
   ~Transport();
 
-  // Starts accepting connections. Throws address_in_use or bind_failed.
+  // Starts accepting connections. Throws address_in_use or bind_failed. Listening on
+  // port 0 takes a free port, which listen_address() reports afterwards; call it before
+  // creating endpoints, which carry the listen address.
   void listen();
   NetworkAddress listen_address() const { return listen_address_; }
 

@@ -139,7 +139,7 @@ class Environment {
   // a graceful shutdown).
   virtual Future<Void> shutdown_requested() = 0;
 
-  // Runs the loop until stop().
+  // Runs the loop until stop(). A stop() made before run() ends the next run() at once.
   virtual void run() = 0;
   virtual void stop() = 0;
 };

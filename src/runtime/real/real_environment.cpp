@@ -203,7 +203,7 @@ void RealEnvironment::run_ready_tasks() {
 }
 
 void RealEnvironment::run() {
-  stopped_ = false;
+  // A stop() that came before run() (the work finished without waiting) counts.
   while (!stopped_) {
     fire_due_timers();
     run_ready_tasks();
@@ -217,6 +217,7 @@ void RealEnvironment::run() {
     if (timeout != 0) trace_sink()->flush();
     reactor_.wait(timeout);
   }
+  stopped_ = false;  // ready for the next run()
   trace_sink()->flush();
 }
 

@@ -197,18 +197,18 @@ bool Simulator::step() {
 }
 
 bool Simulator::run_until(const Future<Void>& done, double time_limit_s) {
-  stopped_ = false;
   while (!done.is_ready() && !stopped_) {
     if (!tasks_.empty() && tasks_.top().time > time_limit_s) break;
     if (!step()) break;
   }
+  stopped_ = false;
   return done.is_ready();
 }
 
 void Simulator::run() {
-  stopped_ = false;
   while (!stopped_ && step()) {
   }
+  stopped_ = false;
 }
 
 void Simulator::run_in(SimProcess& process, const std::function<void()>& body) {
