@@ -49,8 +49,10 @@ size_t begin_frame(std::string& out, const UID& token) {
 void finish_frame(std::string& out, size_t frame_start) {
   std::string_view body(out.data() + frame_start + frame_header_bytes,
                         out.size() - frame_start - frame_header_bytes);
-  put_u32(out.data() + frame_start, static_cast<uint32_t>(body.size()));
-  put_u32(out.data() + frame_start + 4, frame_checksum(body));
+  auto length = static_cast<uint32_t>(body.size());
+  put_u32(out.data() + frame_start, length);
+  put_u32(out.data() + frame_start + 4, frame_length_check(length));
+  put_u32(out.data() + frame_start + 8, frame_checksum(body));
 }
 
 void FrameParser::append(std::string_view bytes) {
@@ -68,6 +70,10 @@ FrameParser::Status FrameParser::next(Frame& frame) {
   if (available < frame_header_bytes) return Status::need_more;
   const char* header = buffer_.data() + consumed_;
   uint32_t length = get_u32(header);
+  if (get_u32(header + 4) != frame_length_check(length)) {
+    problem_ = "frame length " + std::to_string(length) + " fails its check word";
+    return Status::corrupt;
+  }
   if (length < frame_token_bytes || length > frame_bytes_max_) {
     problem_ = "frame length " + std::to_string(length) + " is outside [" +
                std::to_string(frame_token_bytes) + ", " + std::to_string(frame_bytes_max_) + "]";
@@ -75,7 +81,7 @@ FrameParser::Status FrameParser::next(Frame& frame) {
   }
   if (available < frame_header_bytes + length) return Status::need_more;
   std::string_view body(header + frame_header_bytes, length);
-  uint32_t expected = get_u32(header + 4);
+  uint32_t expected = get_u32(header + 8);
   uint32_t actual = frame_checksum(body);
   if (expected != actual) {
     problem_ = "frame checksum mismatch (expected " + std::to_string(expected) + ", computed " +

@@ -2,10 +2,14 @@
 
 // Framing of messages on a connection, after the handshake:
 //
-//   u32 length of (token + payload) | u32 checksum of (token + payload) | token | payload
+//   u32 length of (token + payload) | u32 length check | u32 checksum of (token + payload)
+//   | token | payload
 //
 // little-endian. The checksum (the low half of XXH3-64) catches bytes corrupted on the way
-// that TCP's own checksum missed, before anything acts on them.
+// that TCP's own checksum missed, before anything acts on them. The length check catches
+// a corrupted length at once: without it, a length corrupted upwards would make the
+// reader wait for bytes that are really later frames, and the connection would hang
+// instead of failing.
 
 #include <cstdint>
 #include <string>
@@ -15,7 +19,7 @@
 
 namespace strata {
 
-constexpr size_t frame_header_bytes = 8;
+constexpr size_t frame_header_bytes = 12;
 constexpr size_t frame_token_bytes = 16;
 
 struct Frame {
@@ -51,5 +55,9 @@ class FrameParser {
 };
 
 uint32_t frame_checksum(std::string_view bytes);
+// The check word written after a frame's length.
+constexpr uint32_t frame_length_check(uint32_t length) {
+  return (length * 2654435761u) ^ 0x4b525453u;
+}
 
 }  // namespace strata

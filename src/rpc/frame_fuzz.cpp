@@ -13,7 +13,8 @@
 // - a frame encoded again gives the bytes it was parsed from;
 // - once corrupt, the parser stays corrupt with the same problem, whatever is appended;
 // - decode_handshake returns nullopt, a handshake agreeing with handshake.h, or throws
-//   Error(connection_failed), and nothing else; longer inputs never undo its answer.
+//   Error(connection_failed) (a stranger's header or a failed checksum), and nothing
+//   else; longer inputs never undo its answer.
 
 #include <cstddef>
 #include <cstdint>
@@ -53,6 +54,11 @@ class StreamModel {
     if (corrupt_) return FrameParser::Status::corrupt;
     if (buffered_bytes() < frame_header_bytes) return FrameParser::Status::need_more;
     uint64_t length = little_endian(stream_, frame_start_, 4);
+    if (little_endian(stream_, frame_start_ + 4, 4) !=
+        frame_length_check(static_cast<uint32_t>(length))) {
+      corrupt_ = true;
+      return FrameParser::Status::corrupt;
+    }
     if (length < frame_token_bytes || length > frame_bytes_max_) {
       corrupt_ = true;
       return FrameParser::Status::corrupt;
@@ -60,7 +66,7 @@ class StreamModel {
     if (buffered_bytes() < frame_header_bytes + length) return FrameParser::Status::need_more;
     std::string_view body = std::string_view(stream_).substr(frame_start_ + frame_header_bytes,
                                                              static_cast<size_t>(length));
-    if (little_endian(stream_, frame_start_ + 4, 4) != frame_checksum(body)) {
+    if (little_endian(stream_, frame_start_ + 8, 4) != frame_checksum(body)) {
       corrupt_ = true;
       return FrameParser::Status::corrupt;
     }
@@ -157,18 +163,24 @@ void check_handshake(std::string_view input) {
   uint64_t length = little_endian(input, 4, 4);
   bool stranger =
       magic != handshake_magic || length < handshake_bytes_min || length > handshake_bytes_max;
-  STRATA_ASSERT_MSG(outcome.failed == stranger, "decode_handshake misjudged the header");
-  if (stranger) return;
+  if (stranger) {
+    STRATA_ASSERT_MSG(outcome.failed, "decode_handshake accepted a stranger's header");
+    return;
+  }
   if (input.size() < length) {
     STRATA_ASSERT_MSG(!outcome.handshake, "a handshake decoded before all its bytes came");
     return;
   }
+  bool checksum_ok = little_endian(input, 8, 4) ==
+                     frame_checksum(input.substr(12, static_cast<size_t>(length) - 12));
+  STRATA_ASSERT_MSG(outcome.failed == !checksum_ok, "decode_handshake misjudged the checksum");
+  if (!checksum_ok) return;
   STRATA_ASSERT_MSG(outcome.handshake, "a complete handshake did not decode");
   STRATA_ASSERT(outcome.consumed == length);
-  // The fields this version knows are the first 24 bytes; re-encoding must give them back.
+  // The fields this version knows come first; re-encoding must give them back.
   std::string encoded = encode_handshake(*outcome.handshake);
   STRATA_ASSERT(encoded.size() == handshake_bytes_min);
-  STRATA_ASSERT_MSG(encoded.substr(8) == input.substr(8, handshake_bytes_min - 8),
+  STRATA_ASSERT_MSG(encoded.substr(12) == input.substr(12, handshake_bytes_min - 12),
                     "re-encoding a handshake changed its fields");
 
   // The transport retries as bytes arrive: one byte short of the handshake must ask for

@@ -1,17 +1,21 @@
 #include "rpc/handshake.h"
 
+#include "rpc/frame.h"
 #include "rpc/serialize.h"
 
 namespace strata {
 
 std::string encode_handshake(const Handshake& handshake) {
+  BinaryWriter fields;
+  fields.write_integer(handshake.protocol_version);
+  fields.write_integer(handshake.listen_address.ip());
+  fields.write_integer(handshake.listen_address.port());
+  fields.write_integer(handshake.flags);
   BinaryWriter writer;
   writer.write_integer(handshake_magic);
   writer.write_integer(static_cast<uint32_t>(handshake_bytes_min));
-  writer.write_integer(handshake.protocol_version);
-  writer.write_integer(handshake.listen_address.ip());
-  writer.write_integer(handshake.listen_address.port());
-  writer.write_integer(handshake.flags);
+  writer.write_integer(frame_checksum(fields.data()));
+  writer.write_raw(fields.data().data(), fields.data().size());
   return writer.take();
 }
 
@@ -29,7 +33,12 @@ std::optional<Handshake> decode_handshake(std::string_view bytes, size_t& consum
                 "the peer's handshake claims an impossible length of " + std::to_string(length));
   }
   if (bytes.size() < length) return std::nullopt;
-  BinaryReader reader(bytes.substr(8, handshake_bytes_min - 8));
+  BinaryReader check(bytes.substr(8, 4));
+  if (check.read_integer<uint32_t>() != frame_checksum(bytes.substr(12, length - 12))) {
+    throw Error(ErrorCode::connection_failed,
+                "the peer's handshake fails its checksum (bytes corrupted on the way)");
+  }
+  BinaryReader reader(bytes.substr(12, handshake_bytes_min - 12));
   Handshake handshake;
   handshake.protocol_version = reader.read_integer<uint64_t>();
   auto ip = reader.read_integer<uint32_t>();

@@ -93,6 +93,7 @@ class ReplyPromise {
       const MessageSource& source = archive.source();
       state_ = std::make_shared<State>();
       state_->destination = Endpoint{source.address, token_};
+      state_->connection_id = source.connection_id;
       if (source.transport) state_->transport = source.transport->weak_from_this();
     }
   }
@@ -103,6 +104,8 @@ class ReplyPromise {
   struct State {
     std::optional<Promise<T>> local;
     Endpoint destination;
+    // The connection the request came on: the answer goes back on it (see send_reply).
+    uint64_t connection_id = 0;
     std::weak_ptr<Transport> transport;
     bool answered = false;
 
@@ -115,7 +118,7 @@ class ReplyPromise {
           local->send_error(std::move(message.error));
         }
       } else if (std::shared_ptr<Transport> live = transport.lock()) {
-        live->send_reply(destination, message);
+        live->send_reply(connection_id, destination, message);
       }
     }
     ~State() {

@@ -37,6 +37,8 @@ class Transport;
 struct MessageSource {
   Transport* transport = nullptr;
   NetworkAddress address;
+  // The transport's number for the connection it arrived on (0: none).
+  uint64_t connection_id = 0;
 };
 
 class BinaryWriter {

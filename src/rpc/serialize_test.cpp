@@ -156,15 +156,16 @@ TEST(FrameTest, AnyFlippedBitIsCaught) {
     FrameParser parser(1 << 20);
     parser.append(corrupted);
     Frame frame;
-    FrameParser::Status status = parser.next(frame);
-    // A flipped length may also just ask for more bytes that never come; what must never
-    // happen is a frame delivered with the wrong content.
-    EXPECT_NE(status, FrameParser::Status::frame) << "bit " << bit;
+    // Corrupt at once, wherever the bit is: a flipped length must not make the reader
+    // wait for bytes that are really later frames (the connection would hang).
+    EXPECT_EQ(parser.next(frame), FrameParser::Status::corrupt) << "bit " << bit;
   }
 }
 
 TEST(FrameTest, OversizedLengthIsCorrupt) {
-  std::string stream = serialize_to_bytes(uint32_t{1 << 30}) + serialize_to_bytes(uint32_t{0});
+  std::string stream = serialize_to_bytes(uint32_t{1 << 30}) +
+                       serialize_to_bytes(frame_length_check(1 << 30)) +
+                       serialize_to_bytes(uint32_t{0});
   FrameParser parser(1 << 20);
   parser.append(stream);
   Frame frame;
@@ -183,6 +184,16 @@ TEST(HandshakeTest, RoundTripsAndRejectsStrangers) {
   EXPECT_EQ(decoded->protocol_version, original.protocol_version);
   EXPECT_EQ(decoded->listen_address, original.listen_address);
   EXPECT_THROW(decode_handshake("GET / HTTP/1.1\r\n\r\n", consumed), Error);
+  // A corrupted version fails the checksum instead of passing for another version.
+  std::string corrupted = bytes;
+  corrupted[14] = static_cast<char>(corrupted[14] ^ 0x01);
+  try {
+    decode_handshake(corrupted, consumed);
+    FAIL() << "a corrupted handshake decoded";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::connection_failed);
+    EXPECT_NE(error.detail().find("checksum"), std::string_view::npos);
+  }
 }
 
 TEST(HandshakeTest, VersionsDifferingOnlyInLowBitsAreCompatible) {

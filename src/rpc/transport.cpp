@@ -29,6 +29,7 @@ struct Transport::Peer {
 
 struct Transport::ConnectionState {
   std::shared_ptr<Connection> connection;
+  uint64_t id = 0;
   Peer* peer = nullptr;
   // Replies to requests this connection carried.
   PendingReplyList replies;
@@ -114,12 +115,18 @@ Transport::Peer& Transport::peer_at(NetworkAddress address, bool connectable) {
   return *slot;
 }
 
-void Transport::send_frame(const Endpoint& to, std::string frame, PendingReply* reply,
-                           bool may_dial) {
+void Transport::send_on_connection(uint64_t connection_id, std::string frame) {
+  auto it = connections_.find(connection_id);
+  if (it == connections_.end()) return;
+  ++stats_.frames_sent;
+  stats_.bytes_sent += frame.size();
+  it->second->connection->write(frame);
+}
+
+void Transport::send_frame(const Endpoint& to, std::string frame, PendingReply* reply) {
   ++stats_.frames_sent;
   stats_.bytes_sent += frame.size();
   auto existing = peers_.find(to.address);
-  if (existing == peers_.end() && !may_dial) return;
   // Endpoints of processes that listen can be dialed; any other address is a client we
   // can only answer over the connection it opened.
   Peer& peer = existing != peers_.end() ? *existing->second : peer_at(to.address, true);
@@ -128,7 +135,7 @@ void Transport::send_frame(const Endpoint& to, std::string frame, PendingReply* 
     if (reply) peer.active->replies.push_back(reply);
     return;
   }
-  if (!peer.connectable || !may_dial) {
+  if (!peer.connectable) {
     if (reply) {
       reply->fail(
           Error(ErrorCode::connection_failed, "no connection to " + to.address.to_string() +
@@ -284,6 +291,8 @@ Future<Void> Transport::serve_connection(std::shared_ptr<Connection> connection,
 
 void Transport::attach(ConnectionState& state, Peer& peer) {
   state.peer = &peer;
+  state.id = next_connection_id_++;
+  connections_[state.id] = &state;
   peer.connections.push_back(&state);
   failure_monitor_.set_failed(peer.address, false);
   // The first connection established is the way out until it breaks, whichever side
@@ -300,6 +309,7 @@ void Transport::detach(ConnectionState& state, const Error& error) {
   state.connection->close();
   Peer* peer = state.peer;
   state.peer = nullptr;
+  connections_.erase(state.id);
   if (peer) {
     auto& list = peer->connections;
     list.erase(std::remove(list.begin(), list.end(), &state), list.end());
@@ -345,7 +355,7 @@ Future<Void> Transport::read_frames(std::shared_ptr<ConnectionState> state, std:
 
 void Transport::dispatch(ConnectionState& state, const UID& token, std::string_view payload) {
   if (token == well_known::ping) return;
-  MessageSource source{this, state.peer->address};
+  MessageSource source{this, state.peer->address, state.id};
   if (token == well_known::endpoint_not_found) {
     EndpointNotFound message = deserialize_from_bytes<EndpointNotFound>(payload);
     Error gone(ErrorCode::broken_promise,
@@ -358,7 +368,7 @@ void Transport::dispatch(ConnectionState& state, const UID& token, std::string_v
     TraceEvent(Severity::debug, "EndpointNotFound")
         .detail("Token", token)
         .detail("Peer", source.address);
-    send_reply(Endpoint{state.peer->address, well_known::endpoint_not_found},
+    send_reply(state.id, Endpoint{state.peer->address, well_known::endpoint_not_found},
                EndpointNotFound{token});
     return;
   }

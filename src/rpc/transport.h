@@ -79,13 +79,15 @@ class Transport : public std::enable_shared_from_this<Transport> {
   // delivered or the connection that carried it breaks before the reply arrives.
   template <class T>
   void send(const Endpoint& to, const T& message, PendingReply* reply = nullptr) {
-    send_frame(to, encode_frame(to.token, message), reply, true);
+    send_frame(to, encode_frame(to.token, message), reply);
   }
-  // Sends an answer to `to` only if a connection to it exists: a reply is useless once
-  // the connection its request came on is gone, so it never dials.
+  // Sends an answer back over the connection its request came on (`connection_id`, from
+  // the request's MessageSource), or drops it if that connection is gone. The requester
+  // watches that same connection, so a lost answer always fails its request: answering
+  // over any other connection could lose it while the requester waits on a healthy one.
   template <class T>
-  void send_reply(const Endpoint& to, const T& message) {
-    send_frame(to, encode_frame(to.token, message), nullptr, false);
+  void send_reply(uint64_t connection_id, const Endpoint& to, const T& message) {
+    send_on_connection(connection_id, encode_frame(to.token, message));
   }
 
   // The protocol version this transport announces (tests of mixed versions change it).
@@ -107,7 +109,8 @@ class Transport : public std::enable_shared_from_this<Transport> {
     finish_frame(frame, start);
     return frame;
   }
-  void send_frame(const Endpoint& to, std::string frame, PendingReply* reply, bool may_dial);
+  void send_frame(const Endpoint& to, std::string frame, PendingReply* reply);
+  void send_on_connection(uint64_t connection_id, std::string frame);
   Peer& peer_at(NetworkAddress address, bool connectable);
   void start_connecting(Peer& peer);
   void attach(ConnectionState& state, Peer& peer);
@@ -127,6 +130,9 @@ class Transport : public std::enable_shared_from_this<Transport> {
   std::shared_ptr<Listener> listener_;
   std::unordered_map<UID, MessageReceiver*, UIDHash> receivers_;
   std::map<NetworkAddress, std::unique_ptr<Peer>> peers_;
+  // Established connections by number, for answers that must go back the way they came.
+  std::unordered_map<uint64_t, ConnectionState*> connections_;
+  uint64_t next_connection_id_ = 1;
   FailureMonitor failure_monitor_;
   TransportStats stats_;
   // Declared last: destroyed first, so connection actors unwind while the maps exist.

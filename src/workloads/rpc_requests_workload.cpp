@@ -60,9 +60,10 @@ class RpcRequestsWorkload final : public Workload {
 
   Future<Void> check(WorkloadContext& context) override {
     if (!outstanding_.empty()) {
+      const auto& [id, record] = *outstanding_.begin();
       context.fail(name(), std::to_string(outstanding_.size()) +
-                               " requests never ended, the oldest sent at " +
-                               std::to_string(outstanding_.begin()->second) + " s");
+                               " requests never ended, the first (request " + std::to_string(id) +
+                               ") sent at " + std::to_string(record) + " s");
     }
     uint64_t ended = replied_ + abandoned_;
     for (const auto& [error, count] : errors_)
@@ -173,6 +174,7 @@ class RpcRequestsWorkload final : public Workload {
           random.bytes(static_cast<size_t>(random.uniform(0, payload_bytes_max_ + 1)));
       double reply_delay_s = random.chance(0.2) ? random.uniform_real(0, reply_delay_max_s_) : 0;
       RequestRecord record(*this, id);
+      TraceEvent(Severity::debug, "EchoRequestSent").detail("Request", id).detail("Target", target);
       try {
         EchoReply reply =
             co_await echo_at(target).get_reply(EchoRequest{id, payload, reply_delay_s, {}});

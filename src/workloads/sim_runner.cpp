@@ -1,5 +1,6 @@
 #include "workloads/sim_runner.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "rpc/transport.h"
@@ -71,7 +72,12 @@ TestRunResult run_simulation_test(const TestSpec& spec, const RunOptions& run) {
     for (const auto& [name, value] : run.knobs)
       set_knob(name, value);
     if (buggify) set_buggify(&simulator.random());
-    if (run.echo_severity) simulator.set_trace_echo(*run.echo_severity);
+    if (run.echo_severity) {
+      // Debug events are not even built unless asked for; building them changes the trace
+      // hash but not the run.
+      set_trace_severity_min(std::min(*run.echo_severity, Severity::info));
+      simulator.set_trace_echo(*run.echo_severity);
+    }
     TraceEvent("TestStarting")
         .detail("Test", spec.name)
         .detail("Seed", run.seed)
@@ -100,6 +106,7 @@ TestRunResult run_simulation_test(const TestSpec& spec, const RunOptions& run) {
     }
   }
   reset_all_knobs();
+  set_trace_severity_min(Severity::info);
   int64_t leaked = ActorBase::live_actors() - actors_before;
   if (leaked != 0) {
     result.simulation.passed = false;
