@@ -1,0 +1,1 @@
+#include "client/write_map.h"

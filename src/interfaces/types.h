@@ -1,0 +1,116 @@
+#pragma once
+
+// The vocabulary of the transaction system: versions, keys, ranges, key-value pairs and
+// mutations, shared by every role and the client.
+
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace strata {
+
+// A point in the database's history. Commit versions advance about 1,000,000 per second
+// of clock time; 0 is the empty database before any commit.
+using Version = int64_t;
+constexpr Version invalid_version = -1;
+
+// Keys and values are arbitrary bytes, ordered bytewise.
+using Key = std::string;
+using Value = std::string;
+
+// [begin, end): begin included, end excluded. Empty when begin >= end.
+struct KeyRange {
+  Key begin;
+  Key end;
+
+  bool empty() const { return begin >= end; }
+  bool contains(std::string_view key) const { return begin <= key && key < end; }
+  bool intersects(const KeyRange& other) const {
+    return begin < other.end && other.begin < end && !empty() && !other.empty();
+  }
+  friend auto operator<=>(const KeyRange&, const KeyRange&) = default;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(begin, end);
+  }
+};
+
+// The range holding exactly `key`: [key, key + '\0').
+inline KeyRange single_key_range(std::string_view key) {
+  std::string end(key);
+  end.push_back('\0');
+  return KeyRange{std::string(key), std::move(end)};
+}
+
+// The first key after every key that starts with `prefix`; empty if there is none (the
+// prefix is all 0xff bytes).
+std::string strinc(std::string_view prefix);
+
+struct KeyValue {
+  Key key;
+  Value value;
+
+  friend bool operator==(const KeyValue&, const KeyValue&) = default;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(key, value);
+  }
+};
+
+// Mutation types, numbered as FoundationDB's mutation type options where it has them.
+enum class MutationType : uint8_t {
+  set_value = 0,
+  clear_range = 1,
+  add = 2,
+  bit_and = 6,
+  bit_or = 7,
+  bit_xor = 8,
+  append_if_fits = 9,
+  max = 12,
+  min = 13,
+  set_versionstamped_key = 14,
+  set_versionstamped_value = 15,
+  byte_min = 16,
+  byte_max = 17,
+  compare_and_clear = 20,
+};
+
+bool is_known_mutation_type(uint8_t type);
+std::string_view mutation_type_name(MutationType type);
+
+// One change. set_value: param1 is the key, param2 the value. clear_range: [param1,
+// param2). Atomic operations: param1 is the key, param2 the operand.
+struct Mutation {
+  MutationType type = MutationType::set_value;
+  std::string param1;
+  std::string param2;
+
+  friend bool operator==(const Mutation&, const Mutation&) = default;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(type, param1, param2);
+    if constexpr (!Archive::is_writer) {
+      if (!is_known_mutation_type(static_cast<uint8_t>(type))) {
+        archive.fail("unknown mutation type " + std::to_string(static_cast<int>(type)));
+      }
+    }
+  }
+};
+
+// Keys at or above \xff belong to the system; \xff\xff begins the special key space.
+inline const std::string system_keys_begin("\xff", 1);
+inline const std::string special_keys_begin("\xff\xff", 2);
+// The end of the whole keyspace an ordinary transaction may touch.
+inline const std::string normal_keys_end = system_keys_begin;
+
+// FoundationDB's limits.
+constexpr size_t key_size_limit = 10'000;
+constexpr size_t system_key_size_limit = 30'000;
+constexpr size_t value_size_limit = 100'000;
+constexpr size_t transaction_size_limit = 10'000'000;
+
+}  // namespace strata

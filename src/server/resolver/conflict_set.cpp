@@ -1,0 +1,1 @@
+#include "server/resolver/conflict_set.h"
