@@ -153,10 +153,17 @@ class FutureAwaiter final : public Callback, public ActorBase::Wait {
     if (actor_->is_cancelled()) throw Error(ErrorCode::operation_cancelled);
     FutureState<T>* state = future_.state();
     if (state->is_error()) throw state->error();
-    if constexpr (kTakeValue) {
-      if (state->future_refs() == 1) return std::move(state->mutable_value());
+    if constexpr (!std::is_copy_constructible_v<T>) {
+      // A move-only value has exactly one consumer: the awaiter of the only future.
+      STRATA_ASSERT_MSG(kTakeValue && state->future_refs() == 1,
+                        "a move-only value can only be taken from the only future");
+      return std::move(state->mutable_value());
+    } else {
+      if constexpr (kTakeValue) {
+        if (state->future_refs() == 1) return std::move(state->mutable_value());
+      }
+      return state->value();
     }
-    return state->value();
   }
 
   void fire() override { actor_->resume_after_wait(); }

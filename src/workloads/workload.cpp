@@ -34,6 +34,10 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        "a writer appends checksummed records and syncs; after every kill, synced records are "
        "intact and no garbled record passes as valid",
        make_disk_durability_workload},
+      {"disk_queue",
+       "pushes, commits and pops records in the disk queue across crashes; committed records "
+       "come back intact and in order, popped ones never, garbage never",
+       make_disk_queue_workload},
       {"random_clogging", "clogs random links and machines for random times",
        make_random_clogging_workload},
       {"partitions", "splits the machines into two groups that cannot talk for a while",

@@ -64,6 +64,7 @@ std::unique_ptr<Workload> create_workload(const WorkloadSpec& spec);
 // The factories, one per workload file.
 std::unique_ptr<Workload> make_rpc_requests_workload(Options& options);
 std::unique_ptr<Workload> make_disk_durability_workload(Options& options);
+std::unique_ptr<Workload> make_disk_queue_workload(Options& options);
 std::unique_ptr<Workload> make_random_clogging_workload(Options& options);
 std::unique_ptr<Workload> make_partition_workload(Options& options);
 std::unique_ptr<Workload> make_attrition_workload(Options& options);

@@ -123,12 +123,24 @@ void Simulator::boot_process(SimProcess& process) {
   ProcessIdentity identity{process.address, process.machine->id, process.machine->zone,
                            process.data_dir};
   process.context_ = std::make_unique<ProcessContext>(std::move(identity));
-  schedule(&process, 0, [&process] {
+  schedule(&process, 0, [this, &process] {
     TraceEvent("SimProcessBooted")
         .detail("Name", process.name)
         .detail("Incarnation", process.incarnation_);
-    process.root_ = process.main();
+    process.root_ = watch_root(process, process.main());
   });
+}
+
+// A process's main function failing with an error is a crash nobody asked for: it fails
+// the simulation (an error-severity event), unless the process was being killed.
+Future<Void> Simulator::watch_root(SimProcess& process, Future<Void> main) {
+  try {
+    co_await main;
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    TraceEvent(Severity::error, "SimProcessFailed").detail("Name", process.name).error(error);
+    throw;
+  }
 }
 
 void Simulator::kill_process(SimProcess& process, KillMode mode) {

@@ -175,6 +175,7 @@ class Simulator final : public Environment {
 
   // Runs one task; false when the queue is empty.
   bool step();
+  Future<Void> watch_root(SimProcess& process, Future<Void> main);
   void crash_files(SimProcess& process);
 
   Random random_;

@@ -1,0 +1,7 @@
+# The client transaction's write map and FoundationDB's atomic operations.
+add_executable(client_unit_tests
+  ${PROJECT_SOURCE_DIR}/src/client/atomic_ops_test.cpp
+  ${PROJECT_SOURCE_DIR}/src/client/write_map_test.cpp
+)
+target_link_libraries(client_unit_tests PRIVATE strata_client GTest::gtest GTest::gtest_main)
+gtest_discover_tests(client_unit_tests DISCOVERY_TIMEOUT 60)
