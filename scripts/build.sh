@@ -3,7 +3,7 @@
 #   scripts/build.sh release   optimized, for running (build/)
 #   scripts/build.sh test      sanitizers (ASan, UBSan), optimized, with tests (build-test/)
 #   scripts/build.sh fuzz      libFuzzer targets (build-fuzz/)
-# Extra arguments go to the build tool (e.g. a target name).
+# Extra arguments name targets to build (default: everything).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,4 +21,8 @@ case "$flavour" in
 esac
 
 CC=clang CXX=clang++ cmake -S . -B "$directory" -G Ninja "${options[@]}" >/dev/null
-cmake --build "$directory" -j "$(nproc)" "$@"
+if [ $# -gt 0 ]; then
+  cmake --build "$directory" -j "$(nproc)" --target "$@"
+else
+  cmake --build "$directory" -j "$(nproc)"
+fi

@@ -15,6 +15,7 @@ packages=(
   libgmock-dev
   libbenchmark-dev  # Google Benchmark, for strata-microbench
   libxxhash-dev     # checksums on the wire and on disk
+  librocksdb-dev    # the rocksdb storage engine
 )
 
 missing=()

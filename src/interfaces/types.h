@@ -106,6 +106,8 @@ inline const std::string system_keys_begin("\xff", 1);
 inline const std::string special_keys_begin("\xff\xff", 2);
 // The end of the whole keyspace an ordinary transaction may touch.
 inline const std::string normal_keys_end = system_keys_begin;
+// The end of everything storage servers hold: the special key space above is virtual.
+inline const std::string all_keys_end = special_keys_begin;
 
 // FoundationDB's limits.
 constexpr size_t key_size_limit = 10'000;

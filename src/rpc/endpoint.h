@@ -44,6 +44,13 @@ constexpr bool is_well_known(const UID& token) {
   return token.first() == 0;
 }
 
+// The token of stream `index` of the role `role_id`: stable across the role's restarts,
+// distinct per stream, never well-known.
+constexpr UID role_token(const UID& role_id, uint64_t index) {
+  return UID((role_id.first() ^ (index * 0x9e3779b97f4a7c15ULL)) | (1ULL << 63),
+             role_id.second() + index);
+}
+
 namespace well_known {
 // Transport-level: "the endpoint you sent to does not exist here".
 constexpr UID endpoint_not_found = well_known_token(1);
@@ -52,6 +59,10 @@ constexpr UID ping = well_known_token(2);
 // A server process's status interface (see interfaces/status_interface.h).
 constexpr UID server_status = well_known_token(16);
 constexpr UID server_ping = well_known_token(17);
+// The cluster controller (on the first coordinator).
+constexpr UID register_worker = well_known_token(32);
+constexpr UID server_db_info = well_known_token(33);
+constexpr UID open_database = well_known_token(34);
 // Simulation workloads.
 constexpr UID test_echo = well_known_token(100);
 }  // namespace well_known

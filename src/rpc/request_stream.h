@@ -61,12 +61,15 @@ class ReplyPromise {
 
   ReplyPromise() = default;
 
+  // Answering a request that came one-way (nobody waits) does nothing.
   void send(T value) const {
-    STRATA_ASSERT_MSG(state_ && !state_->answered, "a reply was sent twice or to nobody");
+    if (!state_) return;
+    STRATA_ASSERT_MSG(!state_->answered, "a reply was sent twice");
     state_->answer(ReplyMessage<T>{std::move(value), Error(ErrorCode::success)});
   }
   void send_error(Error error) const {
-    STRATA_ASSERT_MSG(state_ && !state_->answered, "a reply was sent twice or to nobody");
+    if (!state_) return;
+    STRATA_ASSERT_MSG(!state_->answered, "a reply was sent twice");
     state_->answer(ReplyMessage<T>{std::nullopt, std::move(error)});
   }
   bool is_valid() const { return state_ != nullptr; }
@@ -117,6 +120,8 @@ class ReplyPromise {
         } else {
           local->send_error(std::move(message.error));
         }
+      } else if (!destination.is_valid()) {
+        // The request came one-way: nobody waits for an answer.
       } else if (std::shared_ptr<Transport> live = transport.lock()) {
         live->send_reply(connection_id, destination, message);
       }
@@ -144,11 +149,11 @@ concept HasReply = requires(Request request) {
 template <class Request>
 class RequestQueue final : public MessageReceiver {
  public:
-  RequestQueue(Transport& transport, std::optional<UID> well_known_token)
+  RequestQueue(Transport& transport, std::optional<UID> token)
       : transport_(transport.weak_from_this()) {
-    if (well_known_token) {
-      transport.add_well_known_endpoint(this, *well_known_token);
-      endpoint_ = Endpoint{transport.listen_address(), *well_known_token};
+    if (token) {
+      transport.add_endpoint_at(this, *token);
+      endpoint_ = Endpoint{transport.listen_address(), *token};
     } else {
       endpoint_ = transport.add_endpoint(this);
     }
@@ -256,7 +261,13 @@ class RequestStream {
   // A stream this process serves, under a fresh token.
   static RequestStream serve() { return RequestStream(std::nullopt); }
   // A stream this process serves under a well-known token.
-  static RequestStream serve_well_known(const UID& token) { return RequestStream(token); }
+  static RequestStream serve_well_known(const UID& token) {
+    STRATA_ASSERT(is_well_known(token));
+    return RequestStream(token);
+  }
+  // A stream this process serves under a token the caller chose: the same token after a
+  // restart means the same endpoint, so peers' references stay good.
+  static RequestStream serve_at(const UID& token) { return RequestStream(token); }
 
   const Endpoint& endpoint() const { return endpoint_; }
   bool is_valid() const { return endpoint_.is_valid(); }

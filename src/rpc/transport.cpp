@@ -85,9 +85,9 @@ Endpoint Transport::add_endpoint(MessageReceiver* receiver) {
   return Endpoint{listen_address_, token};
 }
 
-void Transport::add_well_known_endpoint(MessageReceiver* receiver, const UID& token) {
-  STRATA_ASSERT(is_well_known(token));
-  STRATA_ASSERT_MSG(receivers_.emplace(token, receiver).second, "well-known endpoint taken twice");
+void Transport::add_endpoint_at(MessageReceiver* receiver, const UID& token) {
+  STRATA_ASSERT(token.is_valid());
+  STRATA_ASSERT_MSG(receivers_.emplace(token, receiver).second, "an endpoint token is taken twice");
 }
 
 void Transport::remove_endpoint(const UID& token, const MessageReceiver* receiver) {

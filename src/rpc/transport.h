@@ -68,7 +68,9 @@ class Transport : public std::enable_shared_from_this<Transport> {
 
   // Registers a receiver under a fresh random token.
   Endpoint add_endpoint(MessageReceiver* receiver);
-  void add_well_known_endpoint(MessageReceiver* receiver, const UID& token);
+  // Registers a receiver under a token the caller chose (e.g. derived from a role's id, so
+  // that the role keeps its endpoints when its process restarts).
+  void add_endpoint_at(MessageReceiver* receiver, const UID& token);
   void remove_endpoint(const UID& token, const MessageReceiver* receiver);
   MessageReceiver* find_receiver(const UID& token) const;
   // Whether messages to `endpoint` may be handed over in this process without being

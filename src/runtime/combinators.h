@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <list>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "runtime/actor.h"
@@ -94,7 +95,11 @@ template <class T>
 Future<T> when_any(std::vector<Future<T>> futures) {
   STRATA_ASSERT(!futures.empty());
   size_t index = co_await first_ready(futures);
-  co_return co_await futures[index];
+  if constexpr (std::is_same_v<T, Void>) {
+    co_await futures[index];
+  } else {
+    co_return co_await futures[index];
+  }
 }
 
 // Every value, in order; fails as soon as any future fails.
@@ -139,7 +144,11 @@ Future<T> timeout_error(Future<T> future, double seconds) {
   Future<Void> timer = delay(seconds);
   size_t index = co_await first_ready(future, timer);
   if (index == 1) throw Error(ErrorCode::timed_out);
-  co_return co_await future;
+  if constexpr (std::is_same_v<T, Void>) {
+    co_await future;
+  } else {
+    co_return co_await future;
+  }
 }
 
 // The future's value, or std::nullopt if it is not ready within `seconds`.

@@ -5,7 +5,9 @@
 #include <compare>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace strata {
 
@@ -19,6 +21,8 @@ class UID {
   constexpr bool is_valid() const { return first_ != 0 || second_ != 0; }
   // 32 lowercase hex digits.
   std::string to_string() const;
+  // The inverse of to_string(); nullopt unless `text` is exactly 32 hex digits.
+  static std::optional<UID> parse(std::string_view text);
   // 16 hex digits of the first half: enough to tell ids apart in a trace.
   std::string short_string() const;
 

@@ -24,18 +24,21 @@ using namespace strata;
 
 constexpr const char* usage_text =
     "usage: strata-server [--listen HOST:PORT] [--data DIR] [--cluster-file FILE]\n"
-    "                     [--log-dir DIR] [--knob NAME=VALUE]...\n"
+    "                     [--log-dir DIR] [--storage-engine memory|rocksdb]\n"
+    "                     [--knob NAME=VALUE]...\n"
     "\n"
     "  --listen HOST:PORT   address to serve on (default 127.0.0.1:4500)\n"
     "  --data DIR           folder for this server's data (default ./strata-data)\n"
     "  --cluster-file FILE  the cluster file; written if missing (default ./strata.cluster)\n"
     "  --log-dir DIR        folder for trace logs (default DATA/logs)\n"
+    "  --storage-engine E   memory or rocksdb, for storage servers created from now on\n"
+    "                       (default memory); existing ones keep theirs\n"
     "  --knob NAME=VALUE    set a tuning knob\n"
     "  --version            print the version and exit\n";
 
 struct ServerArguments {
   WorkerOptions worker{NetworkAddress::from_octets(127, 0, 0, 1, 4500), "strata-data",
-                       "strata.cluster"};
+                       "strata.cluster", std::nullopt, ClusterConfiguration{}};
   std::optional<std::string> log_dir;
   std::vector<std::pair<std::string, std::string>> knobs;
 };
@@ -66,6 +69,13 @@ ServerArguments parse_arguments(int argc, char** argv) {
       arguments.worker.cluster_file = value();
     } else if (flag == "--log-dir") {
       arguments.log_dir = value();
+    } else if (flag == "--storage-engine") {
+      std::string name = value();
+      try {
+        arguments.worker.configuration.engine = parse_storage_engine(name);
+      } catch (const Error& error) {
+        usage_error("--storage-engine takes memory or rocksdb, not '" + name + "'");
+      }
     } else if (flag == "--knob") {
       std::string setting = value();
       size_t equals = setting.find('=');

@@ -6,6 +6,7 @@
 #include "rpc/transport.h"
 #include "runtime/buggify.h"
 #include "runtime/knobs.h"
+#include "workloads/sim_cluster.h"
 #include "workloads/workload.h"
 
 namespace strata {
@@ -52,6 +53,7 @@ TestRunResult run_simulation_test(const TestSpec& spec, const RunOptions& run) {
   const double time_limit_s = options.get_double("time_limit_s", duration_s + quiet_s + 600);
   const bool buggify = run.buggify.value_or(options.get_bool("buggify", true));
   const bool randomize_knobs = options.get_bool("randomize_knobs", true);
+  ClusterSpec cluster = read_cluster_spec(options);
   const std::map<std::string, std::string> pinned_knobs = options.with_prefix("knob.");
   options.get_string("title", "");
   options.check_all_read();
@@ -84,6 +86,7 @@ TestRunResult run_simulation_test(const TestSpec& spec, const RunOptions& run) {
         .detail("Buggify", buggify);
 
     WorkloadContext context(simulator, duration_s);
+    if (cluster.processes > 0) start_cluster(simulator, cluster, context);
     std::vector<Workload*> running;
     for (auto& workload : workloads)
       running.push_back(workload.get());

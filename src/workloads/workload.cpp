@@ -24,6 +24,12 @@ std::vector<sim::SimMachine*> WorkloadContext::machines_with_killable_processes(
   return out;
 }
 
+Database WorkloadContext::database() {
+  STRATA_ASSERT_MSG(has_cluster(), "the test runs no cluster (set cluster_processes)");
+  if (!database_.is_valid()) database_ = Database::open(connection_);
+  return database_;
+}
+
 const std::vector<WorkloadInfo>& workload_catalog() {
   static const std::vector<WorkloadInfo> catalog = {
       {"rpc_requests",
@@ -38,6 +44,26 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        "pushes, commits and pops records in the disk queue across crashes; committed records "
        "come back intact and in order, popped ones never, garbage never",
        make_disk_queue_workload},
+      {"kv_store",
+       "random sets and clears in the memory storage engine across crashes; every recovery "
+       "finds the last completed commit or the one in progress, snapshot passes pop the log",
+       make_kv_store_workload},
+      {"cycle",
+       "swaps neighbours in a ring of keys from concurrent transactions; the ring must keep "
+       "its length (strict serializability, no lost or torn commit)",
+       make_cycle_workload},
+      {"bank",
+       "moves money between accounts with a record of each transfer; the total never changes, "
+       "every acknowledged transfer is there, and balances match the records exactly",
+       make_bank_workload},
+      {"model_check",
+       "random operations, every read checked against a model of the database with the "
+       "transaction's own writes, and reads at old versions checked against old models",
+       make_model_check_workload},
+      {"cluster_restart",
+       "kills every process of the cluster at once and restarts them; its check does it once "
+       "more so later checks prove durability",
+       make_cluster_restart_workload},
       {"random_clogging", "clogs random links and machines for random times",
        make_random_clogging_workload},
       {"partitions", "splits the machines into two groups that cannot talk for a while",

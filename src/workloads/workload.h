@@ -13,6 +13,7 @@
 
 #include "runtime/future.h"
 #include "runtime/sim/simulator.h"
+#include "strata/database.h"
 #include "workloads/test_spec.h"
 
 namespace strata {
@@ -33,9 +34,23 @@ class WorkloadContext {
   std::vector<sim::SimProcess*> killable_processes() const;
   std::vector<sim::SimMachine*> machines_with_killable_processes() const;
 
+  // The simulated cluster's processes (empty when the test runs none), and the database
+  // they serve, opened in the tester process.
+  const std::vector<sim::SimProcess*>& cluster_processes() const { return cluster_processes_; }
+  void set_cluster(std::vector<sim::SimProcess*> processes, ClusterConnectionString connection) {
+    cluster_processes_ = std::move(processes);
+    connection_ = std::move(connection);
+  }
+  bool has_cluster() const { return !cluster_processes_.empty(); }
+  // Opens the database on first use (from the tester process).
+  Database database();
+
  private:
   sim::Simulator& simulator_;
   double duration_s_;
+  std::vector<sim::SimProcess*> cluster_processes_;
+  ClusterConnectionString connection_;
+  Database database_;
 };
 
 class Workload {
@@ -65,6 +80,11 @@ std::unique_ptr<Workload> create_workload(const WorkloadSpec& spec);
 std::unique_ptr<Workload> make_rpc_requests_workload(Options& options);
 std::unique_ptr<Workload> make_disk_durability_workload(Options& options);
 std::unique_ptr<Workload> make_disk_queue_workload(Options& options);
+std::unique_ptr<Workload> make_cycle_workload(Options& options);
+std::unique_ptr<Workload> make_bank_workload(Options& options);
+std::unique_ptr<Workload> make_model_check_workload(Options& options);
+std::unique_ptr<Workload> make_cluster_restart_workload(Options& options);
+std::unique_ptr<Workload> make_kv_store_workload(Options& options);
 std::unique_ptr<Workload> make_random_clogging_workload(Options& options);
 std::unique_ptr<Workload> make_partition_workload(Options& options);
 std::unique_ptr<Workload> make_attrition_workload(Options& options);

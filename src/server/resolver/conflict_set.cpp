@@ -8,18 +8,6 @@
 
 namespace strata {
 
-std::string_view resolve_outcome_name(ResolveOutcome outcome) {
-  switch (outcome) {
-    case ResolveOutcome::committed:
-      return "committed";
-    case ResolveOutcome::conflict:
-      return "conflict";
-    case ResolveOutcome::too_old:
-      return "too_old";
-  }
-  return "unknown";
-}
-
 std::string_view ConflictSet::BatchBoundaries::key(size_t index) const {
   STRATA_ASSERT(index < key_ends.size());
   size_t begin = index == 0 ? 0 : key_ends[index - 1];

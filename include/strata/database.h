@@ -1,0 +1,96 @@
+#pragma once
+
+// Strata's native C++ client.
+//
+//   Database db = co_await Database::open_cluster_file("strata.cluster");
+//   co_await db.run([](Transaction& tr) -> Future<Void> {
+//     std::optional<Value> balance = co_await tr.get("alice");
+//     tr.set("alice", "100");
+//     co_return;
+//   });
+//
+// The client runs on Strata's runtime: the calling process must have an environment
+// running (see src/runtime/environment.h) and a client transport installed
+// (Transport::install with no listen address). Every call is made from the environment's
+// loop; calls returning a Future may suspend. Errors are FoundationDB's codes (see
+// transaction.h).
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "client/cluster_connection.h"
+#include "runtime/future.h"
+#include "strata/transaction.h"
+
+namespace strata {
+
+class DatabaseContext;
+
+class Database {
+ public:
+  // Reads a cluster file (description:id@ip:port,...). Fails with file_not_found or
+  // connection_string_invalid naming the file.
+  static Future<Database> open_cluster_file(std::string path);
+  static Database open(ClusterConnectionString connection);
+
+  Database() = default;
+  bool is_valid() const { return context_ != nullptr; }
+
+  Transaction create_transaction() const;
+
+  // Runs `body(transaction)` and commits, retrying as on_error says until it succeeds or
+  // fails with an error that is not retryable. `body` returns a Future; its value is the
+  // result. The body may run several times, so it must not have effects outside the
+  // transaction that cannot be repeated.
+  template <class Body>
+  auto run(Body body) -> std::invoke_result_t<Body&, Transaction&>;
+
+  std::shared_ptr<DatabaseContext> context() const { return context_; }
+
+ private:
+  explicit Database(std::shared_ptr<DatabaseContext> context) : context_(std::move(context)) {}
+
+  std::shared_ptr<DatabaseContext> context_;
+};
+
+namespace detail {
+
+template <class Result>
+Future<Result> run_transaction(Database database,
+                               std::function<Future<Result>(Transaction&)> body) {
+  Transaction transaction = database.create_transaction();
+  while (true) {
+    std::optional<Error> failure;
+    try {
+      if constexpr (std::is_same_v<Result, Void>) {
+        co_await body(transaction);
+        co_await transaction.commit();
+        co_return;
+      } else {
+        Result result = co_await body(transaction);
+        co_await transaction.commit();
+        co_return result;
+      }
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      failure = error;
+    }
+    co_await transaction.on_error(*failure);
+  }
+}
+
+}  // namespace detail
+
+template <class Body>
+auto Database::run(Body body) -> std::invoke_result_t<Body&, Transaction&> {
+  using ResultFuture = std::invoke_result_t<Body&, Transaction&>;
+  using Result = typename ResultFuture::ValueType;
+  return detail::run_transaction<Result>(
+      *this, std::function<Future<Result>(Transaction&)>(std::move(body)));
+}
+
+}  // namespace strata

@@ -1,0 +1,77 @@
+#pragma once
+
+// A transaction: reads at one read version, writes buffered until commit, with
+// FoundationDB's semantics.
+//
+// - Reads see the transaction's own writes (read-your-writes), merged with the database in
+//   key order. Reads add read conflict ranges (snapshot reads do not); a commit fails with
+//   not_committed (1020) if anything read was changed by a transaction that committed
+//   after this one's read version.
+// - Limits: keys up to 10,000 bytes (key_too_large, 2102), values up to 100,000 bytes
+//   (value_too_large, 2103), the whole transaction up to 10,000,000 bytes of mutations and
+//   conflict ranges (transaction_too_large, 2101); the message names the offending key.
+//   Keys at or above \xff are the system's (key_outside_legal_range, 2004).
+// - on_error(e) is FoundationDB's retry rule: for not_committed, commit_unknown_result and
+//   the throttling errors it waits (exponential backoff with jitter) and resets the
+//   transaction; for transaction_too_old and future_version it resets at once; any other
+//   error it throws back.
+//
+// A Transaction is a handle: copies share one transaction. Not thread-safe.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "interfaces/types.h"
+#include "runtime/future.h"
+
+namespace strata {
+
+class DatabaseContext;
+struct TransactionState;
+
+struct RangeResult {
+  std::vector<KeyValue> rows;
+  // More rows may exist in the range past the last one returned (the limit stopped it).
+  bool more = false;
+};
+
+class Transaction {
+ public:
+  explicit Transaction(std::shared_ptr<DatabaseContext> database);
+
+  // The version reads happen at, taken from a read-version proxy on first use.
+  Future<Version> get_read_version();
+  // Reads at `version` instead (read_version_already_set if one was taken already).
+  void set_read_version(Version version);
+
+  Future<std::optional<Value>> get(std::string key, bool snapshot = false);
+  // Rows of [begin, end) in key order (reverse: from the end), at most `limit` of them (0:
+  // no limit). inverted_range (2005) if begin > end.
+  Future<RangeResult> get_range(std::string begin, std::string end, int limit = 0,
+                                bool reverse = false, bool snapshot = false);
+
+  void set(std::string_view key, std::string_view value);
+  void clear(std::string_view key);
+  void clear_range(std::string_view begin, std::string_view end);
+
+  Future<Void> commit();
+  // The version the transaction committed at; -1 for a read-only commit.
+  // no_commit_version (2021) before a successful commit.
+  Version committed_version() const;
+
+  Future<Void> on_error(Error error);
+  // Forgets everything (writes, reads, read version, backoff).
+  void reset();
+
+  // Bytes the transaction counts against its size limit so far.
+  size_t approximate_size() const;
+
+ private:
+  std::shared_ptr<TransactionState> state_;
+};
+
+}  // namespace strata

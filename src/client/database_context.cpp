@@ -1,0 +1,184 @@
+#include "client/database_context.h"
+
+#include "client/client_knobs.h"
+#include "runtime/combinators.h"
+#include "runtime/environment.h"
+#include "runtime/trace.h"
+
+namespace strata {
+
+namespace {
+
+// Failures that say "this attempt did not get through; another may".
+bool worth_retrying(const Error& error) {
+  return error.is(ErrorCode::connection_failed) || error.is(ErrorCode::request_maybe_delivered) ||
+         error.is(ErrorCode::broken_promise) || error.is(ErrorCode::wrong_shard_server);
+}
+
+template <class T>
+const T& pick(const std::vector<T>& choices) {
+  return env().random().pick(choices);
+}
+
+}  // namespace
+
+DatabaseContext::DatabaseContext(ClusterConnectionString connection)
+    : connection_(std::move(connection)) {}
+
+void DatabaseContext::start() {
+  follower_ = follow_client_info();
+}
+
+Future<Void> DatabaseContext::follow_client_info() {
+  size_t coordinator = 0;
+  while (true) {
+    NetworkAddress address =
+        connection_.coordinators[coordinator % connection_.coordinators.size()];
+    bool answered = false;
+    try {
+      ClientDBInfo info = co_await open_database_stream_at(address).get_reply(
+          OpenDatabaseRequest{info_.get().id, {}});
+      if (info.epoch >= info_.get().epoch) info_.set(std::move(info));
+      answered = true;
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+    }
+    if (!answered) {
+      ++coordinator;
+      co_await delay(client_knobs().retry_delay_s);
+    }
+  }
+}
+
+Future<ClientDBInfo> DatabaseContext::current_info() {
+  while (info_.get().grv_proxies.empty() || info_.get().commit_proxies.empty()) {
+    co_await info_.on_change();
+  }
+  co_return info_.get();
+}
+
+Future<Version> DatabaseContext::get_read_version() {
+  while (true) {
+    ClientDBInfo info = co_await current_info();
+    std::optional<Error> failure;
+    try {
+      GetReadVersionReply reply =
+          co_await pick(info.grv_proxies).get_read_version.get_reply(GetReadVersionRequest{1, {}});
+      co_return reply.version;
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      failure = error;
+    }
+    if (!worth_retrying(*failure)) throw *failure;
+    Future<Void> changed = info_.on_change();
+    Future<Void> pause = delay(client_knobs().retry_delay_s);
+    co_await first_ready(changed, pause);
+  }
+}
+
+Future<CommitReply> DatabaseContext::commit(CommitTransactionRequest request) {
+  while (true) {
+    ClientDBInfo info = co_await current_info();
+    std::optional<Error> failure;
+    try {
+      co_return co_await pick(info.commit_proxies).commit.get_reply(request);
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      failure = error;
+    }
+    // Never sent: safe to send again. Sent and unanswered: it may have committed.
+    if (!failure->is(ErrorCode::connection_failed)) {
+      if (failure->is(ErrorCode::request_maybe_delivered) ||
+          failure->is(ErrorCode::broken_promise)) {
+        throw Error(ErrorCode::commit_unknown_result,
+                    "the connection to the commit proxy failed while the commit was in flight");
+      }
+      throw *failure;
+    }
+    Future<Void> changed = info_.on_change();
+    Future<Void> pause = delay(client_knobs().retry_delay_s);
+    co_await first_ready(changed, pause);
+  }
+}
+
+Future<ShardLocation> DatabaseContext::location_of(std::string key, bool before) {
+  // Cached: the shard holding `key` (or, before, the key just below it).
+  auto it = before ? locations_.lower_bound(key) : locations_.upper_bound(key);
+  if (it != locations_.begin()) {
+    const ShardLocation& shard = std::prev(it)->second;
+    bool holds =
+        before ? (shard.range.begin < key && key <= shard.range.end) : shard.range.contains(key);
+    if (holds) co_return shard;
+  }
+  while (true) {
+    ClientDBInfo info = co_await current_info();
+    GetKeyServerLocationsRequest request;
+    request.range = before ? KeyRange{"", key} : KeyRange{key, all_keys_end};
+    request.limit = 1;
+    request.reverse = before;
+    std::optional<Error> failure;
+    try {
+      GetKeyServerLocationsReply reply =
+          co_await pick(info.commit_proxies).get_key_server_locations.get_reply(request);
+      if (reply.shards.empty()) throw Error(ErrorCode::internal_error, "no shard holds the key");
+      if (static_cast<int>(locations_.size()) > client_knobs().location_cache_shards_max) {
+        locations_.clear();
+      }
+      for (const ShardLocation& shard : reply.shards)
+        locations_[shard.range.begin] = shard;
+      co_return reply.shards.front();
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      failure = error;
+    }
+    if (!worth_retrying(*failure)) throw *failure;
+    co_await delay(client_knobs().retry_delay_s);
+  }
+}
+
+void DatabaseContext::forget_location(const KeyRange& shard) {
+  locations_.erase(shard.begin);
+}
+
+Future<std::optional<Value>> DatabaseContext::read_value(std::string key, Version version) {
+  while (true) {
+    ShardLocation shard = co_await location_of(key, false);
+    std::optional<Error> failure;
+    try {
+      GetValueReply reply =
+          co_await pick(shard.servers).get_value.get_reply(GetValueRequest{key, version, {}});
+      co_return std::move(reply.value);
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      failure = error;
+    }
+    if (!worth_retrying(*failure)) throw *failure;
+    forget_location(shard.range);
+    co_await delay(client_knobs().retry_delay_s);
+  }
+}
+
+Future<GetKeyValuesReply> DatabaseContext::read_range_part(KeyRange range, Version version,
+                                                           int limit, int64_t byte_limit,
+                                                           bool reverse, KeyRange* covered) {
+  while (true) {
+    ShardLocation shard = co_await location_of(reverse ? range.end : range.begin, reverse);
+    KeyRange part{std::max(range.begin, shard.range.begin), std::min(range.end, shard.range.end)};
+    std::optional<Error> failure;
+    try {
+      GetKeyValuesReply reply = co_await pick(shard.servers)
+                                    .get_key_values.get_reply(GetKeyValuesRequest{
+                                        part, version, limit, byte_limit, reverse, {}});
+      *covered = part;
+      co_return reply;
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      failure = error;
+    }
+    if (!worth_retrying(*failure)) throw *failure;
+    forget_location(shard.range);
+    co_await delay(client_knobs().retry_delay_s);
+  }
+}
+
+}  // namespace strata

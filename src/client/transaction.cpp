@@ -1,0 +1,268 @@
+#include "strata/transaction.h"
+
+#include <algorithm>
+
+#include "client/client_knobs.h"
+#include "client/database_context.h"
+#include "client/write_map.h"
+#include "runtime/environment.h"
+#include "runtime/trace.h"
+
+namespace strata {
+
+struct TransactionState {
+  std::shared_ptr<DatabaseContext> database;
+  std::optional<Future<Version>> read_version;
+  WriteMap writes;
+  KeyRangeSet read_conflicts;
+  Version committed_version = invalid_version;
+  bool committed = false;
+  double backoff_s = 0;
+};
+
+namespace {
+
+// A key's printable form for error messages, shortened: the reader needs to recognise it,
+// not to receive 10,000 bytes of it.
+std::string describe_key(std::string_view key) {
+  constexpr size_t shown = 64;
+  std::string text = printable(key.substr(0, shown));
+  if (key.size() > shown) text += "... (" + std::to_string(key.size()) + " bytes)";
+  return "'" + text + "'";
+}
+
+void check_key_for_write(std::string_view key) {
+  if (key.size() > key_size_limit) {
+    throw Error(ErrorCode::key_too_large, "key " + describe_key(key) + " is " +
+                                              std::to_string(key.size()) + " bytes; the limit is " +
+                                              std::to_string(key_size_limit));
+  }
+  if (key >= normal_keys_end) {
+    throw Error(ErrorCode::key_outside_legal_range,
+                "key " + describe_key(key) + " is in the system keyspace (at or above \\xff)");
+  }
+}
+
+void check_value(std::string_view key, std::string_view value) {
+  if (value.size() > value_size_limit) {
+    throw Error(ErrorCode::value_too_large,
+                "the value of key " + describe_key(key) + " is " + std::to_string(value.size()) +
+                    " bytes; the limit is " + std::to_string(value_size_limit));
+  }
+}
+
+void check_readable_key(std::string_view key) {
+  if (key >= normal_keys_end) {
+    throw Error(ErrorCode::key_outside_legal_range,
+                "key " + describe_key(key) + " is in the system keyspace (at or above \\xff)");
+  }
+}
+
+Future<Version> read_version_of(std::shared_ptr<TransactionState> state) {
+  if (!state->read_version) state->read_version = state->database->get_read_version();
+  co_return co_await *state->read_version;
+}
+
+Future<std::optional<Value>> get_actor(std::shared_ptr<TransactionState> state, std::string key,
+                                       bool snapshot) {
+  check_readable_key(key);
+  WriteMap::Lookup lookup = state->writes.lookup(key);
+  if (lookup.kind == WriteMap::Lookup::Kind::unreadable) {
+    throw Error(ErrorCode::accessed_unreadable,
+                "key " + describe_key(key) + " holds a versionstamp not known until commit");
+  }
+  if (lookup.kind == WriteMap::Lookup::Kind::known) co_return lookup.value;
+  Version version = co_await read_version_of(state);
+  if (!snapshot) state->read_conflicts.insert(single_key_range(key));
+  std::optional<Value> stored = co_await state->database->read_value(key, version);
+  co_return lookup.resolve(stored);
+}
+
+Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std::string begin,
+                                    std::string end, int limit, bool reverse, bool snapshot) {
+  if (begin > end) {
+    throw Error(ErrorCode::inverted_range,
+                "range begins at " + describe_key(begin) + ", after its end " + describe_key(end));
+  }
+  // Reads stop at the end of the keys a transaction may read.
+  end = std::min(end, normal_keys_end);
+  begin = std::min(begin, end);
+  const size_t row_limit = limit <= 0 ? SIZE_MAX : static_cast<size_t>(limit);
+  const ReadDirection direction = reverse ? ReadDirection::reverse : ReadDirection::forward;
+  const ClientKnobs& knobs = client_knobs();
+  KeyRange range{begin, end};
+  WriteMap::RangeWrites writes = state->writes.read_range(range);
+  Version version = co_await read_version_of(state);
+  RangeResult result;
+  KeyRange remaining = range;
+  while (!remaining.empty() && result.rows.size() < row_limit) {
+    size_t wanted = std::min<size_t>(row_limit - result.rows.size(), knobs.range_read_rows_max);
+    KeyRange part;
+    GetKeyValuesReply reply = co_await state->database->read_range_part(
+        remaining, version, static_cast<int>(wanted), knobs.range_read_bytes_max, reverse, &part);
+    bool more = reply.more && !reply.data.empty();
+    WriteMap::RangeWrites::MergeResult step = writes.merge(
+        part, reply.data, more, direction, row_limit - result.rows.size(), result.rows);
+    if (step.unreadable) {
+      throw Error(ErrorCode::accessed_unreadable,
+                  "the range holds a versionstamped write not known until commit");
+    }
+    // The part of `part` this step accounted for is read; conflicts only where the
+    // database decided what the transaction saw.
+    KeyRange done =
+        reverse ? KeyRange{step.remaining.empty() ? part.begin : step.remaining.end, part.end}
+                : KeyRange{part.begin, step.remaining.empty() ? part.end : step.remaining.begin};
+    if (!snapshot) {
+      for (const KeyRange& read : writes.database_ranges(done))
+        state->read_conflicts.insert(read);
+    }
+    if (reverse) {
+      remaining.end = done.begin;
+    } else {
+      remaining.begin = done.end;
+    }
+  }
+  result.more = !remaining.empty();
+  co_return result;
+}
+
+Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
+  if (state->committed) {
+    throw Error(ErrorCode::client_invalid_operation, "the transaction has already committed");
+  }
+  if (state->writes.empty()) {
+    // Read-only: nothing to commit, and no commit version.
+    state->committed = true;
+    state->committed_version = -1;
+    co_return;
+  }
+  size_t size = state->writes.size_bytes() + state->read_conflicts.bytes();
+  if (size > transaction_size_limit) {
+    throw Error(ErrorCode::transaction_too_large, "the transaction is " + std::to_string(size) +
+                                                      " bytes; the limit is " +
+                                                      std::to_string(transaction_size_limit));
+  }
+  Version version = co_await read_version_of(state);
+  CommitTransactionRequest request;
+  request.read_version = version;
+  request.read_conflict_ranges = state->read_conflicts.ranges();
+  request.write_conflict_ranges = state->writes.write_conflict_ranges();
+  request.mutations = state->writes.mutations();
+  CommitReply reply = co_await state->database->commit(std::move(request));
+  state->committed = true;
+  state->committed_version = reply.version;
+}
+
+void reset_state(TransactionState& state) {
+  state.read_version.reset();
+  state.writes.clear();
+  state.read_conflicts.clear();
+  state.committed_version = invalid_version;
+  state.committed = false;
+}
+
+Future<Void> on_error_actor(std::shared_ptr<TransactionState> state, Error error) {
+  const ClientKnobs& knobs = client_knobs();
+  switch (error.code()) {
+    case ErrorCode::not_committed:
+    case ErrorCode::commit_unknown_result:
+    case ErrorCode::database_locked:
+    case ErrorCode::commit_proxy_memory_limit_exceeded:
+    case ErrorCode::grv_proxy_memory_limit_exceeded:
+    case ErrorCode::process_behind:
+    case ErrorCode::batch_transaction_throttled:
+    case ErrorCode::tag_throttled:
+    case ErrorCode::proxy_tag_throttled: {
+      // Back off (with jitter, so that conflicting retries spread out), then start over.
+      double backoff = std::max(state->backoff_s, knobs.backoff_initial_s);
+      co_await delay(backoff * env().random().uniform_real(0.5, 1.0));
+      state->backoff_s = std::min(backoff * 2, knobs.backoff_max_s);
+      reset_state(*state);
+      co_return;
+    }
+    case ErrorCode::transaction_too_old:
+    case ErrorCode::future_version:
+      reset_state(*state);
+      co_return;
+    default:
+      throw error;
+  }
+}
+
+}  // namespace
+
+Transaction::Transaction(std::shared_ptr<DatabaseContext> database)
+    : state_(std::make_shared<TransactionState>()) {
+  state_->database = std::move(database);
+}
+
+Future<Version> Transaction::get_read_version() {
+  return read_version_of(state_);
+}
+
+void Transaction::set_read_version(Version version) {
+  if (state_->read_version) {
+    throw Error(ErrorCode::read_version_already_set, "the transaction already has a read version");
+  }
+  if (version < 0) throw Error(ErrorCode::version_invalid, "read versions are not negative");
+  state_->read_version = Future<Version>(version);
+}
+
+Future<std::optional<Value>> Transaction::get(std::string key, bool snapshot) {
+  return get_actor(state_, std::move(key), snapshot);
+}
+
+Future<RangeResult> Transaction::get_range(std::string begin, std::string end, int limit,
+                                           bool reverse, bool snapshot) {
+  return get_range_actor(state_, std::move(begin), std::move(end), limit, reverse, snapshot);
+}
+
+void Transaction::set(std::string_view key, std::string_view value) {
+  check_key_for_write(key);
+  check_value(key, value);
+  state_->writes.set(key, value);
+}
+
+void Transaction::clear(std::string_view key) {
+  check_key_for_write(key);
+  state_->writes.clear(key);
+}
+
+void Transaction::clear_range(std::string_view begin, std::string_view end) {
+  if (begin > end) {
+    throw Error(ErrorCode::inverted_range,
+                "range begins at " + describe_key(begin) + ", after its end " + describe_key(end));
+  }
+  if (end > normal_keys_end) {
+    throw Error(ErrorCode::key_outside_legal_range,
+                "the range ends at " + describe_key(end) + ", in the system keyspace");
+  }
+  if (begin == end) return;
+  state_->writes.clear_range(begin, end);
+}
+
+Future<Void> Transaction::commit() {
+  return commit_actor(state_);
+}
+
+Version Transaction::committed_version() const {
+  if (!state_->committed) {
+    throw Error(ErrorCode::no_commit_version, "the transaction has not committed");
+  }
+  return state_->committed_version;
+}
+
+Future<Void> Transaction::on_error(Error error) {
+  return on_error_actor(state_, std::move(error));
+}
+
+void Transaction::reset() {
+  reset_state(*state_);
+  state_->backoff_s = 0;
+}
+
+size_t Transaction::approximate_size() const {
+  return state_->writes.size_bytes() + state_->read_conflicts.bytes();
+}
+
+}  // namespace strata

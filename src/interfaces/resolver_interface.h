@@ -1,0 +1,58 @@
+#pragma once
+
+// A resolver decides, for a key range, which transactions of each commit batch conflict
+// with ones committed after their read version. Batches are resolved strictly in version
+// order (each names the version of the batch before it).
+
+#include <cstdint>
+#include <vector>
+
+#include "interfaces/resolver_types.h"
+#include "interfaces/types.h"
+#include "rpc/request_stream.h"
+
+namespace strata {
+
+struct ResolveBatchReply {
+  // One per transaction of the request, in order.
+  std::vector<ResolveOutcome> outcomes;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(outcomes);
+    if constexpr (!Archive::is_writer) {
+      for (ResolveOutcome outcome : outcomes) {
+        if (static_cast<uint8_t>(outcome) > static_cast<uint8_t>(ResolveOutcome::too_old)) {
+          archive.fail("unknown resolve outcome " + std::to_string(static_cast<int>(outcome)));
+        }
+      }
+    }
+  }
+};
+
+struct ResolveBatchRequest {
+  Version prev_version = 0;
+  Version version = 0;
+  std::vector<ConflictTransaction> transactions;
+  ReplyPromise<ResolveBatchReply> reply;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(prev_version, version, transactions, reply);
+  }
+};
+
+struct ResolverInterface {
+  UID id;
+  NetworkAddress address;
+  RequestStream<ResolveBatchRequest> resolve;
+
+  bool is_valid() const { return id.is_valid(); }
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(id, address, resolve);
+  }
+};
+
+}  // namespace strata

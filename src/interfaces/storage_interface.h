@@ -1,0 +1,81 @@
+#pragma once
+
+// A storage server holds the data of its shards: the last few seconds of versions in
+// memory over a durable storage engine. It serves reads at any version inside that window:
+// a read above the server's newest version waits a bounded time (then future_version), a
+// read below the window fails with transaction_too_old, and a key outside its shards
+// fails with wrong_shard_server (the client then refreshes its shard map).
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "interfaces/log_interface.h"
+#include "interfaces/types.h"
+#include "rpc/request_stream.h"
+
+namespace strata {
+
+struct GetValueReply {
+  std::optional<Value> value;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(value);
+  }
+};
+
+struct GetValueRequest {
+  Key key;
+  Version version = 0;
+  ReplyPromise<GetValueReply> reply;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(key, version, reply);
+  }
+};
+
+struct GetKeyValuesReply {
+  std::vector<KeyValue> data;
+  // More pairs exist in the requested range beyond the last one returned.
+  bool more = false;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(data, more);
+  }
+};
+
+// Pairs of [begin, end) at `version`, in key order (reverse: from the end), at most
+// `limit` of them and about `byte_limit` bytes.
+struct GetKeyValuesRequest {
+  KeyRange range;
+  Version version = 0;
+  int32_t limit = 0;
+  int64_t byte_limit = 0;
+  bool reverse = false;
+  ReplyPromise<GetKeyValuesReply> reply;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(range, version, limit, byte_limit, reverse, reply);
+  }
+};
+
+struct StorageInterface {
+  UID id;
+  NetworkAddress address;
+  Tag tag = 0;
+  RequestStream<GetValueRequest> get_value;
+  RequestStream<GetKeyValuesRequest> get_key_values;
+
+  bool is_valid() const { return id.is_valid(); }
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(id, address, tag, get_value, get_key_values);
+  }
+};
+
+}  // namespace strata

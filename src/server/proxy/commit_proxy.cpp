@@ -1,0 +1,238 @@
+#include "server/proxy/commit_proxy.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "runtime/combinators.h"
+#include "runtime/notified.h"
+#include "runtime/trace.h"
+#include "server/role_requests.h"
+#include "server/server_knobs.h"
+
+namespace strata {
+
+namespace {
+
+struct CommitProxyState {
+  CommitProxyInterface interface;
+  CommitProxyOptions options;
+  // Shards by their first key.
+  std::map<Key, ShardLocation> shards;
+  uint64_t next_request_number = 1;
+  // Every version up to here is durable on all logs, as far as this proxy knows.
+  Version committed_version = 0;
+  uint64_t batches_started = 0;
+  NotifiedValue<uint64_t> batches_finished{0};
+};
+
+const ShardLocation& shard_of(const CommitProxyState& proxy, std::string_view key) {
+  auto it = proxy.shards.upper_bound(std::string(key));
+  STRATA_ASSERT_MSG(it != proxy.shards.begin(), "the shard map does not start at the empty key");
+  return std::prev(it)->second;
+}
+
+// The storage tags that must apply `mutation`.
+std::set<Tag> tags_of(const CommitProxyState& proxy, const Mutation& mutation) {
+  std::set<Tag> tags;
+  auto add = [&tags](const ShardLocation& shard) {
+    for (const StorageInterface& server : shard.servers)
+      tags.insert(server.tag);
+  };
+  if (mutation.type != MutationType::clear_range) {
+    add(shard_of(proxy, mutation.param1));
+    return tags;
+  }
+  if (mutation.param1 >= mutation.param2) return tags;
+  auto it = proxy.shards.upper_bound(mutation.param1);
+  --it;
+  for (; it != proxy.shards.end() && it->second.range.begin < mutation.param2; ++it)
+    add(it->second);
+  return tags;
+}
+
+struct BatchTransaction {
+  CommitTransactionRequest request;
+  // Set when the transaction was refused before resolution.
+  std::optional<Error> refused;
+};
+
+Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransactionRequest> requests) {
+  const CommitProxyOptions& options = proxy->options;
+  uint64_t number = proxy->next_request_number++;
+  std::vector<BatchTransaction> batch;
+  for (CommitTransactionRequest& request : requests)
+    batch.push_back({std::move(request), {}});
+  try {
+    GetCommitVersionReply versions =
+        co_await request_until_answered(options.sequencer.get_commit_version,
+                                        GetCommitVersionRequest{proxy->interface.id, number, {}});
+
+    // Resolution. A read version from the future cannot be checked for conflicts.
+    ResolveBatchRequest resolve{versions.prev_version, versions.version, {}, {}};
+    std::vector<size_t> resolved_index;  // transaction i of the batch -> its place in `resolve`
+    for (size_t i = 0; i < batch.size(); ++i) {
+      CommitTransactionRequest& request = batch[i].request;
+      bool supported = std::all_of(request.mutations.begin(), request.mutations.end(),
+                                   [](const Mutation& mutation) {
+                                     return mutation.type == MutationType::set_value ||
+                                            mutation.type == MutationType::clear_range;
+                                   });
+      if (!supported) {
+        batch[i].refused = Error(ErrorCode::invalid_mutation_type,
+                                 "this cluster applies only sets and clears so far");
+        continue;
+      }
+      if (request.read_version >= versions.version) {
+        batch[i].refused =
+            Error(ErrorCode::future_version, "the transaction's read version " +
+                                                 std::to_string(request.read_version) +
+                                                 " is not before its commit version");
+        continue;
+      }
+      resolved_index.push_back(i);
+      resolve.transactions.push_back(ConflictTransaction{
+          request.read_version, request.read_conflict_ranges, request.write_conflict_ranges});
+    }
+    ResolveBatchReply decisions =
+        co_await request_until_answered(options.resolvers.front().resolve, std::move(resolve));
+    if (decisions.outcomes.size() != resolved_index.size()) {
+      throw Error(ErrorCode::internal_error,
+                  "the resolver answered for the wrong number of transactions");
+    }
+
+    // The mutations of committed transactions, per storage tag, in commit order.
+    std::map<Tag, std::vector<Mutation>> by_tag;
+    std::vector<ResolveOutcome> outcome(batch.size(), ResolveOutcome::conflict);
+    for (size_t k = 0; k < resolved_index.size(); ++k) {
+      size_t i = resolved_index[k];
+      outcome[i] = decisions.outcomes[k];
+      if (outcome[i] != ResolveOutcome::committed) continue;
+      for (const Mutation& mutation : batch[i].request.mutations) {
+        for (Tag tag : tags_of(*proxy, mutation))
+          by_tag[tag].push_back(mutation);
+      }
+    }
+    LogCommitRequest push{
+        options.epoch, versions.prev_version, versions.version, proxy->committed_version, {}, {}};
+    for (auto& [tag, mutations] : by_tag)
+      push.messages.push_back({tag, std::move(mutations)});
+    std::vector<Future<Void>> pushes;
+    for (const LogInterface& log : options.logs) {
+      pushes.push_back(request_until_answered(log.commit, push));
+    }
+    co_await when_all(std::move(pushes));
+    // Durable on every log: committed. Readers must see it before its writers hear so.
+    co_await request_until_answered(options.sequencer.report_committed_version,
+                                    ReportCommittedVersionRequest{versions.version, {}});
+    proxy->committed_version = std::max(proxy->committed_version, versions.version);
+
+    uint16_t batch_index = 0;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const ReplyPromise<CommitReply>& reply = batch[i].request.reply;
+      if (batch[i].refused) {
+        reply.send_error(*batch[i].refused);
+      } else if (outcome[i] == ResolveOutcome::committed) {
+        reply.send(CommitReply{versions.version, batch_index++});
+      } else if (outcome[i] == ResolveOutcome::too_old) {
+        reply.send_error(Error(ErrorCode::transaction_too_old,
+                               "the transaction's read version left the MVCC window"));
+      } else {
+        reply.send_error(Error(ErrorCode::not_committed));
+      }
+    }
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    // The generation ended under this batch: whether it committed is unknown.
+    TraceEvent(Severity::warn_always, "CommitBatchFailed").id(proxy->interface.id).error(error);
+    for (BatchTransaction& transaction : batch) {
+      transaction.request.reply.send_error(Error(ErrorCode::commit_unknown_result));
+    }
+  }
+  proxy->batches_finished.set(proxy->batches_finished.get() + 1);
+}
+
+Future<Void> batch_commits(CommitProxyState* proxy,
+                           FutureStream<CommitTransactionRequest> requests) {
+  const ServerKnobs& knobs = server_knobs();
+  ActorCollection batches;
+  while (true) {
+    std::vector<CommitTransactionRequest> batch;
+    int64_t bytes = 0;
+    // Everything that queued while the previous batch started goes together.
+    do {
+      CommitTransactionRequest request = co_await requests;
+      for (const Mutation& mutation : request.mutations) {
+        bytes += static_cast<int64_t>(mutation.param1.size() + mutation.param2.size());
+      }
+      batch.push_back(std::move(request));
+    } while (requests.is_ready() &&
+             static_cast<int>(batch.size()) < knobs.commit_batch_transactions_max &&
+             bytes < knobs.commit_batch_bytes_max);
+    // A bounded pipeline: wait while too many batches are in flight.
+    uint64_t started = ++proxy->batches_started;
+    if (started > static_cast<uint64_t>(knobs.commit_batches_in_flight_max)) {
+      co_await proxy->batches_finished.when_at_least(started - knobs.commit_batches_in_flight_max);
+    }
+    batches.add(commit_batch(proxy, std::move(batch)));
+  }
+}
+
+Future<Void> serve_locations(CommitProxyState* proxy,
+                             FutureStream<GetKeyServerLocationsRequest> requests) {
+  while (true) {
+    GetKeyServerLocationsRequest request = co_await requests;
+    GetKeyServerLocationsReply reply;
+    int32_t limit = std::max(1, request.limit);
+    if (!request.reverse) {
+      auto it = proxy->shards.upper_bound(request.range.begin);
+      --it;
+      for (; it != proxy->shards.end() && static_cast<int32_t>(reply.shards.size()) < limit; ++it) {
+        if (!reply.shards.empty() && it->second.range.begin >= request.range.end) break;
+        reply.shards.push_back(it->second);
+      }
+    } else {
+      // The shard holding the last key before range.end, then backwards.
+      auto it = proxy->shards.lower_bound(request.range.end);
+      while (it != proxy->shards.begin() && static_cast<int32_t>(reply.shards.size()) < limit) {
+        --it;
+        reply.shards.push_back(it->second);
+        if (it->second.range.begin <= request.range.begin) break;
+      }
+    }
+    request.reply.send(std::move(reply));
+  }
+}
+
+}  // namespace
+
+CommitProxyInterface make_commit_proxy_interface(UID id) {
+  CommitProxyInterface interface;
+  interface.id = id;
+  interface.commit = RequestStream<CommitTransactionRequest>::serve();
+  interface.get_key_server_locations = RequestStream<GetKeyServerLocationsRequest>::serve();
+  interface.address = interface.commit.endpoint().address;
+  return interface;
+}
+
+Future<Void> run_commit_proxy(CommitProxyInterface interface, CommitProxyOptions options) {
+  STRATA_ASSERT_MSG(options.resolvers.size() == 1, "one resolver per generation for now");
+  CommitProxyState proxy;
+  proxy.interface = interface;
+  proxy.options = std::move(options);
+  proxy.committed_version = proxy.options.recovery_version;
+  for (const ShardLocation& shard : proxy.options.shards)
+    proxy.shards[shard.range.begin] = shard;
+  STRATA_ASSERT_MSG(!proxy.shards.empty() && proxy.shards.begin()->first.empty(),
+                    "the shard map must cover the whole keyspace");
+  TraceEvent("CommitProxyStarted")
+      .id(interface.id)
+      .detail("Epoch", proxy.options.epoch)
+      .detail("RecoveryVersion", proxy.options.recovery_version);
+  ActorCollection actors;
+  actors.add(batch_commits(&proxy, interface.commit.requests()));
+  actors.add(serve_locations(&proxy, interface.get_key_server_locations.requests()));
+  co_await actors.result();
+}
+
+}  // namespace strata

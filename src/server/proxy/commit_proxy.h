@@ -1,0 +1,30 @@
+#pragma once
+
+// A commit proxy: batches client commits, gets each batch a commit version from the
+// sequencer, has the resolvers decide conflicts, tags every committed mutation with the
+// storage servers that own its key, pushes the batch to every log, waits until all logs
+// have it durably, reports the version to the sequencer, and only then answers the
+// clients. It also answers where keys live (the shard map). Runs until cancelled.
+
+#include <cstdint>
+#include <vector>
+
+#include "interfaces/cluster_interface.h"
+#include "runtime/future.h"
+
+namespace strata {
+
+CommitProxyInterface make_commit_proxy_interface(UID id);
+
+struct CommitProxyOptions {
+  uint64_t epoch = 0;
+  Version recovery_version = 0;
+  SequencerInterface sequencer;
+  std::vector<ResolverInterface> resolvers;
+  std::vector<LogInterface> logs;
+  std::vector<ShardLocation> shards;
+};
+
+Future<Void> run_commit_proxy(CommitProxyInterface interface, CommitProxyOptions options);
+
+}  // namespace strata

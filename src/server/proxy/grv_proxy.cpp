@@ -1,0 +1,64 @@
+#include "server/proxy/grv_proxy.h"
+
+#include "runtime/combinators.h"
+#include "runtime/trace.h"
+#include "server/role_requests.h"
+#include "server/server_knobs.h"
+
+namespace strata {
+
+namespace {
+
+// The live committed version, once every log confirms the generation is still current.
+Future<Version> confirmed_committed_version(const GrvProxyOptions& options) {
+  Future<GetLiveCommittedVersionReply> committed = request_until_answered(
+      options.sequencer.get_live_committed_version, GetLiveCommittedVersionRequest{});
+  std::vector<Future<Void>> confirmations;
+  for (const LogInterface& log : options.logs) {
+    confirmations.push_back(
+        request_until_answered(log.confirm_running, LogConfirmRunningRequest{options.epoch, {}}));
+  }
+  co_await when_all(std::move(confirmations));
+  co_return (co_await committed).version;
+}
+
+}  // namespace
+
+GrvProxyInterface make_grv_proxy_interface(UID id) {
+  GrvProxyInterface interface;
+  interface.id = id;
+  interface.get_read_version = RequestStream<GetReadVersionRequest>::serve();
+  interface.address = interface.get_read_version.endpoint().address;
+  return interface;
+}
+
+Future<Void> run_grv_proxy(GrvProxyInterface interface, GrvProxyOptions options) {
+  TraceEvent("GrvProxyStarted").id(interface.id).detail("Epoch", options.epoch);
+  FutureStream<GetReadVersionRequest> requests = interface.get_read_version.requests();
+  while (true) {
+    // Everything that queued during the previous round is answered together.
+    std::vector<GetReadVersionRequest> batch;
+    do {
+      batch.push_back(co_await requests);
+    } while (requests.is_ready() &&
+             static_cast<int>(batch.size()) < server_knobs().grv_batch_requests_max);
+    std::optional<Error> failure;
+    Version version = 0;
+    try {
+      version = co_await confirmed_committed_version(options);
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      // The generation is over: the client must find the new proxies.
+      failure = Error(ErrorCode::broken_promise, "this read-version proxy's generation ended");
+    }
+    for (GetReadVersionRequest& request : batch) {
+      if (failure) {
+        request.reply.send_error(*failure);
+      } else {
+        request.reply.send(GetReadVersionReply{version});
+      }
+    }
+  }
+}
+
+}  // namespace strata

@@ -1,0 +1,18 @@
+#pragma once
+
+// The sequencer of one generation: hands out commit versions and tracks the live
+// committed version. Runs until cancelled; serves the streams of `interface` (created by
+// the worker that recruits it).
+
+#include <cstdint>
+
+#include "interfaces/sequencer_interface.h"
+#include "runtime/future.h"
+
+namespace strata {
+
+SequencerInterface make_sequencer_interface(UID id);
+
+Future<Void> run_sequencer(SequencerInterface interface, uint64_t epoch, Version recovery_version);
+
+}  // namespace strata

@@ -1,0 +1,407 @@
+#include "server/storage/storage_server.h"
+
+#include <algorithm>
+
+#include "rpc/endpoint.h"
+#include "rpc/serialize.h"
+#include "runtime/buggify.h"
+#include "runtime/combinators.h"
+#include "runtime/environment.h"
+#include "runtime/trace.h"
+#include "server/server_knobs.h"
+#include "server/storage/versioned_data.h"
+
+namespace strata {
+
+namespace {
+
+// The storage server's own records in its engine, above every key a client can use.
+const std::string metadata_prefix("\xff\xff/storage/", 11);
+const std::string durable_version_key = metadata_prefix + "durable_version";
+const std::string shards_key = metadata_prefix + "shards";
+
+struct StorageState {
+  StorageInterface interface;
+  StorageServerOptions options;
+  std::shared_ptr<AsyncVar<ServerDBInfo>> db_info;
+  std::unique_ptr<KeyValueStore> engine;
+  std::vector<KeyRange> shards;
+  VersionedData data;
+  // The newest version applied in memory. Replaced (releasing its waiters) on rollback.
+  std::unique_ptr<NotifiedValue<Version>> version;
+  // Reads below this version are too old: the engine may have moved past them.
+  Version oldest_version = 0;
+  Version known_committed_version = 0;
+  uint64_t epoch = 0;
+};
+
+bool owns_key(const StorageState& storage, std::string_view key) {
+  for (const KeyRange& shard : storage.shards) {
+    if (shard.contains(key)) return true;
+  }
+  return false;
+}
+
+bool owns_range(const StorageState& storage, const KeyRange& range) {
+  for (const KeyRange& shard : storage.shards) {
+    if (shard.begin <= range.begin && range.end <= shard.end) return true;
+  }
+  return false;
+}
+
+Error wrong_shard(const StorageState& storage, std::string_view what) {
+  return Error(
+      ErrorCode::wrong_shard_server,
+      std::string(what) + " is not held by storage server " + storage.interface.id.short_string());
+}
+
+// Waits until `version` is readable here; fails with future_version or transaction_too_old.
+Future<Void> wait_for_version(StorageState* storage, Version version) {
+  if (version < storage->oldest_version) {
+    throw Error(ErrorCode::transaction_too_old,
+                "read version " + std::to_string(version) + " is older than " +
+                    std::to_string(storage->oldest_version) + ", the oldest this server keeps");
+  }
+  if (version > storage->version->get()) {
+    Future<Void> arrived = storage->version->when_at_least(version);
+    Future<Void> timeout = delay(server_knobs().storage_future_version_wait_s);
+    co_await first_ready(arrived, timeout);
+    if (!arrived.is_ready() || arrived.is_error()) {
+      throw Error(ErrorCode::future_version,
+                  "version " + std::to_string(version) + " has not reached this storage server");
+    }
+  }
+}
+
+void check_not_too_old(const StorageState& storage, Version version) {
+  if (version < storage.oldest_version) {
+    throw Error(ErrorCode::transaction_too_old, "the read's version left the MVCC window");
+  }
+}
+
+Future<Void> handle_get_value(StorageState* storage, GetValueRequest request) {
+  try {
+    if (!owns_key(*storage, request.key))
+      throw wrong_shard(*storage, "key '" + printable(request.key) + "'");
+    co_await wait_for_version(storage, request.version);
+    VersionedData::KeyState state = storage->data.get(request.key, request.version);
+    GetValueReply reply;
+    if (state.kind == VersionedData::KeyState::Kind::present) {
+      reply.value = std::move(state.value);
+    } else if (state.kind == VersionedData::KeyState::Kind::unknown) {
+      reply.value = co_await storage->engine->read_value(request.key);
+      check_not_too_old(*storage, request.version);
+    }
+    request.reply.send(std::move(reply));
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    request.reply.send_error(error);
+  }
+}
+
+// Merges one stretch of the range: the in-memory view and the engine's rows over
+// `covered`, in order, into `reply` until the limits are reached. Returns false when a
+// limit stopped it.
+bool merge_stretch(const VersionedData::RangeView& view, const std::vector<KeyValue>& engine_rows,
+                   const KeyRange& covered, bool reverse, int32_t limit, int64_t byte_limit,
+                   GetKeyValuesReply& reply, int64_t& bytes) {
+  auto memory = view.keys.begin();
+  auto engine = engine_rows.begin();
+  auto before = [reverse](const std::string& a, const std::string& b) {
+    return reverse ? a > b : a < b;
+  };
+  while (true) {
+    // Memory keys outside `covered` wait for a later stretch.
+    while (memory != view.keys.end() && !covered.contains(memory->first))
+      ++memory;
+    bool memory_left = memory != view.keys.end();
+    bool engine_left = engine != engine_rows.end();
+    if (!memory_left && !engine_left) return true;
+    const KeyValue* row = nullptr;
+    KeyValue from_memory;
+    if (memory_left && (!engine_left || !before(engine->key, memory->first))) {
+      if (engine_left && engine->key == memory->first) ++engine;  // memory overrides
+      if (memory->second.kind == VersionedData::KeyState::Kind::present) {
+        from_memory = KeyValue{memory->first, memory->second.value};
+        row = &from_memory;
+      }
+      ++memory;
+    } else {
+      if (!view.engine_row_cleared(engine->key)) row = &*engine;
+      ++engine;
+    }
+    if (!row) continue;
+    if (static_cast<int32_t>(reply.data.size()) >= limit || bytes >= byte_limit) return false;
+    bytes += static_cast<int64_t>(row->key.size() + row->value.size());
+    reply.data.push_back(*row);
+  }
+}
+
+Future<Void> handle_get_key_values(StorageState* storage, GetKeyValuesRequest request) {
+  try {
+    if (request.limit <= 0 || request.byte_limit <= 0 || request.range.empty()) {
+      request.reply.send(GetKeyValuesReply{});
+      co_return;
+    }
+    if (!owns_range(*storage, request.range)) {
+      throw wrong_shard(*storage, "range ['" + printable(request.range.begin) + "', '" +
+                                      printable(request.range.end) + "')");
+    }
+    co_await wait_for_version(storage, request.version);
+    GetKeyValuesReply reply;
+    int64_t bytes = 0;
+    KeyRange cursor = request.range;
+    const size_t chunk =
+        static_cast<size_t>(std::max(1, server_knobs().storage_range_read_chunk_rows));
+    while (!cursor.empty()) {
+      // The memory view first: it must describe the same instant as the engine rows.
+      std::optional<Key> truncated_at;
+      VersionedData::RangeView view =
+          storage->data.view(cursor, request.version, chunk, request.reverse, &truncated_at);
+      KeyRange pass = cursor;
+      if (truncated_at) {
+        if (request.reverse) {
+          pass.begin = *truncated_at + '\0';
+        } else {
+          pass.end = *truncated_at;
+        }
+      }
+      int32_t rows_wanted =
+          std::max<int32_t>(1, request.limit - static_cast<int32_t>(reply.data.size()));
+      RangeReadResult engine_part = co_await storage->engine->read_range(
+          pass, rows_wanted, std::max<int64_t>(1, request.byte_limit - bytes), request.reverse);
+      check_not_too_old(*storage, request.version);
+      // What this pass has fully covered.
+      KeyRange covered = pass;
+      if (engine_part.more && !engine_part.rows.empty()) {
+        const Key& last = engine_part.rows.back().key;
+        if (request.reverse) {
+          covered.begin = last;
+        } else {
+          covered.end = last + '\0';
+        }
+      }
+      if (!merge_stretch(view, engine_part.rows, covered, request.reverse, request.limit,
+                         request.byte_limit, reply, bytes)) {
+        reply.more = true;
+        break;
+      }
+      if (request.reverse) {
+        cursor.end = covered.begin;
+      } else {
+        cursor.begin = covered.end;
+      }
+      if (static_cast<int32_t>(reply.data.size()) >= request.limit || bytes >= request.byte_limit) {
+        reply.more = !cursor.empty();
+        break;
+      }
+    }
+    request.reply.send(std::move(reply));
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    request.reply.send_error(error);
+  }
+}
+
+// Clips a mutation to this server's shards; nullopt if none of it is ours.
+std::optional<Mutation> clip_to_shards(const StorageState& storage, const Mutation& mutation) {
+  if (mutation.type != MutationType::clear_range) {
+    if (owns_key(storage, mutation.param1)) return mutation;
+    return std::nullopt;
+  }
+  // A clear may span shards of other servers; keep the part inside ours. (With one
+  // contiguous shard per server, the clipped clear is one range.)
+  for (const KeyRange& shard : storage.shards) {
+    Key begin = std::max(mutation.param1, shard.begin);
+    Key end = std::min(mutation.param2, shard.end);
+    if (begin < end) return Mutation{MutationType::clear_range, begin, end};
+  }
+  return std::nullopt;
+}
+
+Future<Void> pull_from_logs(StorageState* storage) {
+  while (true) {
+    const ServerDBInfo& info = storage->db_info->get();
+    if (info.logs.empty()) {
+      co_await storage->db_info->on_change();
+      continue;
+    }
+    if (info.epoch != storage->epoch) {
+      // A new generation: versions applied from the old one after its recovery version
+      // never committed. (What the engine holds is always committed: it is persisted only
+      // up to the known committed version, which every later recovery version reaches. A
+      // server that just restarted holds nothing newer, whatever generation it finds.)
+      storage->epoch = info.epoch;
+      Version keep = std::max(info.recovery_version, storage->data.durable_version());
+      if (keep < storage->version->get()) {
+        TraceEvent("StorageRollback")
+            .id(storage->interface.id)
+            .detail("From", storage->version->get())
+            .detail("To", keep);
+        storage->data.rollback_after(keep);
+        storage->version = std::make_unique<NotifiedValue<Version>>(keep);
+      }
+    }
+    LogInterface log = info.logs[static_cast<size_t>(storage->interface.tag) % info.logs.size()];
+    LogPeekReply reply;
+    bool answered = false;
+    try {
+      reply = co_await log.peek.get_reply(
+          LogPeekRequest{storage->interface.tag, storage->version->get() + 1, {}});
+      answered = true;
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+    }
+    if (!answered) {
+      co_await delay(server_knobs().role_retry_delay_s);
+      continue;
+    }
+    if (storage->db_info->get().epoch != storage->epoch) continue;  // too late to use
+    for (const VersionedMutations& versioned : reply.versions) {
+      if (versioned.version <= storage->version->get()) continue;
+      for (const Mutation& mutation : versioned.mutations) {
+        if (std::optional<Mutation> ours = clip_to_shards(*storage, mutation)) {
+          storage->data.apply(versioned.version, *ours);
+        }
+      }
+    }
+    if (reply.end - 1 > storage->version->get()) storage->version->set(reply.end - 1);
+    storage->known_committed_version =
+        std::max(storage->known_committed_version, reply.known_committed_version);
+  }
+}
+
+std::string encode_version(Version version) {
+  return serialize_to_bytes(version);
+}
+
+// Moves versions that left the window (and are known committed) into the engine.
+Future<Void> persist_versions(StorageState* storage) {
+  const ServerKnobs& knobs = server_knobs();
+  while (true) {
+    co_await delay(knobs.storage_persist_interval_s);
+    Version durable = storage->data.durable_version();
+    Version desired = std::min(storage->version->get() - knobs.mvcc_window_versions,
+                               storage->known_committed_version);
+    if (desired <= durable) continue;
+    auto batches = storage->data.mutations_between(durable, desired);
+    // Bound the work of one engine commit.
+    int64_t bytes = 0;
+    for (size_t i = 0; i < batches.size(); ++i) {
+      for (const Mutation& mutation : batches[i].second) {
+        bytes += static_cast<int64_t>(mutation.param1.size() + mutation.param2.size());
+      }
+      if (bytes > knobs.storage_persist_bytes_max && i + 1 < batches.size()) {
+        desired = batches[i].first;
+        batches.resize(i + 1);
+        break;
+      }
+    }
+    // Reads below `desired` must fail from now on: the engine is about to move past them.
+    storage->oldest_version = std::max(storage->oldest_version, desired);
+    for (const auto& [version, mutations] : batches) {
+      for (const Mutation& mutation : mutations) {
+        if (mutation.type == MutationType::set_value) {
+          storage->engine->set(mutation.param1, mutation.param2);
+        } else {
+          storage->engine->clear(KeyRange{mutation.param1, mutation.param2});
+        }
+      }
+    }
+    storage->engine->set(durable_version_key, encode_version(desired));
+    co_await storage->engine->commit();
+    storage->data.forget_up_to(desired);
+    // The log may now forget what is durable here.
+    const ServerDBInfo& info = storage->db_info->get();
+    for (const LogInterface& log : info.logs) {
+      log.pop.send(LogPopRequest{storage->interface.tag, desired, {}});
+    }
+  }
+}
+
+Future<Void> serve_gets(StorageState* storage, FutureStream<GetValueRequest> requests) {
+  ActorCollection reads;
+  while (true)
+    reads.add(handle_get_value(storage, co_await requests));
+}
+
+Future<Void> serve_ranges(StorageState* storage, FutureStream<GetKeyValuesRequest> requests) {
+  ActorCollection reads;
+  while (true)
+    reads.add(handle_get_key_values(storage, co_await requests));
+}
+
+// The engine a storage folder was created with, recorded beside its data.
+Future<StorageEngine> engine_of_folder(const StorageServerOptions& options) {
+  std::string path = options.directory + "/engine";
+  if (co_await env().file_exists(path)) {
+    std::shared_ptr<File> file = co_await env().open_file(path, open_flags::read_only);
+    std::string name = co_await file->read(0, 64);
+    co_return parse_storage_engine(name);
+  }
+  std::shared_ptr<File> file =
+      co_await env().open_file(path + ".tmp", open_flags::read_write | open_flags::create);
+  co_await file->truncate(0);
+  co_await file->write(0, std::string(storage_engine_name(options.engine)));
+  co_await file->sync();
+  co_await env().rename_file(path + ".tmp", path);
+  co_await env().sync_directory(options.directory);
+  co_return options.engine;
+}
+
+}  // namespace
+
+StorageInterface make_storage_interface(UID id, Tag tag) {
+  StorageInterface interface;
+  interface.id = id;
+  interface.tag = tag;
+  // Stable tokens: a storage server that restarts keeps its endpoints, so the shard map
+  // and clients' caches stay good.
+  interface.get_value = RequestStream<GetValueRequest>::serve_at(role_token(id, 1));
+  interface.get_key_values = RequestStream<GetKeyValuesRequest>::serve_at(role_token(id, 2));
+  interface.address = interface.get_value.endpoint().address;
+  return interface;
+}
+
+Future<Void> run_storage_server(StorageInterface interface, StorageServerOptions options,
+                                std::shared_ptr<AsyncVar<ServerDBInfo>> db_info,
+                                Promise<InitializeStorageReply> started) {
+  StorageState storage;
+  storage.interface = interface;
+  storage.options = options;
+  storage.db_info = std::move(db_info);
+  co_await env().create_directories(options.directory);
+  StorageEngine engine = co_await engine_of_folder(options);
+  storage.engine = co_await open_key_value_store(engine, options.directory + "/data");
+
+  Version durable = 0;
+  if (std::optional<Value> stored = co_await storage.engine->read_value(durable_version_key)) {
+    durable = deserialize_from_bytes<Version>(*stored);
+  }
+  if (std::optional<Value> stored = co_await storage.engine->read_value(shards_key)) {
+    storage.shards = deserialize_from_bytes<std::vector<KeyRange>>(*stored);
+  } else {
+    storage.shards = options.shards;
+    storage.engine->set(shards_key, serialize_to_bytes(storage.shards));
+    storage.engine->set(durable_version_key, encode_version(0));
+    co_await storage.engine->commit();
+  }
+  storage.data = VersionedData(durable);
+  storage.version = std::make_unique<NotifiedValue<Version>>(durable);
+  storage.oldest_version = durable;
+  TraceEvent("StorageServerStarted")
+      .id(interface.id)
+      .detail("Tag", interface.tag)
+      .detail("Engine", storage_engine_name(engine))
+      .detail("DurableVersion", durable);
+
+  ActorCollection actors;
+  actors.add(serve_gets(&storage, interface.get_value.requests()));
+  actors.add(serve_ranges(&storage, interface.get_key_values.requests()));
+  actors.add(pull_from_logs(&storage));
+  actors.add(persist_versions(&storage));
+  started.send(InitializeStorageReply{interface, durable});
+  co_await actors.result();
+}
+
+}  // namespace strata

@@ -1,0 +1,167 @@
+#include "server/storage/versioned_data.h"
+
+#include <algorithm>
+
+#include "runtime/assert.h"
+
+namespace strata {
+
+namespace {
+
+int64_t mutation_bytes(const Mutation& mutation) {
+  return static_cast<int64_t>(mutation.param1.size() + mutation.param2.size());
+}
+
+bool is_single_key_clear(const Mutation& mutation) {
+  return mutation.param2.size() == mutation.param1.size() + 1 && mutation.param2.back() == '\0' &&
+         mutation.param2.compare(0, mutation.param1.size(), mutation.param1) == 0;
+}
+
+}  // namespace
+
+bool VersionedData::RangeView::engine_row_cleared(std::string_view key) const {
+  for (const KeyRange& clear : clears) {
+    if (clear.contains(key)) return true;
+  }
+  return false;
+}
+
+void VersionedData::apply(Version version, const Mutation& mutation) {
+  STRATA_ASSERT_MSG(version >= latest_version_ && version > durable_version_,
+                    "mutations applied out of version order");
+  latest_version_ = version;
+  if (log_.empty() || log_.back().first != version)
+    log_.emplace_back(version, std::vector<Mutation>());
+  log_.back().second.push_back(mutation);
+  bytes_ += mutation_bytes(mutation);
+  switch (mutation.type) {
+    case MutationType::set_value:
+      keys_[mutation.param1].push_back({version, mutation.param2});
+      break;
+    case MutationType::clear_range:
+      if (mutation.param1 >= mutation.param2) break;
+      if (is_single_key_clear(mutation)) {
+        keys_[mutation.param1].push_back({version, std::nullopt});
+      } else {
+        clears_.push_back({version, KeyRange{mutation.param1, mutation.param2}});
+      }
+      break;
+    default:
+      STRATA_UNREACHABLE(
+          "storage servers apply only sets and clears; atomic operations are resolved first");
+  }
+}
+
+std::optional<Version> VersionedData::newest_clear_covering(std::string_view key, Version after,
+                                                            Version upto) const {
+  for (auto it = clears_.rbegin(); it != clears_.rend(); ++it) {
+    if (it->version <= after) break;
+    if (it->version <= upto && it->range.contains(key)) return it->version;
+  }
+  return std::nullopt;
+}
+
+VersionedData::KeyState VersionedData::state_of(const std::string& key,
+                                                const std::vector<Change>& changes,
+                                                Version version) const {
+  // The newest change at or before `version`.
+  auto newer = std::upper_bound(changes.begin(), changes.end(), version,
+                                [](Version v, const Change& change) { return v < change.version; });
+  const Change* latest = newer == changes.begin() ? nullptr : &*std::prev(newer);
+  Version since = latest ? latest->version : durable_version_;
+  if (newest_clear_covering(key, since, version)) return KeyState{KeyState::Kind::absent, {}};
+  if (!latest) return KeyState{};
+  if (!latest->value) return KeyState{KeyState::Kind::absent, {}};
+  return KeyState{KeyState::Kind::present, *latest->value};
+}
+
+VersionedData::KeyState VersionedData::get(std::string_view key, Version version) const {
+  auto found = keys_.find(key);
+  if (found != keys_.end()) return state_of(found->first, found->second, version);
+  if (newest_clear_covering(key, durable_version_, version)) {
+    return KeyState{KeyState::Kind::absent, {}};
+  }
+  return KeyState{};
+}
+
+VersionedData::RangeView VersionedData::view(const KeyRange& range, Version version,
+                                             size_t keys_max, bool reverse,
+                                             std::optional<Key>* truncated_at) const {
+  RangeView view;
+  truncated_at->reset();
+  auto consider = [&](const std::pair<const Key, std::vector<Change>>& entry) {
+    if (view.keys.size() == keys_max) {
+      *truncated_at = entry.first;
+      return false;
+    }
+    KeyState state = state_of(entry.first, entry.second, version);
+    if (state.kind != KeyState::Kind::unknown)
+      view.keys.emplace_back(entry.first, std::move(state));
+    return true;
+  };
+  auto first = keys_.lower_bound(range.begin);
+  auto last = keys_.lower_bound(range.end);
+  if (!reverse) {
+    for (auto it = first; it != last && consider(*it); ++it) {
+    }
+  } else {
+    for (auto it = std::make_reverse_iterator(last);
+         it != std::make_reverse_iterator(first) && consider(*it); ++it) {
+    }
+  }
+  for (const RangeClear& clear : clears_) {
+    if (clear.version <= version && clear.range.intersects(range))
+      view.clears.push_back(clear.range);
+  }
+  return view;
+}
+
+std::vector<std::pair<Version, std::vector<Mutation>>> VersionedData::mutations_between(
+    Version after, Version upto) const {
+  std::vector<std::pair<Version, std::vector<Mutation>>> out;
+  for (const auto& entry : log_) {
+    if (entry.first > upto) break;
+    if (entry.first > after) out.push_back(entry);
+  }
+  return out;
+}
+
+void VersionedData::forget_up_to(Version version) {
+  if (version <= durable_version_) return;
+  durable_version_ = version;
+  while (!log_.empty() && log_.front().first <= version) {
+    for (const Mutation& mutation : log_.front().second)
+      bytes_ -= mutation_bytes(mutation);
+    log_.pop_front();
+  }
+  while (!clears_.empty() && clears_.front().version <= version)
+    clears_.pop_front();
+  for (auto it = keys_.begin(); it != keys_.end();) {
+    std::vector<Change>& changes = it->second;
+    auto keep =
+        std::upper_bound(changes.begin(), changes.end(), version,
+                         [](Version v, const Change& change) { return v < change.version; });
+    changes.erase(changes.begin(), keep);
+    it = changes.empty() ? keys_.erase(it) : std::next(it);
+  }
+}
+
+void VersionedData::rollback_after(Version version) {
+  STRATA_ASSERT_MSG(version >= durable_version_, "rolling back below what the engine holds");
+  while (!log_.empty() && log_.back().first > version) {
+    for (const Mutation& mutation : log_.back().second)
+      bytes_ -= mutation_bytes(mutation);
+    log_.pop_back();
+  }
+  while (!clears_.empty() && clears_.back().version > version)
+    clears_.pop_back();
+  for (auto it = keys_.begin(); it != keys_.end();) {
+    std::vector<Change>& changes = it->second;
+    while (!changes.empty() && changes.back().version > version)
+      changes.pop_back();
+    it = changes.empty() ? keys_.erase(it) : std::next(it);
+  }
+  latest_version_ = std::min(latest_version_, version);
+}
+
+}  // namespace strata

@@ -1,0 +1,254 @@
+// model_check: random operations checked against an in-memory model of the database.
+// Each client owns a key prefix and runs one transaction at a time: random sets, clears,
+// range clears, point reads and range reads (any limit, either direction). Every read is
+// compared with the model plus the transaction's own writes (read-your-writes), and a
+// committed transaction's writes become the model. Now and then a client reads at the
+// version of an earlier commit and must see exactly the data of that moment (MVCC), unless
+// the version has left the window (transaction_too_old).
+//
+// A commit with an unknown result is settled through the client's marker key: every
+// transaction reads it (a read conflict) and writes its own number there. A settling
+// transaction reads the marker and overwrites it: if the marker holds the number, the
+// transaction committed; if not, it never will, because it read the marker before the
+// settling transaction wrote it and so would conflict.
+
+#include <deque>
+#include <map>
+#include <string>
+
+#include "runtime/combinators.h"
+#include "workloads/workload.h"
+
+namespace strata {
+
+namespace {
+
+using Model = std::map<std::string, std::string>;
+
+std::string describe_rows(const std::vector<KeyValue>& rows) {
+  std::string text;
+  for (const KeyValue& row : rows)
+    text += printable(row.key) + "=" + printable(row.value) + " ";
+  return text.empty() ? "(none)" : text;
+}
+
+class ModelCheckWorkload final : public Workload {
+ public:
+  explicit ModelCheckWorkload(Options& options)
+      : clients_(options.get_int("clients", 3)),
+        keys_(options.get_int("keys", 40)),
+        operations_max_(options.get_int("operations_max", 12)),
+        value_bytes_max_(options.get_int("value_bytes_max", 200)) {}
+
+  std::string name() const override { return "model_check"; }
+
+  Future<Void> start(WorkloadContext& context) override {
+    end_time_ = now() + context.duration_s();
+    std::vector<Future<Void>> clients;
+    for (int64_t i = 0; i < clients_; ++i)
+      clients.push_back(client(context.database(), i));
+    co_await when_all(std::move(clients));
+    if (committed_ == 0) context.fail(name(), "no transaction ever committed");
+  }
+
+  std::vector<std::pair<std::string, std::string>> metrics() const override {
+    return {{"committed", std::to_string(committed_)},
+            {"reads_checked", std::to_string(reads_checked_)},
+            {"old_version_reads_checked", std::to_string(old_reads_checked_)},
+            {"unknown_results", std::to_string(unknown_results_)}};
+  }
+
+ private:
+  struct ClientState {
+    std::string prefix;
+    Model model;
+    uint64_t transactions = 0;
+    // Models as of recent commits, by commit version.
+    std::deque<std::pair<Version, Model>> history;
+  };
+
+  std::string key_of(const ClientState& client, int64_t index) const {
+    std::string digits = std::to_string(index);
+    return client.prefix + "k" + std::string(4 - digits.size(), '0') + digits;
+  }
+  std::string marker_key(const ClientState& client) const { return client.prefix + "marker"; }
+
+  void fail(const std::string& what) { sim::simulator().fail(name() + ": " + what); }
+
+  // What a range read of the model sees.
+  static std::vector<KeyValue> model_range(const Model& model, const std::string& begin,
+                                           const std::string& end, size_t limit, bool reverse) {
+    std::vector<KeyValue> rows;
+    auto first = model.lower_bound(begin);
+    auto last = model.lower_bound(end);
+    if (!reverse) {
+      for (auto it = first; it != last && rows.size() < limit; ++it)
+        rows.push_back({it->first, it->second});
+    } else {
+      for (auto it = last; it != first && rows.size() < limit;) {
+        --it;
+        rows.push_back({it->first, it->second});
+      }
+    }
+    return rows;
+  }
+
+  // One transaction of random operations; returns the model it would commit.
+  Future<Model> random_operations(ClientState* client, Transaction& tr) {
+    Random& random = env().random();
+    Model view = client->model;
+    int64_t operations = random.uniform(1, operations_max_ + 1);
+    for (int64_t op = 0; op < operations; ++op) {
+      std::string key = key_of(*client, random.uniform(0, keys_));
+      switch (random.uniform(0, 6)) {
+        case 0:
+        case 1: {
+          std::string value =
+              random.bytes(static_cast<size_t>(random.uniform(0, value_bytes_max_ + 1)));
+          tr.set(key, value);
+          view[key] = value;
+          break;
+        }
+        case 2: {
+          tr.clear(key);
+          view.erase(key);
+          break;
+        }
+        case 3: {
+          std::string end = key_of(*client, random.uniform(0, keys_ + 1));
+          if (end < key) std::swap(key, end);
+          tr.clear_range(key, end);
+          view.erase(view.lower_bound(key), view.lower_bound(end));
+          break;
+        }
+        case 4: {
+          std::optional<Value> read = co_await tr.get(key);
+          auto expected = view.find(key);
+          bool matches = expected == view.end() ? !read : (read && *read == expected->second);
+          ++reads_checked_;
+          if (!matches) {
+            fail("get " + printable(key) + " returned " + (read ? printable(*read) : "nothing") +
+                 " but the model holds " +
+                 (expected == view.end() ? "nothing" : printable(expected->second)));
+          }
+          break;
+        }
+        default: {
+          std::string end = key_of(*client, random.uniform(0, keys_ + 1));
+          if (end < key) std::swap(key, end);
+          int limit = random.coinflip() ? 0 : static_cast<int>(random.uniform(1, 10));
+          bool reverse = random.coinflip();
+          RangeResult result = co_await tr.get_range(key, end, limit, reverse);
+          std::vector<KeyValue> expected = model_range(
+              view, key, end, limit == 0 ? SIZE_MAX : static_cast<size_t>(limit), reverse);
+          ++reads_checked_;
+          if (result.rows != expected) {
+            fail("get_range [" + printable(key) + ", " + printable(end) + ") limit " +
+                 std::to_string(limit) + (reverse ? " reverse" : "") + " returned " +
+                 describe_rows(result.rows) + " but the model holds " + describe_rows(expected));
+          }
+          break;
+        }
+      }
+    }
+    co_return view;
+  }
+
+  // Reads the whole prefix at an earlier commit's version and compares with that model.
+  Future<Void> check_old_version(ClientState* client, Database database) {
+    Random& random = env().random();
+    const auto& [version, model] = client->history[static_cast<size_t>(
+        random.uniform(0, static_cast<int64_t>(client->history.size())))];
+    Transaction tr = database.create_transaction();
+    tr.set_read_version(version);
+    std::optional<RangeResult> result;
+    try {
+      result = co_await tr.get_range(client->prefix + "k", client->prefix + "l");
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      if (!error.is(ErrorCode::transaction_too_old)) {
+        fail("reading at old version " + std::to_string(version) + " failed: " + error.message());
+      }
+    }
+    if (!result) co_return;
+    std::vector<KeyValue> expected =
+        model_range(model, client->prefix + "k", client->prefix + "l", SIZE_MAX, false);
+    ++old_reads_checked_;
+    if (result->rows != expected) {
+      fail("at old version " + std::to_string(version) + " the data was " +
+           describe_rows(result->rows) + " but then the model held " + describe_rows(expected));
+    }
+  }
+
+  // Did transaction `number` commit? Settles it for good (see the top of the file).
+  Future<bool> committed_marker(ClientState* client, Database database, uint64_t number) {
+    co_return co_await database.run([this, client, number](Transaction& tr) -> Future<bool> {
+      std::optional<Value> marker = co_await tr.get(marker_key(*client));
+      tr.set(marker_key(*client), "settled " + std::to_string(number));
+      co_return marker&&* marker == std::to_string(number);
+    });
+  }
+
+  Future<Void> client(Database database, int64_t index) {
+    ClientState client;
+    client.prefix = "model/" + std::to_string(index) + "/";
+    Random& random = env().random();
+    while (now() < end_time_) {
+      co_await delay(random.exponential(0.02));
+      if (!client.history.empty() && random.chance(0.1)) {
+        co_await check_old_version(&client, database);
+        continue;
+      }
+      uint64_t number = ++client.transactions;
+      Transaction tr = database.create_transaction();
+      while (true) {
+        std::optional<Error> failure;
+        Model view;
+        try {
+          co_await tr.get(marker_key(client));
+          view = co_await random_operations(&client, tr);
+          tr.set(marker_key(client), std::to_string(number));
+          co_await tr.commit();
+        } catch (Error& error) {
+          if (error.is_cancellation()) throw;
+          failure = error;
+        }
+        if (!failure) {
+          client.model = std::move(view);
+          ++committed_;
+          client.history.emplace_back(tr.committed_version(), client.model);
+          if (client.history.size() > 8) client.history.pop_front();
+          break;
+        }
+        if (failure->is(ErrorCode::commit_unknown_result)) {
+          ++unknown_results_;
+          if (co_await committed_marker(&client, database, number)) {
+            client.model = std::move(view);
+            ++committed_;
+            break;
+          }
+        }
+        co_await tr.on_error(*failure);
+        // Every attempt starts from the committed model with fresh random operations.
+      }
+    }
+  }
+
+  const int64_t clients_;
+  const int64_t keys_;
+  const int64_t operations_max_;
+  const int64_t value_bytes_max_;
+  double end_time_ = 0;
+  uint64_t committed_ = 0;
+  uint64_t reads_checked_ = 0;
+  uint64_t old_reads_checked_ = 0;
+  uint64_t unknown_results_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> make_model_check_workload(Options& options) {
+  return std::make_unique<ModelCheckWorkload>(options);
+}
+
+}  // namespace strata

@@ -1,0 +1,25 @@
+#pragma once
+
+// The simulated Strata cluster a test runs its workloads against: `processes` workers,
+// one per machine and zone, the first of them the coordinator (and so the cluster
+// controller). Spec keys: cluster_processes (0: no cluster), cluster_logs,
+// cluster_storage_servers, cluster_engine.
+
+#include "runtime/sim/simulator.h"
+#include "server/cluster_controller/cluster_configuration.h"
+#include "workloads/test_spec.h"
+#include "workloads/workload.h"
+
+namespace strata {
+
+struct ClusterSpec {
+  int processes = 0;
+  ClusterConfiguration configuration;
+};
+
+ClusterSpec read_cluster_spec(Options& options);
+
+// Adds the cluster's machines and processes (booting them) and tells `context` about them.
+void start_cluster(sim::Simulator& simulator, const ClusterSpec& spec, WorkloadContext& context);
+
+}  // namespace strata
