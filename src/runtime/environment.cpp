@@ -21,6 +21,12 @@ void set_env(Environment* environment) {
   current_environment = environment;
 }
 
+std::string directory_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
 Future<Void> delay(double seconds) {
   return env().delay(seconds);
 }

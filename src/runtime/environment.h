@@ -149,6 +149,9 @@ Environment& env();
 bool has_env();
 void set_env(Environment* environment);
 
+// The folder a file path names its file in ("." for a bare name), for sync_directory.
+std::string directory_of(const std::string& path);
+
 inline double now() {
   return env().now();
 }

@@ -262,9 +262,9 @@ void print_and_write(BenchState& state) {
   json.key("p99").value(state.transaction.percentile(0.99) * 1000);
   json.end_object();
   if (state.options.json_file) {
-    std::FILE* file = std::fopen(
-        state.options.json_file->c_str(),
-        "w");  // lint: allows file because the tool writes its report where the user asked
+    const char* path = state.options.json_file->c_str();
+    // The tool writes its report where the user asked, outside any simulation.
+    std::FILE* file = std::fopen(path, "w");  // lint: allows file because it is a CLI report
     if (!file) {
       std::fprintf(stderr, "strata-bench: cannot write %s\n", state.options.json_file->c_str());
       return;

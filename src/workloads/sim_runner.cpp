@@ -56,6 +56,7 @@ TestRunResult run_simulation_test(const TestSpec& spec, const RunOptions& run) {
   ClusterSpec cluster = read_cluster_spec(options);
   const std::map<std::string, std::string> pinned_knobs = options.with_prefix("knob.");
   options.get_string("title", "");
+  options.get_int("ci_seeds", 0);  // read by the build, which runs that many seeds in CI
   options.check_all_read();
 
   // Workloads outlive the simulator: actors they own unwind while it is destroyed.

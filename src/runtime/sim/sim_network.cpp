@@ -79,11 +79,13 @@ void SimConnection::fail(Error error) {
   if (failed_) return;
   failed_ = error;
   received_.clear();
-  if (reader_) {
-    Promise<std::string> reader = std::move(*reader_);
-    reader_.reset();
-    reader.send_error(std::move(error));
-  }
+  if (!reader_) return;
+  Promise<std::string> reader = std::move(*reader_);
+  reader_.reset();
+  // Broken from outside (the network's faults, a workload), the reader still resumes in
+  // its own process, where its files, clock and death are, not in the breaker's.
+  ScopedProcess in_owner(network_.simulator(), owner_);
+  reader.send_error(std::move(error));
 }
 
 void SimConnection::break_connection(const std::string& reason) {

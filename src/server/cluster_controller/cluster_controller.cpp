@@ -102,17 +102,24 @@ const RegisteredWorker* worker_holding(const ControllerState& state, StoredRole:
   return nullptr;
 }
 
+// The first stored role of the last generation that no registered worker holds, if any.
+std::optional<std::string> missing_role(const ControllerState& state) {
+  for (const UID& log : state.persisted->logs) {
+    if (!worker_holding(state, StoredRole::Kind::log, log)) return "log " + log.to_string();
+  }
+  for (const auto& storage : state.persisted->storage) {
+    if (!worker_holding(state, StoredRole::Kind::storage, storage.id)) {
+      return "storage " + storage.id.to_string();
+    }
+  }
+  return std::nullopt;
+}
+
 bool workers_ready(const ControllerState& state) {
   if (!state.persisted) {
     return static_cast<int>(state.workers.size()) >= state.options.configuration.workers_expected;
   }
-  for (const UID& log : state.persisted->logs) {
-    if (!worker_holding(state, StoredRole::Kind::log, log)) return false;
-  }
-  for (const auto& storage : state.persisted->storage) {
-    if (!worker_holding(state, StoredRole::Kind::storage, storage.id)) return false;
-  }
-  return true;
+  return !missing_role(state);
 }
 
 Future<Void> wait_for_workers(ControllerState* state) {
@@ -121,9 +128,10 @@ Future<Void> wait_for_workers(ControllerState* state) {
     Future<Void> timeout = delay(5.0);
     co_await first_ready(registered, timeout);
     if (!registered.is_ready()) {
-      TraceEvent(Severity::warn, "ClusterWaitingForWorkers")
-          .detail("Registered", state->workers.size())
+      TraceEvent event(Severity::warn, "ClusterWaitingForWorkers");
+      event.detail("Registered", state->workers.size())
           .detail("Expected", state->options.configuration.workers_expected);
+      if (state->persisted) event.detail("Missing", missing_role(*state).value_or(""));
     }
   }
 }

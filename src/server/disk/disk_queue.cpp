@@ -150,6 +150,8 @@ Future<DiskQueue::Recovery> DiskQueue::open(std::string path) {
                                         open_flags::read_write | open_flags::create);
     contents[i] = co_await files[i]->read(0, co_await files[i]->size());
   }
+  // The files may have just been created: make their names durable too.
+  co_await env().sync_directory(directory_of(path));
   std::vector<RecoveredPage> chain = recover_chain(contents, path);
 
   std::unique_ptr<DiskQueue> queue(new DiskQueue(path, files[0], files[1]));
@@ -163,7 +165,9 @@ Future<DiskQueue::Recovery> DiskQueue::open(std::string path) {
     const RecoveredPage& last = chain.back();
     queue->current_ = last.file;
     queue->next_sequence_ = last.header.sequence + 1;
-    queue->popped_ = last.header.popped;
+    // A pop recorded before the oldest kept page (its file was reused since) ends at that
+    // page: the stream the records are read from starts there at the earliest.
+    queue->popped_ = std::max(last.header.popped, chain.front().header.first_byte);
     queue->pushed_end_ = queue->durable_end_ = queue->unwritten_start_ = last.header.end_byte();
     for (const RecoveredPage& page : chain) {
       QueueFile& file = *queue->files_[page.file];
@@ -214,7 +218,9 @@ DiskQueue::DiskQueue(std::string path, std::shared_ptr<File> first, std::shared_
   files_.push_back(std::make_unique<QueueFile>(QueueFile{std::move(second)}));
 }
 
-DiskQueue::~DiskQueue() = default;
+DiskQueue::~DiskQueue() {
+  *alive_ = false;
+}
 
 DiskQueue::Location DiskQueue::push(std::string_view record) {
   STRATA_ASSERT_MSG(
@@ -249,6 +255,8 @@ Future<Void> DiskQueue::commit() {
 }
 
 Future<Void> DiskQueue::write_loop() {
+  // Waking a waiter may destroy this queue; the flag says so without touching it.
+  std::shared_ptr<bool> alive = alive_;
   try {
     while (!waiters_.empty()) {
       if (!unwritten_.empty()) {
@@ -272,9 +280,11 @@ Future<Void> DiskQueue::write_loop() {
       waiters_ = std::move(still_waiting);
       for (Promise<Void>& promise : covered)
         promise.send(Void{});
+      if (!*alive) co_return;
     }
   } catch (Error& error) {
     if (error.is_cancellation()) throw;
+    if (!*alive) co_return;
     TraceEvent(Severity::warn_always, "DiskQueueWriteFailed").detail("Path", path_).error(error);
     failed_ = error;
     std::vector<Waiter> failed = std::move(waiters_);

@@ -6,8 +6,14 @@
 // Records are appended (push), made durable together (commit: group commit, one write and
 // one sync for everything pushed since the last one), and released from the front when no
 // longer needed (pop). After a crash, open() recovers exactly the records of every commit
-// that completed and was not popped, in order; a commit that was in progress when the
-// crash came is recovered whole or not at all.
+// that completed and was not popped, in order.
+//
+// Atomicity is per write round: a round writes every record pushed before it started,
+// and after a crash all of them come back or none. A round may start whenever the caller
+// suspends, and may carry records pushed after the commit() that asked for it; so records
+// pushed without suspending in between always share a round (all or nothing), and a
+// caller that needs a larger group all-or-nothing holds its records back and pushes them
+// together.
 //
 // On disk: two files, PATH.0 and PATH.1, of fixed-size pages. A page carries a checksum,
 // a sequence number (one more than the page before it, across both files), the commit it
@@ -103,6 +109,8 @@ class DiskQueue {
     Promise<Void> done;
   };
   std::vector<Waiter> waiters_;
+  // False once the queue is destroyed; the writer checks it after waking waiters.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   Future<Void> writer_;
   std::optional<Error> failed_;
 };
