@@ -58,10 +58,28 @@ class Transaction {
   void clear(std::string_view key);
   void clear_range(std::string_view begin, std::string_view end);
 
+  // One of FoundationDB's atomic operations (MutationType: add, bit_and, bit_or, bit_xor,
+  // append_if_fits, max, min, byte_min, byte_max, compare_and_clear,
+  // set_versionstamped_key, set_versionstamped_value) with `operand`; see
+  // client/atomic_ops.h for each one's rules. No read conflict: concurrent atomic
+  // operations on a key all commit. A read of the key in this transaction shows the
+  // result, except after a versionstamped write (accessed_unreadable, 1036).
+  //
+  // Versionstamped operations: the key (set_versionstamped_key) or the operand
+  // (set_versionstamped_value) ends with the 4-byte little-endian position of a 10-byte
+  // placeholder, which the commit replaces with the transaction's versionstamp
+  // (client_invalid_operation, 2000, when it does not fit). Other types than these fail
+  // with invalid_mutation_type (2018).
+  void atomic_op(std::string_view key, std::string_view operand, MutationType type);
+
   Future<Void> commit();
   // The version the transaction committed at; -1 for a read-only commit.
   // no_commit_version (2021) before a successful commit.
   Version committed_version() const;
+  // The transaction's versionstamp (10 bytes), ready once it commits; fails with the
+  // commit's error if it does not, and with no_commit_version (2021) if it committed
+  // without writing anything. Ask for it before the commit.
+  Future<std::string> get_versionstamp();
 
   Future<Void> on_error(Error error);
   // Forgets everything (writes, reads, read version, backoff).

@@ -129,4 +129,45 @@ std::optional<std::string> apply_atomic_ops(const AtomicOperations& operations,
   return existing;
 }
 
+const std::vector<MutationType>& value_atomic_operations() {
+  static const std::vector<MutationType> types{MutationType::add,
+                                               MutationType::bit_and,
+                                               MutationType::bit_or,
+                                               MutationType::bit_xor,
+                                               MutationType::append_if_fits,
+                                               MutationType::max,
+                                               MutationType::min,
+                                               MutationType::byte_min,
+                                               MutationType::byte_max,
+                                               MutationType::compare_and_clear};
+  return types;
+}
+
+std::string make_versionstamp(Version version, uint16_t batch_index) {
+  std::string stamp(versionstamp_bytes, '\0');
+  auto bits = static_cast<uint64_t>(version);
+  for (size_t i = 0; i < 8; ++i)
+    stamp[i] = static_cast<char>(bits >> (56 - 8 * i));
+  stamp[8] = static_cast<char>(batch_index >> 8);
+  stamp[9] = static_cast<char>(batch_index);
+  return stamp;
+}
+
+std::optional<size_t> versionstamp_position(std::string_view parameter) {
+  if (parameter.size() < 4) return std::nullopt;
+  uint32_t position = 0;
+  for (size_t i = 4; i > 0; --i)
+    position = (position << 8) | static_cast<uint8_t>(parameter[parameter.size() - 5 + i]);
+  size_t length = parameter.size() - 4;
+  if (position > length || length - position < versionstamp_bytes) return std::nullopt;
+  return position;
+}
+
+std::string fill_in_versionstamp(std::string_view parameter, size_t position,
+                                 std::string_view stamp) {
+  std::string filled(parameter.substr(0, parameter.size() - 4));
+  filled.replace(position, stamp.size(), stamp);
+  return filled;
+}
+
 }  // namespace strata

@@ -39,6 +39,10 @@ namespace strata {
 // Atomic operations waiting for a value, oldest first: (type, operand).
 using AtomicOperations = std::vector<std::pair<MutationType, std::string>>;
 
+// The atomic operations that act on the key's value alone (all but the versionstamped
+// ones): what apply_atomic_op accepts.
+const std::vector<MutationType>& value_atomic_operations();
+
 // True for every mutation type that is not set_value or clear_range.
 bool is_atomic_operation(MutationType type);
 
@@ -51,6 +55,21 @@ bool is_versionstamp_operation(MutationType type);
 std::optional<std::string> apply_atomic_op(MutationType type,
                                            const std::optional<std::string>& existing,
                                            std::string_view operand);
+
+// The versionstamp of the transaction at `batch_index` in the batch committed at
+// `version`: versionstamp_bytes, the version then the index, big-endian, so that stamps
+// sort in commit order as bytes.
+std::string make_versionstamp(Version version, uint16_t batch_index);
+
+// Where the placeholder of a versionstamped parameter (a set_versionstamped_key's key, a
+// set_versionstamped_value's value) is: the parameter ends with it, 4 bytes
+// little-endian. nullopt when there are no 4 bytes or the 10-byte placeholder does not fit
+// in front of them.
+std::optional<size_t> versionstamp_position(std::string_view parameter);
+
+// The parameter as committed: `stamp` written at `position`, the 4 bytes dropped.
+std::string fill_in_versionstamp(std::string_view parameter, size_t position,
+                                 std::string_view stamp);
 
 // Applies `operations` in order, starting from `existing`.
 std::optional<std::string> apply_atomic_ops(const AtomicOperations& operations,

@@ -196,5 +196,34 @@ TEST(AtomicOps, Classification) {
   EXPECT_FALSE(is_versionstamp_operation(MutationType::compare_and_clear));
 }
 
+TEST(Versionstamps, AreTheVersionThenTheBatchIndexBigEndian) {
+  EXPECT_EQ(make_versionstamp(0x0102030405060708, 0x090a), bytes({1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+  // Byte order is commit order.
+  EXPECT_LT(make_versionstamp(1, 0xffff), make_versionstamp(2, 0));
+  EXPECT_LT(make_versionstamp(0x00ff, 0), make_versionstamp(0x0100, 0));
+  EXPECT_LT(make_versionstamp(7, 1), make_versionstamp(7, 0x0100));
+}
+
+TEST(Versionstamps, PlaceholderPositionIsTheLastFourBytesLittleEndian) {
+  std::string placeholder(10, '\0');
+  EXPECT_EQ(versionstamp_position("ab" + placeholder + bytes({2, 0, 0, 0})), 2u);
+  EXPECT_EQ(versionstamp_position(placeholder + bytes({0, 0, 0, 0})), 0u);
+  // Exactly at the end of the parameter still fits; one byte further does not.
+  EXPECT_EQ(versionstamp_position("abc" + placeholder + bytes({3, 0, 0, 0})), 3u);
+  EXPECT_EQ(versionstamp_position("abc" + placeholder + bytes({4, 0, 0, 0})), std::nullopt);
+  // Too short for the position, or for the placeholder.
+  EXPECT_EQ(versionstamp_position(bytes({0, 0, 0})), std::nullopt);
+  EXPECT_EQ(versionstamp_position(std::string(9, 'x') + bytes({0, 0, 0, 0})), std::nullopt);
+  // A position far beyond the parameter (high bytes set) does not wrap around.
+  EXPECT_EQ(versionstamp_position(placeholder + bytes({0, 0, 0, 0x80})), std::nullopt);
+  EXPECT_EQ(versionstamp_position(placeholder + bytes({0xff, 0xff, 0xff, 0xff})), std::nullopt);
+}
+
+TEST(Versionstamps, FillingInReplacesThePlaceholderAndDropsThePosition) {
+  std::string stamp = make_versionstamp(42, 3);
+  std::string parameter = "k/" + std::string(10, '\0') + "/z" + bytes({2, 0, 0, 0});
+  EXPECT_EQ(fill_in_versionstamp(parameter, 2, stamp), "k/" + stamp + "/z");
+}
+
 }  // namespace
 }  // namespace strata

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "client/atomic_ops.h"
 #include "client/client_knobs.h"
 #include "client/database_context.h"
 #include "client/write_map.h"
@@ -18,6 +19,8 @@ struct TransactionState {
   Version committed_version = invalid_version;
   bool committed = false;
   double backoff_s = 0;
+  // Asked for by get_versionstamp() and not answered yet.
+  std::optional<Promise<std::string>> versionstamp;
 };
 
 namespace {
@@ -56,6 +59,31 @@ void check_readable_key(std::string_view key) {
     throw Error(ErrorCode::key_outside_legal_range,
                 "key " + describe_key(key) + " is in the system keyspace (at or above \\xff)");
   }
+}
+
+// Answers a get_versionstamp() waiting on this attempt of the transaction, if any.
+void answer_versionstamp(TransactionState& state, std::optional<std::string> stamp,
+                         const Error& error) {
+  if (!state.versionstamp) return;
+  Promise<std::string> promise = std::move(*state.versionstamp);
+  state.versionstamp.reset();
+  if (stamp) {
+    promise.send(std::move(*stamp));
+  } else {
+    promise.send_error(error);
+  }
+}
+
+// The position of the versionstamp placeholder a versionstamped parameter ends with;
+// client_invalid_operation unless the 10 bytes fit before the 4-byte position.
+size_t checked_versionstamp_position(std::string_view parameter, std::string_view what) {
+  std::optional<size_t> position = versionstamp_position(parameter);
+  if (!position) {
+    throw Error(ErrorCode::client_invalid_operation, "a versionstamped " + std::string(what) +
+                                                         " must end with the 4-byte position of " +
+                                                         "a 10-byte placeholder inside it");
+  }
+  return *position;
 }
 
 Future<Version> read_version_of(std::shared_ptr<TransactionState> state) {
@@ -134,6 +162,9 @@ Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
     // Read-only: nothing to commit, and no commit version.
     state->committed = true;
     state->committed_version = -1;
+    answer_versionstamp(*state, std::nullopt,
+                        Error(ErrorCode::no_commit_version,
+                              "the transaction wrote nothing, so it has no versionstamp"));
     co_return;
   }
   size_t size = state->writes.size_bytes() + state->read_conflicts.bytes();
@@ -148,12 +179,25 @@ Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
   request.read_conflict_ranges = state->read_conflicts.ranges();
   request.write_conflict_ranges = state->writes.write_conflict_ranges();
   request.mutations = state->writes.mutations();
-  CommitReply reply = co_await state->database->commit(std::move(request));
-  state->committed = true;
-  state->committed_version = reply.version;
+  std::optional<Error> failure;
+  try {
+    CommitReply reply = co_await state->database->commit(std::move(request));
+    state->committed = true;
+    state->committed_version = reply.version;
+    answer_versionstamp(*state, make_versionstamp(reply.version, reply.batch_index), Error());
+    co_return;
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    failure = error;
+  }
+  answer_versionstamp(*state, std::nullopt, *failure);
+  throw *failure;
 }
 
 void reset_state(TransactionState& state) {
+  answer_versionstamp(
+      state, std::nullopt,
+      Error(ErrorCode::transaction_cancelled, "the transaction was reset before it committed"));
   state.read_version.reset();
   state.writes.clear();
   state.read_conflicts.clear();
@@ -239,6 +283,61 @@ void Transaction::clear_range(std::string_view begin, std::string_view end) {
   }
   if (begin == end) return;
   state_->writes.clear_range(begin, end);
+}
+
+void Transaction::atomic_op(std::string_view key, std::string_view operand, MutationType type) {
+  if (!is_known_mutation_type(static_cast<uint8_t>(type)) || !is_atomic_operation(type)) {
+    throw Error(
+        ErrorCode::invalid_mutation_type,
+        "mutation type " + std::to_string(static_cast<int>(type)) + " is not an atomic operation");
+  }
+  if (type == MutationType::set_versionstamped_key) {
+    // The key holds the placeholder and its position: 4 bytes more than a key may.
+    if (key.size() > key_size_limit + 4) {
+      throw Error(ErrorCode::key_too_large,
+                  "versionstamped key " + describe_key(key) + " is " + std::to_string(key.size()) +
+                      " bytes; the limit is " + std::to_string(key_size_limit) +
+                      " plus the 4-byte position");
+    }
+    check_value(key, operand);
+    size_t position = checked_versionstamp_position(key, "key");
+    // Every key the commit may write: the placeholder filled with anything.
+    std::string lowest(key.substr(0, key.size() - 4));
+    std::string highest = lowest;
+    std::fill_n(lowest.begin() + static_cast<std::ptrdiff_t>(position), versionstamp_bytes, '\0');
+    std::fill_n(highest.begin() + static_cast<std::ptrdiff_t>(position), versionstamp_bytes,
+                '\xff');
+    if (highest >= normal_keys_end) {
+      throw Error(ErrorCode::key_outside_legal_range,
+                  "versionstamped key " + describe_key(key) +
+                      " may fall in the system keyspace (at or above \\xff)");
+    }
+    state_->writes.set_versionstamped_key(key, operand,
+                                          KeyRange{lowest, single_key_range(highest).end});
+    return;
+  }
+  check_key_for_write(key);
+  if (type == MutationType::set_versionstamped_value) {
+    if (operand.size() > value_size_limit + 4) {
+      throw Error(ErrorCode::value_too_large,
+                  "the versionstamped value of key " + describe_key(key) + " is " +
+                      std::to_string(operand.size()) + " bytes; the limit is " +
+                      std::to_string(value_size_limit) + " plus the 4-byte position");
+    }
+    checked_versionstamp_position(operand, "value");
+  } else {
+    check_value(key, operand);
+  }
+  state_->writes.atomic_op(key, type, operand);
+}
+
+Future<std::string> Transaction::get_versionstamp() {
+  if (state_->committed) {
+    throw Error(ErrorCode::client_invalid_operation,
+                "get_versionstamp must be called before the commit");
+  }
+  if (!state_->versionstamp) state_->versionstamp.emplace();
+  return state_->versionstamp->get_future();
 }
 
 Future<Void> Transaction::commit() {

@@ -508,16 +508,7 @@ KeyRange random_range(Random& random) {
 
 // Makes one random write to both the map and the model; returns what it did.
 std::string random_write(Random& random, WriteMap& writes, Model& model) {
-  static const std::vector<MutationType> atomic_types{MutationType::add,
-                                                      MutationType::bit_and,
-                                                      MutationType::bit_or,
-                                                      MutationType::bit_xor,
-                                                      MutationType::append_if_fits,
-                                                      MutationType::max,
-                                                      MutationType::min,
-                                                      MutationType::byte_min,
-                                                      MutationType::byte_max,
-                                                      MutationType::compare_and_clear};
+  const std::vector<MutationType>& atomic_types = value_atomic_operations();
   const std::string key = random.pick(model_keys());
   const WriteConflict conflict = random.chance(0.1) ? WriteConflict::skip : WriteConflict::add;
   auto add_conflict = [&](KeyRange range) {

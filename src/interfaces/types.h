@@ -115,4 +115,9 @@ constexpr size_t system_key_size_limit = 30'000;
 constexpr size_t value_size_limit = 100'000;
 constexpr size_t transaction_size_limit = 10'000'000;
 
+// A versionstamp: the commit version (8 bytes) and the transaction's place in its commit
+// batch (2 bytes), big-endian. A commit batch therefore holds at most 65,536 transactions.
+constexpr size_t versionstamp_bytes = 10;
+constexpr size_t commit_batch_transactions_limit = 65'536;
+
 }  // namespace strata

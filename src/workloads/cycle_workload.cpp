@@ -38,10 +38,8 @@ class CycleWorkload final : public Workload {
 
   Future<Void> start(WorkloadContext& context) override {
     end_time_ = now() + context.duration_s();
-    std::vector<Future<Void>> clients;
-    for (int64_t i = 0; i < clients_; ++i)
-      clients.push_back(client(context.database()));
-    co_await when_all(std::move(clients));
+    co_await run_clients(
+        clients_, [this, database = context.database()](int64_t) { return client(database); });
   }
 
   Future<Void> check(WorkloadContext& context) override {

@@ -1,6 +1,7 @@
 // model_check: random operations checked against an in-memory model of the database.
 // Each client owns a key prefix and runs one transaction at a time: random sets, clears,
-// range clears, point reads and range reads (any limit, either direction). Every read is
+// range clears, atomic operations (all but the versionstamped ones, with short operands),
+// point reads and range reads (any limit, either direction). Every read is
 // compared with the model plus the transaction's own writes (read-your-writes), and a
 // committed transaction's writes become the model. Now and then a client reads at the
 // version of an earlier commit and must see exactly the data of that moment (MVCC), unless
@@ -16,6 +17,7 @@
 #include <map>
 #include <string>
 
+#include "client/atomic_ops.h"
 #include "runtime/combinators.h"
 #include "workloads/workload.h"
 
@@ -44,10 +46,8 @@ class ModelCheckWorkload final : public Workload {
 
   Future<Void> start(WorkloadContext& context) override {
     end_time_ = now() + context.duration_s();
-    std::vector<Future<Void>> clients;
-    for (int64_t i = 0; i < clients_; ++i)
-      clients.push_back(client(context.database(), i));
-    co_await when_all(std::move(clients));
+    co_await run_clients(
+        clients_, [this, database = context.database()](int64_t i) { return client(database, i); });
     if (committed_ == 0) context.fail(name(), "no transaction ever committed");
   }
 
@@ -56,6 +56,7 @@ class ModelCheckWorkload final : public Workload {
             {"reads_checked", std::to_string(reads_checked_)},
             {"old_version_reads_checked", std::to_string(old_reads_checked_)},
             {"old_version_reads_retried", std::to_string(old_reads_retried_)},
+            {"atomic_operations", std::to_string(atomic_operations_)},
             {"unknown_results", std::to_string(unknown_results_)}};
   }
 
@@ -101,7 +102,7 @@ class ModelCheckWorkload final : public Workload {
     int64_t operations = random.uniform(1, operations_max_ + 1);
     for (int64_t op = 0; op < operations; ++op) {
       std::string key = key_of(*client, random.uniform(0, keys_));
-      switch (random.uniform(0, 6)) {
+      switch (random.uniform(0, 7)) {
         case 0:
         case 1: {
           std::string value =
@@ -120,6 +121,27 @@ class ModelCheckWorkload final : public Workload {
           if (end < key) std::swap(key, end);
           tr.clear_range(key, end);
           view.erase(view.lower_bound(key), view.lower_bound(end));
+          break;
+        }
+        case 5: {
+          // An atomic operation; short operands, so that the resizing rules get exercised.
+          MutationType type = random.pick(value_atomic_operations());
+          std::string operand = random.bytes(static_cast<size_t>(random.uniform(0, 9)));
+          if (type == MutationType::compare_and_clear && random.coinflip()) {
+            auto current = view.find(key);
+            if (current != view.end()) operand = current->second;  // so that it does clear
+          }
+          tr.atomic_op(key, operand, type);
+          auto current = view.find(key);
+          std::optional<Value> existing;
+          if (current != view.end()) existing = current->second;
+          std::optional<Value> result = apply_atomic_op(type, existing, operand);
+          if (result) {
+            view[key] = std::move(*result);
+          } else {
+            view.erase(key);
+          }
+          ++atomic_operations_;
           break;
         }
         case 4: {
@@ -256,6 +278,7 @@ class ModelCheckWorkload final : public Workload {
   uint64_t reads_checked_ = 0;
   uint64_t old_reads_checked_ = 0;
   uint64_t old_reads_retried_ = 0;
+  uint64_t atomic_operations_ = 0;
   uint64_t unknown_results_ = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "runtime/combinators.h"
 #include "runtime/error.h"
 
 namespace strata {
@@ -22,6 +23,13 @@ std::vector<sim::SimMachine*> WorkloadContext::machines_with_killable_processes(
     }
   }
   return out;
+}
+
+Future<Void> run_clients(int64_t count, std::function<Future<Void>(int64_t)> client) {
+  std::vector<Future<Void>> clients;
+  for (int64_t i = 0; i < count; ++i)
+    clients.push_back(client(i));
+  co_await when_all(std::move(clients));
 }
 
 Database WorkloadContext::database() {
@@ -60,6 +68,10 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        "random operations, every read checked against a model of the database with the "
        "transaction's own writes, and reads at old versions checked against old models",
        make_model_check_workload},
+      {"versionstamp",
+       "versionstamped keys and values with get_versionstamp: stamps unique, increasing in "
+       "commit order, and the key, the value and the answer agree",
+       make_versionstamp_workload},
       {"cluster_restart",
        "kills every process of the cluster at once and restarts them; its check does it once "
        "more so later checks prove durability",

@@ -65,6 +65,10 @@ class Workload {
   virtual std::vector<std::pair<std::string, std::string>> metrics() const { return {}; }
 };
 
+// Runs `count` clients, client(0) to client(count - 1), until all of them are done: the
+// start() of the transaction workloads.
+Future<Void> run_clients(int64_t count, std::function<Future<Void>(int64_t)> client);
+
 struct WorkloadInfo {
   std::string name;
   std::string description;
@@ -83,6 +87,7 @@ std::unique_ptr<Workload> make_disk_queue_workload(Options& options);
 std::unique_ptr<Workload> make_cycle_workload(Options& options);
 std::unique_ptr<Workload> make_bank_workload(Options& options);
 std::unique_ptr<Workload> make_model_check_workload(Options& options);
+std::unique_ptr<Workload> make_versionstamp_workload(Options& options);
 std::unique_ptr<Workload> make_cluster_restart_workload(Options& options);
 std::unique_ptr<Workload> make_kv_store_workload(Options& options);
 std::unique_ptr<Workload> make_random_clogging_workload(Options& options);

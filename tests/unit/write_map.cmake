@@ -1,6 +1,8 @@
-# The client transaction's write map and FoundationDB's atomic operations.
+# The client transaction: its argument checks and limits, its write map, and
+# FoundationDB's atomic operations.
 add_executable(client_unit_tests
   ${PROJECT_SOURCE_DIR}/src/client/atomic_ops_test.cpp
+  ${PROJECT_SOURCE_DIR}/src/client/transaction_test.cpp
   ${PROJECT_SOURCE_DIR}/src/client/write_map_test.cpp
 )
 target_link_libraries(client_unit_tests PRIVATE strata_client GTest::gtest GTest::gtest_main)

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "client/atomic_ops.h"
 #include "runtime/combinators.h"
 #include "runtime/notified.h"
 #include "runtime/trace.h"
@@ -51,6 +52,35 @@ std::set<Tag> tags_of(const CommitProxyState& proxy, const Mutation& mutation) {
   return tags;
 }
 
+// Turns the transaction's versionstamped operations into the sets they amount to, and
+// adds the keys they write to its write conflict ranges. Fails with
+// client_invalid_operation when a placeholder's position does not fit its parameter.
+void fill_in_versionstamps(CommitTransactionRequest& request, std::string_view stamp) {
+  for (Mutation& mutation : request.mutations) {
+    if (!is_versionstamp_operation(mutation.type)) continue;
+    bool in_key = mutation.type == MutationType::set_versionstamped_key;
+    const std::string& parameter = in_key ? mutation.param1 : mutation.param2;
+    std::optional<size_t> position = versionstamp_position(parameter);
+    if (!position) {
+      throw Error(ErrorCode::client_invalid_operation,
+                  "the versionstamp placeholder's position does not fit in its " +
+                      std::string(in_key ? "key" : "value"));
+    }
+    std::string filled = fill_in_versionstamp(parameter, *position, stamp);
+    if (in_key) {
+      if (filled.size() > key_size_limit || filled >= normal_keys_end) {
+        throw Error(ErrorCode::key_outside_legal_range,
+                    "a versionstamped key is not a legal key: '" + printable(filled) + "'");
+      }
+      mutation.param1 = std::move(filled);
+      request.write_conflict_ranges.push_back(single_key_range(mutation.param1));
+    } else {
+      mutation.param2 = std::move(filled);
+    }
+    mutation.type = MutationType::set_value;
+  }
+}
+
 struct BatchTransaction {
   CommitTransactionRequest request;
   // Set when the transaction was refused before resolution.
@@ -73,14 +103,12 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
     std::vector<size_t> resolved_index;  // transaction i of the batch -> its place in `resolve`
     for (size_t i = 0; i < batch.size(); ++i) {
       CommitTransactionRequest& request = batch[i].request;
-      bool supported = std::all_of(request.mutations.begin(), request.mutations.end(),
-                                   [](const Mutation& mutation) {
-                                     return mutation.type == MutationType::set_value ||
-                                            mutation.type == MutationType::clear_range;
-                                   });
-      if (!supported) {
-        batch[i].refused = Error(ErrorCode::invalid_mutation_type,
-                                 "this cluster applies only sets and clears so far");
+      // A transaction's versionstamp is its version and its place in the batch.
+      try {
+        fill_in_versionstamps(request,
+                              make_versionstamp(versions.version, static_cast<uint16_t>(i)));
+      } catch (Error& error) {
+        batch[i].refused = error;
         continue;
       }
       if (request.read_version >= versions.version) {
@@ -127,13 +155,12 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
                                     ReportCommittedVersionRequest{versions.version, {}});
     proxy->committed_version = std::max(proxy->committed_version, versions.version);
 
-    uint16_t batch_index = 0;
     for (size_t i = 0; i < batch.size(); ++i) {
       const ReplyPromise<CommitReply>& reply = batch[i].request.reply;
       if (batch[i].refused) {
         reply.send_error(*batch[i].refused);
       } else if (outcome[i] == ResolveOutcome::committed) {
-        reply.send(CommitReply{versions.version, batch_index++});
+        reply.send(CommitReply{versions.version, static_cast<uint16_t>(i)});
       } else if (outcome[i] == ResolveOutcome::too_old) {
         reply.send_error(Error(ErrorCode::transaction_too_old,
                                "the transaction's read version left the MVCC window"));
@@ -225,6 +252,9 @@ Future<Void> run_commit_proxy(CommitProxyInterface interface, CommitProxyOptions
     proxy.shards[shard.range.begin] = shard;
   STRATA_ASSERT_MSG(!proxy.shards.empty() && proxy.shards.begin()->first.empty(),
                     "the shard map must cover the whole keyspace");
+  STRATA_ASSERT_MSG(server_knobs().commit_batch_transactions_max <=
+                        static_cast<int>(commit_batch_transactions_limit),
+                    "a commit batch's transactions must fit the versionstamp's batch index");
   TraceEvent("CommitProxyStarted")
       .id(interface.id)
       .detail("Epoch", proxy.options.epoch)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "client/atomic_ops.h"
 #include "rpc/endpoint.h"
 #include "rpc/serialize.h"
 #include "runtime/buggify.h"
@@ -33,6 +34,10 @@ struct StorageState {
   Version oldest_version = 0;
   Version known_committed_version = 0;
   uint64_t epoch = 0;
+  // A persist moves the engine past the durable version and then forgets those versions
+  // from memory: while one runs, the engine and memory do not agree on what a key held.
+  AsyncVar<bool> persisting{false};
+  uint64_t persists_started = 0;
 };
 
 bool owns_key(const StorageState& storage, std::string_view key) {
@@ -219,6 +224,79 @@ std::optional<Mutation> clip_to_shards(const StorageState& storage, const Mutati
   return std::nullopt;
 }
 
+// The keys that atomic operations in `versions` act on.
+std::vector<Key> atomic_operation_keys(const StorageState& storage,
+                                       const std::vector<VersionedMutations>& versions) {
+  std::vector<Key> keys;
+  for (const VersionedMutations& versioned : versions) {
+    for (const Mutation& mutation : versioned.mutations) {
+      if (is_atomic_operation(mutation.type) && owns_key(storage, mutation.param1)) {
+        keys.push_back(mutation.param1);
+      }
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+// The engine's values of the `keys` that memory knows nothing about since the durable
+// version: what atomic operations on them start from. Read before applying (an atomic
+// operation turns into a set or a clear when applied, and applying never suspends), and
+// again if a persist ran meanwhile, since then engine and memory may disagree.
+Future<std::map<Key, std::optional<Value>>> read_for_atomic_operations(StorageState* storage,
+                                                                       std::vector<Key> keys) {
+  while (true) {
+    while (storage->persisting.get())
+      co_await storage->persisting.on_change();
+    const uint64_t persists = storage->persists_started;
+    std::map<Key, std::optional<Value>> values;
+    for (const Key& key : keys) {
+      VersionedData::KeyState state = storage->data.get(key, storage->data.latest_version());
+      if (state.kind == VersionedData::KeyState::Kind::unknown) {
+        values[key] = co_await storage->engine->read_value(key);
+      }
+    }
+    STRATA_PROBE(!values.empty(), "storage server reads the engine for atomic operations");
+    // A slow engine read, so that a persist runs in the middle now and then.
+    if (BUGGIFY && !values.empty()) {
+      co_await delay(server_knobs().storage_persist_interval_s * env().random().uniform_real(0, 2));
+    }
+    if (storage->persists_started == persists && !storage->persisting.get()) co_return values;
+    STRATA_PROBE(true, "storage server rereads for atomic operations after a persist");
+  }
+}
+
+// Applies one mutation at `version`; an atomic operation becomes the set or clear it
+// amounts to on the value the key holds just before it.
+void apply_mutation(StorageState& storage, Version version, const Mutation& mutation,
+                    const std::map<Key, std::optional<Value>>& engine_values) {
+  if (!is_atomic_operation(mutation.type)) {
+    storage.data.apply(version, mutation);
+    return;
+  }
+  // Commit proxies turn versionstamped operations into sets.
+  STRATA_ASSERT_MSG(!is_versionstamp_operation(mutation.type),
+                    "a versionstamped operation reached a storage server");
+  const Key& key = mutation.param1;
+  std::optional<Value> existing;
+  VersionedData::KeyState state = storage.data.get(key, version);
+  if (state.kind == VersionedData::KeyState::Kind::present) {
+    existing = std::move(state.value);
+  } else if (state.kind == VersionedData::KeyState::Kind::unknown) {
+    auto found = engine_values.find(key);
+    STRATA_ASSERT_MSG(found != engine_values.end(), "an atomic operation's key was not read");
+    existing = found->second;
+  }
+  std::optional<Value> result = apply_atomic_op(mutation.type, existing, mutation.param2);
+  if (result) {
+    storage.data.apply(version, Mutation{MutationType::set_value, key, std::move(*result)});
+  } else {
+    KeyRange only = single_key_range(key);
+    storage.data.apply(version, Mutation{MutationType::clear_range, only.begin, only.end});
+  }
+}
+
 Future<Void> pull_from_logs(StorageState* storage) {
   while (true) {
     const ServerDBInfo& info = storage->db_info->get();
@@ -257,11 +335,21 @@ Future<Void> pull_from_logs(StorageState* storage) {
       continue;
     }
     if (storage->db_info->get().epoch != storage->epoch) continue;  // too late to use
+    std::map<Key, std::optional<Value>> engine_values;
+    std::vector<Key> atomic_keys = atomic_operation_keys(*storage, reply.versions);
+    if (!atomic_keys.empty()) {
+      Version before = storage->version->get();
+      engine_values = co_await read_for_atomic_operations(storage, std::move(atomic_keys));
+      // A rollback meanwhile may have undone versions the reply builds on: peek again.
+      if (storage->db_info->get().epoch != storage->epoch || storage->version->get() != before) {
+        continue;
+      }
+    }
     for (const VersionedMutations& versioned : reply.versions) {
       if (versioned.version <= storage->version->get()) continue;
       for (const Mutation& mutation : versioned.mutations) {
         if (std::optional<Mutation> ours = clip_to_shards(*storage, mutation)) {
-          storage->data.apply(versioned.version, *ours);
+          apply_mutation(*storage, versioned.version, *ours, engine_values);
         }
       }
     }
@@ -299,6 +387,8 @@ Future<Void> persist_versions(StorageState* storage) {
     }
     // Reads below `desired` must fail from now on: the engine is about to move past them.
     storage->oldest_version = std::max(storage->oldest_version, desired);
+    ++storage->persists_started;
+    storage->persisting.set(true);
     for (const auto& [version, mutations] : batches) {
       for (const Mutation& mutation : mutations) {
         if (mutation.type == MutationType::set_value) {
@@ -311,6 +401,7 @@ Future<Void> persist_versions(StorageState* storage) {
     storage->engine->set(durable_version_key, encode_version(desired));
     co_await storage->engine->commit();
     storage->data.forget_up_to(desired);
+    storage->persisting.set(false);
     // The log may now forget what is durable here.
     const ServerDBInfo& info = storage->db_info->get();
     for (const LogInterface& log : info.logs) {

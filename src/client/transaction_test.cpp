@@ -1,0 +1,151 @@
+// The checks a transaction makes before anything reaches a server: FoundationDB's limits
+// and argument rules, with its error codes and a message that names the offending key.
+// None of these calls touches the network, so the database is never started.
+
+#include "strata/transaction.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "client/database_context.h"
+
+namespace strata {
+namespace {
+
+Transaction make_transaction() {
+  auto connection = ClusterConnectionString::parse("test:id@127.0.0.1:4500");
+  return Transaction(std::make_shared<DatabaseContext>(connection));
+}
+
+// The error `call` throws; fails the test if it throws none.
+template <class Call>
+Error error_of(Call call) {
+  try {
+    call();
+  } catch (Error& error) {
+    return error;
+  }
+  ADD_FAILURE() << "no error";
+  return Error(ErrorCode::success);
+}
+
+// The little-endian position suffix of a versionstamped parameter.
+std::string position(uint32_t at) {
+  std::string suffix(4, '\0');
+  for (size_t i = 0; i < 4; ++i)
+    suffix[i] = static_cast<char>(at >> (8 * i));
+  return suffix;
+}
+
+const std::string placeholder(10, '\0');
+
+TEST(TransactionLimits, KeyTooLargeNamesTheKey) {
+  Transaction tr = make_transaction();
+  std::string key = "big/" + std::string(key_size_limit, 'k');
+  Error error = error_of([&] { tr.set(key, "v"); });
+  EXPECT_EQ(error.code(), ErrorCode::key_too_large);
+  EXPECT_EQ(static_cast<int>(error.code()), 2102);
+  EXPECT_NE(error.message().find("big/kkk"), std::string::npos) << error.message();
+  EXPECT_EQ(error_of([&] { tr.clear(key); }).code(), ErrorCode::key_too_large);
+  EXPECT_EQ(error_of([&] { tr.atomic_op(key, "x", MutationType::add); }).code(),
+            ErrorCode::key_too_large);
+  // Exactly at the limit is fine.
+  tr.set(std::string(key_size_limit, 'k'), "v");
+}
+
+TEST(TransactionLimits, ValueTooLargeNamesTheKey) {
+  Transaction tr = make_transaction();
+  Error error = error_of([&] { tr.set("the-key", std::string(value_size_limit + 1, 'v')); });
+  EXPECT_EQ(static_cast<int>(error.code()), 2103);
+  EXPECT_NE(error.message().find("the-key"), std::string::npos) << error.message();
+  EXPECT_EQ(error_of([&] {
+              tr.atomic_op("the-key", std::string(value_size_limit + 1, 'v'),
+                           MutationType::append_if_fits);
+            }).code(),
+            ErrorCode::value_too_large);
+  tr.set("the-key", std::string(value_size_limit, 'v'));
+}
+
+TEST(TransactionLimits, TransactionTooLargeFailsTheCommit) {
+  Transaction tr = make_transaction();
+  for (int i = 0; i < 101; ++i)
+    tr.set("key" + std::to_string(i), std::string(value_size_limit, 'v'));
+  Future<Void> commit = tr.commit();
+  ASSERT_TRUE(commit.is_ready());
+  ASSERT_TRUE(commit.is_error());
+  EXPECT_EQ(static_cast<int>(commit.error().code()), 2101);
+  EXPECT_GT(tr.approximate_size(), transaction_size_limit);
+}
+
+TEST(TransactionLimits, SystemKeysAreRefused) {
+  Transaction tr = make_transaction();
+  EXPECT_EQ(error_of([&] { tr.set("\xff/x", "v"); }).code(), ErrorCode::key_outside_legal_range);
+  EXPECT_EQ(error_of([&] { tr.clear_range("a", "\xff\x01"); }).code(),
+            ErrorCode::key_outside_legal_range);
+  EXPECT_EQ(error_of([&] { tr.clear_range("b", "a"); }).code(), ErrorCode::inverted_range);
+  // The whole user keyspace may be cleared.
+  tr.clear_range("", "\xff");
+}
+
+TEST(TransactionAtomicOps, OnlyAtomicTypesAreAccepted) {
+  Transaction tr = make_transaction();
+  Error error = error_of([&] { tr.atomic_op("k", "v", MutationType::set_value); });
+  EXPECT_EQ(static_cast<int>(error.code()), 2018);
+  EXPECT_EQ(error_of([&] { tr.atomic_op("k", "v", static_cast<MutationType>(3)); }).code(),
+            ErrorCode::invalid_mutation_type);
+  tr.atomic_op("k", "\x01", MutationType::add);
+}
+
+TEST(TransactionAtomicOps, VersionstampPlaceholderMustFit) {
+  Transaction tr = make_transaction();
+  auto stamped_key = [&](const std::string& key) {
+    return error_of([&] { tr.atomic_op(key, "v", MutationType::set_versionstamped_key); });
+  };
+  EXPECT_EQ(static_cast<int>(stamped_key("abc").code()), 2000);
+  EXPECT_EQ(stamped_key("k" + placeholder + position(2)).code(),
+            ErrorCode::client_invalid_operation);
+  EXPECT_EQ(error_of([&] {
+              tr.atomic_op("k", "short" + position(0), MutationType::set_versionstamped_value);
+            }).code(),
+            ErrorCode::client_invalid_operation);
+  // A versionstamped key may not land in the system keyspace.
+  tr.atomic_op("\xfe" + placeholder + position(1), "v", MutationType::set_versionstamped_key);
+  EXPECT_EQ(stamped_key(placeholder + position(0)).code(), ErrorCode::key_outside_legal_range);
+  // The 4-byte position does not count against the key's limit.
+  std::string longest = std::string(key_size_limit - 10, 'k') + placeholder;
+  tr.atomic_op(longest + position(key_size_limit - 10), "v", MutationType::set_versionstamped_key);
+  EXPECT_EQ(stamped_key("k" + longest + position(key_size_limit - 9)).code(),
+            ErrorCode::key_too_large);
+}
+
+TEST(TransactionAtomicOps, VersionstampedValueMakesTheKeyUnreadable) {
+  Transaction tr = make_transaction();
+  tr.atomic_op("k", placeholder + position(0), MutationType::set_versionstamped_value);
+  Future<std::optional<Value>> read = tr.get("k");
+  ASSERT_TRUE(read.is_ready());
+  ASSERT_TRUE(read.is_error());
+  EXPECT_EQ(static_cast<int>(read.error().code()), 1036);
+}
+
+TEST(TransactionVersionstamp, ResetFailsAnOutstandingRequest) {
+  Transaction tr = make_transaction();
+  Future<std::string> stamp = tr.get_versionstamp();
+  EXPECT_FALSE(stamp.is_ready());
+  tr.reset();
+  ASSERT_TRUE(stamp.is_ready());
+  EXPECT_EQ(stamp.error().code(), ErrorCode::transaction_cancelled);
+}
+
+TEST(TransactionVersionstamp, ReadOnlyCommitHasNone) {
+  Transaction tr = make_transaction();
+  Future<std::string> stamp = tr.get_versionstamp();
+  Future<Void> commit = tr.commit();
+  ASSERT_TRUE(commit.is_ready());
+  EXPECT_FALSE(commit.is_error());
+  ASSERT_TRUE(stamp.is_ready());
+  EXPECT_EQ(static_cast<int>(stamp.error().code()), 2021);
+}
+
+}  // namespace
+}  // namespace strata
