@@ -72,6 +72,17 @@ class Transaction {
   // with invalid_mutation_type (2018).
   void atomic_op(std::string_view key, std::string_view operand, MutationType type);
 
+  // Explicit conflict ranges, as FoundationDB's add_conflict_range: a read conflict range
+  // makes the commit fail with not_committed if a transaction that committed after this
+  // one's read version wrote into it; a write conflict range makes later readers of it
+  // conflict as if it had been written. [begin, end) must lie in the user keyspace
+  // (key_outside_legal_range, 2004) with begin <= end (inverted_range, 2005); an empty
+  // range adds nothing.
+  void add_read_conflict_range(std::string_view begin, std::string_view end);
+  void add_write_conflict_range(std::string_view begin, std::string_view end);
+  void add_read_conflict_key(std::string_view key);
+  void add_write_conflict_key(std::string_view key);
+
   Future<Void> commit();
   // The version the transaction committed at; -1 for a read-only commit.
   // no_commit_version (2021) before a successful commit.
@@ -82,6 +93,19 @@ class Transaction {
   Future<std::string> get_versionstamp();
 
   Future<Void> on_error(Error error);
+
+  // FoundationDB's retry_limit, max_retry_delay and size_limit options. They last across
+  // the resets on_error makes; reset() clears them.
+  // - retry_limit: on_error throws the error instead of retrying once this many retries
+  //   were made (-1, the default: no limit); [-1, INT_MAX].
+  // - max_retry_delay: the longest backoff on_error waits, in milliseconds (default 1000);
+  //   [0, INT_MAX].
+  // - size_limit: the transaction's size limit in bytes (default 10,000,000); [32,
+  //   10,000,000].
+  // A value out of range fails with invalid_option_value (2006).
+  void set_retry_limit(int64_t retries);
+  void set_max_retry_delay_ms(int64_t milliseconds);
+  void set_size_limit(int64_t bytes);
   // Forgets everything (writes, reads, read version, backoff).
   void reset();
 

@@ -153,6 +153,16 @@ std::string make_versionstamp(Version version, uint16_t batch_index) {
   return stamp;
 }
 
+std::pair<Version, uint16_t> versionstamp_place(std::string_view stamp) {
+  STRATA_ASSERT_MSG(stamp.size() == versionstamp_bytes, "a versionstamp is 10 bytes");
+  uint64_t version = 0;
+  for (size_t i = 0; i < 8; ++i)
+    version = (version << 8) | static_cast<uint8_t>(stamp[i]);
+  auto index =
+      static_cast<uint16_t>((static_cast<uint8_t>(stamp[8]) << 8) | static_cast<uint8_t>(stamp[9]));
+  return {static_cast<Version>(version), index};
+}
+
 std::optional<size_t> versionstamp_position(std::string_view parameter) {
   if (parameter.size() < 4) return std::nullopt;
   uint32_t position = 0;

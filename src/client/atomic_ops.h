@@ -61,6 +61,9 @@ std::optional<std::string> apply_atomic_op(MutationType type,
 // sort in commit order as bytes.
 std::string make_versionstamp(Version version, uint16_t batch_index);
 
+// The (version, batch index) a versionstamp (versionstamp_bytes long) stands for.
+std::pair<Version, uint16_t> versionstamp_place(std::string_view stamp);
+
 // Where the placeholder of a versionstamped parameter (a set_versionstamped_key's key, a
 // set_versionstamped_value's value) is: the parameter ends with it, 4 bytes
 // little-endian. nullopt when there are no 4 bytes or the 10-byte placeholder does not fit

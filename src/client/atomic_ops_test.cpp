@@ -202,6 +202,8 @@ TEST(Versionstamps, AreTheVersionThenTheBatchIndexBigEndian) {
   EXPECT_LT(make_versionstamp(1, 0xffff), make_versionstamp(2, 0));
   EXPECT_LT(make_versionstamp(0x00ff, 0), make_versionstamp(0x0100, 0));
   EXPECT_LT(make_versionstamp(7, 1), make_versionstamp(7, 0x0100));
+  EXPECT_EQ(versionstamp_place(make_versionstamp(0x0102030405060708, 0x090a)),
+            std::make_pair(Version{0x0102030405060708}, uint16_t{0x090a}));
 }
 
 TEST(Versionstamps, PlaceholderPositionIsTheLastFourBytesLittleEndian) {

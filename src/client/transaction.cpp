@@ -19,6 +19,11 @@ struct TransactionState {
   Version committed_version = invalid_version;
   bool committed = false;
   double backoff_s = 0;
+  // Options that outlive on_error's resets.
+  int64_t retry_limit = -1;
+  int64_t retries = 0;
+  double max_retry_delay_s = 1.0;
+  size_t size_limit = transaction_size_limit;
   // Asked for by get_versionstamp() and not answered yet.
   std::optional<Promise<std::string>> versionstamp;
 };
@@ -84,6 +89,19 @@ size_t checked_versionstamp_position(std::string_view parameter, std::string_vie
                                                          "a 10-byte placeholder inside it");
   }
   return *position;
+}
+
+// A range a transaction may clear or name as a conflict range: ordered, and inside the
+// user keyspace.
+void check_range(std::string_view begin, std::string_view end) {
+  if (begin > end) {
+    throw Error(ErrorCode::inverted_range,
+                "range begins at " + describe_key(begin) + ", after its end " + describe_key(end));
+  }
+  if (end > normal_keys_end) {
+    throw Error(ErrorCode::key_outside_legal_range,
+                "the range ends at " + describe_key(end) + ", in the system keyspace");
+  }
 }
 
 Future<Version> read_version_of(std::shared_ptr<TransactionState> state) {
@@ -168,10 +186,10 @@ Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
     co_return;
   }
   size_t size = state->writes.size_bytes() + state->read_conflicts.bytes();
-  if (size > transaction_size_limit) {
+  if (size > state->size_limit) {
     throw Error(ErrorCode::transaction_too_large, "the transaction is " + std::to_string(size) +
                                                       " bytes; the limit is " +
-                                                      std::to_string(transaction_size_limit));
+                                                      std::to_string(state->size_limit));
   }
   Version version = co_await read_version_of(state);
   CommitTransactionRequest request;
@@ -207,6 +225,7 @@ void reset_state(TransactionState& state) {
 
 Future<Void> on_error_actor(std::shared_ptr<TransactionState> state, Error error) {
   const ClientKnobs& knobs = client_knobs();
+  if (state->retry_limit >= 0 && state->retries >= state->retry_limit) throw error;
   switch (error.code()) {
     case ErrorCode::not_committed:
     case ErrorCode::commit_unknown_result:
@@ -218,14 +237,17 @@ Future<Void> on_error_actor(std::shared_ptr<TransactionState> state, Error error
     case ErrorCode::tag_throttled:
     case ErrorCode::proxy_tag_throttled: {
       // Back off (with jitter, so that conflicting retries spread out), then start over.
-      double backoff = std::max(state->backoff_s, knobs.backoff_initial_s);
+      double ceiling = std::min(knobs.backoff_max_s, state->max_retry_delay_s);
+      double backoff = std::min(std::max(state->backoff_s, knobs.backoff_initial_s), ceiling);
       co_await delay(backoff * env().random().uniform_real(0.5, 1.0));
-      state->backoff_s = std::min(backoff * 2, knobs.backoff_max_s);
+      state->backoff_s = std::min(backoff * 2, ceiling);
+      ++state->retries;
       reset_state(*state);
       co_return;
     }
     case ErrorCode::transaction_too_old:
     case ErrorCode::future_version:
+      ++state->retries;
       reset_state(*state);
       co_return;
     default:
@@ -273,16 +295,31 @@ void Transaction::clear(std::string_view key) {
 }
 
 void Transaction::clear_range(std::string_view begin, std::string_view end) {
-  if (begin > end) {
-    throw Error(ErrorCode::inverted_range,
-                "range begins at " + describe_key(begin) + ", after its end " + describe_key(end));
-  }
-  if (end > normal_keys_end) {
-    throw Error(ErrorCode::key_outside_legal_range,
-                "the range ends at " + describe_key(end) + ", in the system keyspace");
-  }
+  check_range(begin, end);
   if (begin == end) return;
   state_->writes.clear_range(begin, end);
+}
+
+void Transaction::add_read_conflict_range(std::string_view begin, std::string_view end) {
+  check_range(begin, end);
+  if (begin == end) return;
+  state_->read_conflicts.insert(KeyRange{std::string(begin), std::string(end)});
+}
+
+void Transaction::add_write_conflict_range(std::string_view begin, std::string_view end) {
+  check_range(begin, end);
+  if (begin == end) return;
+  state_->writes.add_write_conflict_range(KeyRange{std::string(begin), std::string(end)});
+}
+
+void Transaction::add_read_conflict_key(std::string_view key) {
+  check_readable_key(key);
+  state_->read_conflicts.insert(single_key_range(key));
+}
+
+void Transaction::add_write_conflict_key(std::string_view key) {
+  check_readable_key(key);
+  state_->writes.add_write_conflict_range(single_key_range(key));
 }
 
 void Transaction::atomic_op(std::string_view key, std::string_view operand, MutationType type) {
@@ -358,6 +395,37 @@ Future<Void> Transaction::on_error(Error error) {
 void Transaction::reset() {
   reset_state(*state_);
   state_->backoff_s = 0;
+  state_->retries = 0;
+  state_->retry_limit = -1;
+  state_->max_retry_delay_s = 1.0;
+  state_->size_limit = transaction_size_limit;
+}
+
+namespace {
+
+void check_option(std::string_view option, int64_t value, int64_t lowest, int64_t highest) {
+  if (value < lowest || value > highest) {
+    throw Error(ErrorCode::invalid_option_value,
+                std::string(option) + " takes " + std::to_string(lowest) + " to " +
+                    std::to_string(highest) + ", not " + std::to_string(value));
+  }
+}
+
+}  // namespace
+
+void Transaction::set_retry_limit(int64_t retries) {
+  check_option("retry_limit", retries, -1, INT32_MAX);
+  state_->retry_limit = retries;
+}
+
+void Transaction::set_max_retry_delay_ms(int64_t milliseconds) {
+  check_option("max_retry_delay", milliseconds, 0, INT32_MAX);
+  state_->max_retry_delay_s = static_cast<double>(milliseconds) / 1000;
+}
+
+void Transaction::set_size_limit(int64_t bytes) {
+  check_option("size_limit", bytes, 32, static_cast<int64_t>(transaction_size_limit));
+  state_->size_limit = static_cast<size_t>(bytes);
 }
 
 size_t Transaction::approximate_size() const {

@@ -78,6 +78,48 @@ TEST(TransactionLimits, TransactionTooLargeFailsTheCommit) {
   EXPECT_GT(tr.approximate_size(), transaction_size_limit);
 }
 
+TEST(TransactionLimits, SizeLimitOptionLowersTheLimit) {
+  Transaction tr = make_transaction();
+  EXPECT_EQ(static_cast<int>(error_of([&] { tr.set_size_limit(31); }).code()), 2006);
+  EXPECT_EQ(error_of([&] { tr.set_size_limit(10'000'001); }).code(),
+            ErrorCode::invalid_option_value);
+  tr.set_size_limit(100);
+  tr.set("key", std::string(200, 'v'));
+  Future<Void> commit = tr.commit();
+  ASSERT_TRUE(commit.is_ready());
+  ASSERT_TRUE(commit.is_error());
+  EXPECT_EQ(commit.error().code(), ErrorCode::transaction_too_large);
+  EXPECT_NE(commit.error().message().find("limit is 100"), std::string::npos)
+      << commit.error().message();
+}
+
+TEST(TransactionOptions, RetryLimitMakesOnErrorThrow) {
+  Transaction tr = make_transaction();
+  EXPECT_EQ(error_of([&] { tr.set_retry_limit(-2); }).code(), ErrorCode::invalid_option_value);
+  EXPECT_EQ(error_of([&] { tr.set_max_retry_delay_ms(-1); }).code(),
+            ErrorCode::invalid_option_value);
+  // transaction_too_old is retried at once, without a delay, so no loop is needed here.
+  tr.set_retry_limit(1);
+  Future<Void> first = tr.on_error(Error(ErrorCode::transaction_too_old));
+  ASSERT_TRUE(first.is_ready());
+  EXPECT_FALSE(first.is_error());
+  Future<Void> second = tr.on_error(Error(ErrorCode::transaction_too_old));
+  ASSERT_TRUE(second.is_ready());
+  ASSERT_TRUE(second.is_error());
+  EXPECT_EQ(second.error().code(), ErrorCode::transaction_too_old);
+  // reset() clears the option and the count.
+  tr.reset();
+  for (int i = 0; i < 3; ++i) {
+    Future<Void> retried = tr.on_error(Error(ErrorCode::future_version));
+    ASSERT_TRUE(retried.is_ready());
+    EXPECT_FALSE(retried.is_error());
+  }
+  // Errors that are not retryable are thrown back whatever the limit.
+  Future<Void> fatal = tr.on_error(Error(ErrorCode::key_too_large));
+  ASSERT_TRUE(fatal.is_ready());
+  EXPECT_EQ(fatal.error().code(), ErrorCode::key_too_large);
+}
+
 TEST(TransactionLimits, SystemKeysAreRefused) {
   Transaction tr = make_transaction();
   EXPECT_EQ(error_of([&] { tr.set("\xff/x", "v"); }).code(), ErrorCode::key_outside_legal_range);
@@ -86,6 +128,23 @@ TEST(TransactionLimits, SystemKeysAreRefused) {
   EXPECT_EQ(error_of([&] { tr.clear_range("b", "a"); }).code(), ErrorCode::inverted_range);
   // The whole user keyspace may be cleared.
   tr.clear_range("", "\xff");
+}
+
+TEST(TransactionConflictRanges, AreCheckedAndCountTowardsTheSize) {
+  Transaction tr = make_transaction();
+  EXPECT_EQ(error_of([&] { tr.add_read_conflict_range("b", "a"); }).code(),
+            ErrorCode::inverted_range);
+  EXPECT_EQ(error_of([&] { tr.add_write_conflict_range("a", "\xff\x01"); }).code(),
+            ErrorCode::key_outside_legal_range);
+  EXPECT_EQ(error_of([&] { tr.add_read_conflict_key("\xff"); }).code(),
+            ErrorCode::key_outside_legal_range);
+  size_t before = tr.approximate_size();
+  tr.add_read_conflict_range("a", "a");  // empty: nothing
+  EXPECT_EQ(tr.approximate_size(), before);
+  tr.add_read_conflict_range("a", "c");
+  tr.add_write_conflict_key("k");
+  EXPECT_GT(tr.approximate_size(), before);
+  tr.add_read_conflict_range("", "\xff");  // the whole user keyspace is allowed
 }
 
 TEST(TransactionAtomicOps, OnlyAtomicTypesAreAccepted) {

@@ -33,13 +33,6 @@ std::string position_suffix(size_t position) {
   return suffix;
 }
 
-Version version_of_stamp(std::string_view stamp) {
-  uint64_t version = 0;
-  for (size_t i = 0; i < 8; ++i)
-    version = (version << 8) | static_cast<uint8_t>(stamp[i]);
-  return static_cast<Version>(version);
-}
-
 class VersionstampWorkload final : public Workload {
  public:
   explicit VersionstampWorkload(Options& options)
@@ -169,9 +162,9 @@ class VersionstampWorkload final : public Workload {
           Future<std::string> stamp = tr.get_versionstamp();
           co_await tr.commit();
           Attempt attempt{co_await stamp, started, ++events_};
-          if (version_of_stamp(attempt.stamp) != tr.committed_version()) {
+          if (versionstamp_place(attempt.stamp).first != tr.committed_version()) {
             fail("attempt " + id + " committed at " + std::to_string(tr.committed_version()) +
-                 " but its stamp says " + std::to_string(version_of_stamp(attempt.stamp)));
+                 " but its stamp says " + std::to_string(versionstamp_place(attempt.stamp).first));
           }
           acknowledged_.emplace(id, std::move(attempt));
           break;

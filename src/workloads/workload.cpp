@@ -68,6 +68,10 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        "random operations, every read checked against a model of the database with the "
        "transaction's own writes, and reads at old versions checked against old models",
        make_model_check_workload},
+      {"conflict_range",
+       "transactions with random explicit read and write conflict ranges; every commit and "
+       "every conflict checked against the resolver's rule, placed by versionstamped markers",
+       make_conflict_range_workload},
       {"versionstamp",
        "versionstamped keys and values with get_versionstamp: stamps unique, increasing in "
        "commit order, and the key, the value and the answer agree",
