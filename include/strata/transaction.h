@@ -106,6 +106,15 @@ class Transaction {
   void set_retry_limit(int64_t retries);
   void set_max_retry_delay_ms(int64_t milliseconds);
   void set_size_limit(int64_t bytes);
+  // FoundationDB's timeout option: once `milliseconds` have passed since the transaction
+  // was created or last reset(), every pending and later use fails with
+  // transaction_timed_out (1031), which on_error does not retry. 0 (the default) disables
+  // it; [0, INT_MAX]. Like the options above it lasts across on_error.
+  void set_timeout_ms(int64_t milliseconds);
+
+  // Every pending and later use fails with transaction_cancelled (1025) until reset().
+  // A commit in flight may still take effect.
+  void cancel();
   // Forgets everything (writes, reads, read version, backoff).
   void reset();
 

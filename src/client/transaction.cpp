@@ -6,6 +6,7 @@
 #include "client/client_knobs.h"
 #include "client/database_context.h"
 #include "client/write_map.h"
+#include "runtime/combinators.h"
 #include "runtime/environment.h"
 #include "runtime/trace.h"
 
@@ -24,6 +25,13 @@ struct TransactionState {
   int64_t retries = 0;
   double max_retry_delay_s = 1.0;
   size_t size_limit = transaction_size_limit;
+  double timeout_s = 0;
+  // When the timeout's clock started: creation or the last reset().
+  double started_at = 0;
+  // Set by cancel() or an expired timeout: every use fails with it until reset(). The
+  // promise is sent then, so that pending operations fail at once.
+  std::optional<Error> aborted;
+  Promise<Void> abort_signal;
   // Asked for by get_versionstamp() and not answered yet.
   std::optional<Promise<std::string>> versionstamp;
 };
@@ -101,6 +109,42 @@ void check_range(std::string_view begin, std::string_view end) {
   if (end > normal_keys_end) {
     throw Error(ErrorCode::key_outside_legal_range,
                 "the range ends at " + describe_key(end) + ", in the system keyspace");
+  }
+}
+
+// Fails every later use of the transaction with `error`, and the pending ones now.
+void abort_transaction(TransactionState& state, Error error) {
+  if (state.aborted) return;
+  state.aborted = error;
+  state.abort_signal.send(Void{});
+}
+
+// Throws what aborted the transaction, if anything did (an expired timeout included).
+void check_usable(TransactionState& state) {
+  if (!state.aborted && state.timeout_s > 0 && has_env() &&
+      now() >= state.started_at + state.timeout_s) {
+    abort_transaction(state, Error(ErrorCode::transaction_timed_out));
+  }
+  if (state.aborted) throw *state.aborted;
+}
+
+// `operation`, unless the transaction is cancelled or times out first: then that error,
+// and the operation is dropped (which cancels it).
+template <class T>
+Future<T> controlled(std::shared_ptr<TransactionState> state, Future<T> operation) {
+  check_usable(*state);
+  Future<Void> aborted = state->abort_signal.get_future();
+  Promise<Void> never;
+  Future<Void> deadline = state->timeout_s > 0
+                              ? delay(std::max(0.0, state->started_at + state->timeout_s - now()))
+                              : never.get_future();
+  size_t first = co_await first_ready(operation, aborted, deadline);
+  if (first == 2) abort_transaction(*state, Error(ErrorCode::transaction_timed_out));
+  if (first != 0) throw *state->aborted;
+  if constexpr (std::is_same_v<T, Void>) {
+    co_await operation;
+  } else {
+    co_return co_await operation;
   }
 }
 
@@ -260,10 +304,11 @@ Future<Void> on_error_actor(std::shared_ptr<TransactionState> state, Error error
 Transaction::Transaction(std::shared_ptr<DatabaseContext> database)
     : state_(std::make_shared<TransactionState>()) {
   state_->database = std::move(database);
+  state_->started_at = has_env() ? now() : 0;
 }
 
 Future<Version> Transaction::get_read_version() {
-  return read_version_of(state_);
+  return controlled(state_, read_version_of(state_));
 }
 
 void Transaction::set_read_version(Version version) {
@@ -275,54 +320,63 @@ void Transaction::set_read_version(Version version) {
 }
 
 Future<std::optional<Value>> Transaction::get(std::string key, bool snapshot) {
-  return get_actor(state_, std::move(key), snapshot);
+  return controlled(state_, get_actor(state_, std::move(key), snapshot));
 }
 
 Future<RangeResult> Transaction::get_range(std::string begin, std::string end, int limit,
                                            bool reverse, bool snapshot) {
-  return get_range_actor(state_, std::move(begin), std::move(end), limit, reverse, snapshot);
+  return controlled(
+      state_, get_range_actor(state_, std::move(begin), std::move(end), limit, reverse, snapshot));
 }
 
 void Transaction::set(std::string_view key, std::string_view value) {
+  check_usable(*state_);
   check_key_for_write(key);
   check_value(key, value);
   state_->writes.set(key, value);
 }
 
 void Transaction::clear(std::string_view key) {
+  check_usable(*state_);
   check_key_for_write(key);
   state_->writes.clear(key);
 }
 
 void Transaction::clear_range(std::string_view begin, std::string_view end) {
+  check_usable(*state_);
   check_range(begin, end);
   if (begin == end) return;
   state_->writes.clear_range(begin, end);
 }
 
 void Transaction::add_read_conflict_range(std::string_view begin, std::string_view end) {
+  check_usable(*state_);
   check_range(begin, end);
   if (begin == end) return;
   state_->read_conflicts.insert(KeyRange{std::string(begin), std::string(end)});
 }
 
 void Transaction::add_write_conflict_range(std::string_view begin, std::string_view end) {
+  check_usable(*state_);
   check_range(begin, end);
   if (begin == end) return;
   state_->writes.add_write_conflict_range(KeyRange{std::string(begin), std::string(end)});
 }
 
 void Transaction::add_read_conflict_key(std::string_view key) {
+  check_usable(*state_);
   check_readable_key(key);
   state_->read_conflicts.insert(single_key_range(key));
 }
 
 void Transaction::add_write_conflict_key(std::string_view key) {
+  check_usable(*state_);
   check_readable_key(key);
   state_->writes.add_write_conflict_range(single_key_range(key));
 }
 
 void Transaction::atomic_op(std::string_view key, std::string_view operand, MutationType type) {
+  check_usable(*state_);
   if (!is_known_mutation_type(static_cast<uint8_t>(type)) || !is_atomic_operation(type)) {
     throw Error(
         ErrorCode::invalid_mutation_type,
@@ -378,7 +432,7 @@ Future<std::string> Transaction::get_versionstamp() {
 }
 
 Future<Void> Transaction::commit() {
-  return commit_actor(state_);
+  return controlled(state_, commit_actor(state_));
 }
 
 Version Transaction::committed_version() const {
@@ -399,6 +453,14 @@ void Transaction::reset() {
   state_->retry_limit = -1;
   state_->max_retry_delay_s = 1.0;
   state_->size_limit = transaction_size_limit;
+  state_->timeout_s = 0;
+  state_->started_at = has_env() ? now() : 0;
+  state_->aborted.reset();
+  state_->abort_signal = Promise<Void>();
+}
+
+void Transaction::cancel() {
+  abort_transaction(*state_, Error(ErrorCode::transaction_cancelled));
 }
 
 namespace {
@@ -421,6 +483,11 @@ void Transaction::set_retry_limit(int64_t retries) {
 void Transaction::set_max_retry_delay_ms(int64_t milliseconds) {
   check_option("max_retry_delay", milliseconds, 0, INT32_MAX);
   state_->max_retry_delay_s = static_cast<double>(milliseconds) / 1000;
+}
+
+void Transaction::set_timeout_ms(int64_t milliseconds) {
+  check_option("timeout", milliseconds, 0, INT32_MAX);
+  state_->timeout_s = static_cast<double>(milliseconds) / 1000;
 }
 
 void Transaction::set_size_limit(int64_t bytes) {

@@ -4,11 +4,15 @@
 
 #include "strata/transaction.h"
 
+#include <functional>
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "client/database_context.h"
+#include "rpc/transport.h"
+#include "runtime/sim/simulator.h"
+#include "strata/database.h"
 
 namespace strata {
 namespace {
@@ -204,6 +208,59 @@ TEST(TransactionVersionstamp, ReadOnlyCommitHasNone) {
   EXPECT_FALSE(commit.is_error());
   ASSERT_TRUE(stamp.is_ready());
   EXPECT_EQ(static_cast<int>(stamp.error().code()), 2021);
+}
+
+// Runs `body` in a simulated client process whose cluster never answers (nothing listens
+// at the coordinator's address), so every read stays pending until something ends it.
+void run_with_unreachable_cluster(std::function<Future<Void>(Database)> body) {
+  sim::Simulator simulator(7);
+  sim::SimMachine& machine = simulator.add_machine("client", "z1");
+  Promise<Void> done;
+  simulator.add_process(machine, "client", 1, "/c", [&]() -> Future<Void> {
+    Transport::install(NetworkAddress());
+    Database database = Database::open(ClusterConnectionString::parse("test:id@10.9.9.9:4500"));
+    co_await body(database);
+    done.send(Void{});
+  });
+  ASSERT_TRUE(simulator.run_until(done.get_future(), 100));
+}
+
+TEST(TransactionControls, TimeoutFailsPendingAndLaterUsesUntilReset) {
+  run_with_unreachable_cluster([](Database database) -> Future<Void> {
+    Transaction tr = database.create_transaction();
+    tr.set_timeout_ms(500);
+    double started = now();
+    std::optional<Error> failure;
+    try {
+      co_await tr.get("k");
+    } catch (Error& error) {
+      failure = error;
+    }
+    EXPECT_TRUE(failure && failure->is(ErrorCode::transaction_timed_out));
+    if (!failure) co_return;
+    EXPECT_NEAR(now() - started, 0.5, 0.01);
+    EXPECT_EQ(static_cast<int>(error_of([&] { tr.set("k", "v"); }).code()), 1031);
+    Future<Void> retried = tr.on_error(*failure);
+    EXPECT_TRUE(retried.is_ready() && retried.is_error());  // not retryable
+    tr.reset();
+    tr.set("k", "v");  // usable again, without a timeout
+  });
+}
+
+TEST(TransactionControls, CancelFailsPendingAndLaterUses) {
+  run_with_unreachable_cluster([](Database database) -> Future<Void> {
+    Transaction tr = database.create_transaction();
+    Future<std::optional<Value>> read = tr.get("k");
+    co_await delay(1.0);
+    EXPECT_FALSE(read.is_ready());
+    tr.cancel();
+    EXPECT_TRUE(read.is_ready() && static_cast<int>(read.error().code()) == 1025);
+    EXPECT_EQ(error_of([&] { tr.clear("k"); }).code(), ErrorCode::transaction_cancelled);
+    Future<Void> commit = tr.commit();
+    EXPECT_TRUE(commit.is_ready() && commit.error().is(ErrorCode::transaction_cancelled));
+    tr.reset();
+    tr.clear("k");
+  });
 }
 
 }  // namespace

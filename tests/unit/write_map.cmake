@@ -5,5 +5,6 @@ add_executable(client_unit_tests
   ${PROJECT_SOURCE_DIR}/src/client/transaction_test.cpp
   ${PROJECT_SOURCE_DIR}/src/client/write_map_test.cpp
 )
-target_link_libraries(client_unit_tests PRIVATE strata_client GTest::gtest GTest::gtest_main)
+target_link_libraries(client_unit_tests PRIVATE strata_client strata_runtime_sim GTest::gtest
+                      GTest::gtest_main)
 gtest_discover_tests(client_unit_tests DISCOVERY_TIMEOUT 60)
