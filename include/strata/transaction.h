@@ -112,6 +112,14 @@ class Transaction {
   // it; [0, INT_MAX]. Like the options above it lasts across on_error.
   void set_timeout_ms(int64_t milliseconds);
 
+  // FoundationDB's read_your_writes_disable: reads see only the database, not the
+  // transaction's own writes. It must come before the first read or write
+  // (client_invalid_operation, 2000, otherwise).
+  void set_read_your_writes_disable();
+  // snapshot_ryw_disable / snapshot_ryw_enable: whether snapshot reads see the
+  // transaction's own writes (they do by default).
+  void set_snapshot_read_your_writes(bool enabled);
+
   // Every pending and later use fails with transaction_cancelled (1025) until reset().
   // A commit in flight may still take effect.
   void cancel();

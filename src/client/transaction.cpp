@@ -26,6 +26,11 @@ struct TransactionState {
   double max_retry_delay_s = 1.0;
   size_t size_limit = transaction_size_limit;
   double timeout_s = 0;
+  bool read_your_writes = true;
+  bool snapshot_read_your_writes = true;
+  // A read or a write was made since the last reset (read_your_writes_disable must come
+  // before).
+  bool used = false;
   // When the timeout's clock started: creation or the last reset().
   double started_at = 0;
   // Set by cancel() or an expired timeout: every use fails with it until reset(). The
@@ -153,10 +158,17 @@ Future<Version> read_version_of(std::shared_ptr<TransactionState> state) {
   co_return co_await *state->read_version;
 }
 
+// Whether a read sees the transaction's own writes.
+bool reads_own_writes(const TransactionState& state, bool snapshot) {
+  return state.read_your_writes && (!snapshot || state.snapshot_read_your_writes);
+}
+
 Future<std::optional<Value>> get_actor(std::shared_ptr<TransactionState> state, std::string key,
                                        bool snapshot) {
   check_readable_key(key);
-  WriteMap::Lookup lookup = state->writes.lookup(key);
+  state->used = true;
+  WriteMap::Lookup lookup =
+      reads_own_writes(*state, snapshot) ? state->writes.lookup(key) : WriteMap::Lookup{};
   if (lookup.kind == WriteMap::Lookup::Kind::unreadable) {
     throw Error(ErrorCode::accessed_unreadable,
                 "key " + describe_key(key) + " holds a versionstamp not known until commit");
@@ -181,7 +193,10 @@ Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std
   const ReadDirection direction = reverse ? ReadDirection::reverse : ReadDirection::forward;
   const ClientKnobs& knobs = client_knobs();
   KeyRange range{begin, end};
-  WriteMap::RangeWrites writes = state->writes.read_range(range);
+  state->used = true;
+  WriteMap::RangeWrites writes = reads_own_writes(*state, snapshot)
+                                     ? state->writes.read_range(range)
+                                     : WriteMap().read_range(range);
   Version version = co_await read_version_of(state);
   RangeResult result;
   KeyRange remaining = range;
@@ -257,6 +272,7 @@ Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
 }
 
 void reset_state(TransactionState& state) {
+  state.used = false;
   answer_versionstamp(
       state, std::nullopt,
       Error(ErrorCode::transaction_cancelled, "the transaction was reset before it committed"));
@@ -331,6 +347,7 @@ Future<RangeResult> Transaction::get_range(std::string begin, std::string end, i
 
 void Transaction::set(std::string_view key, std::string_view value) {
   check_usable(*state_);
+  state_->used = true;
   check_key_for_write(key);
   check_value(key, value);
   state_->writes.set(key, value);
@@ -338,12 +355,14 @@ void Transaction::set(std::string_view key, std::string_view value) {
 
 void Transaction::clear(std::string_view key) {
   check_usable(*state_);
+  state_->used = true;
   check_key_for_write(key);
   state_->writes.clear(key);
 }
 
 void Transaction::clear_range(std::string_view begin, std::string_view end) {
   check_usable(*state_);
+  state_->used = true;
   check_range(begin, end);
   if (begin == end) return;
   state_->writes.clear_range(begin, end);
@@ -377,6 +396,7 @@ void Transaction::add_write_conflict_key(std::string_view key) {
 
 void Transaction::atomic_op(std::string_view key, std::string_view operand, MutationType type) {
   check_usable(*state_);
+  state_->used = true;
   if (!is_known_mutation_type(static_cast<uint8_t>(type)) || !is_atomic_operation(type)) {
     throw Error(
         ErrorCode::invalid_mutation_type,
@@ -454,9 +474,23 @@ void Transaction::reset() {
   state_->max_retry_delay_s = 1.0;
   state_->size_limit = transaction_size_limit;
   state_->timeout_s = 0;
+  state_->read_your_writes = true;
+  state_->snapshot_read_your_writes = true;
   state_->started_at = has_env() ? now() : 0;
   state_->aborted.reset();
   state_->abort_signal = Promise<Void>();
+}
+
+void Transaction::set_read_your_writes_disable() {
+  if (state_->used) {
+    throw Error(ErrorCode::client_invalid_operation,
+                "read_your_writes_disable must be set before the transaction reads or writes");
+  }
+  state_->read_your_writes = false;
+}
+
+void Transaction::set_snapshot_read_your_writes(bool enabled) {
+  state_->snapshot_read_your_writes = enabled;
 }
 
 void Transaction::cancel() {

@@ -151,6 +151,21 @@ TEST(TransactionConflictRanges, AreCheckedAndCountTowardsTheSize) {
   tr.add_read_conflict_range("", "\xff");  // the whole user keyspace is allowed
 }
 
+TEST(TransactionOptions, ReadYourWritesDisableMustComeFirst) {
+  Transaction tr = make_transaction();
+  tr.set_read_your_writes_disable();
+  tr.set("k", "v");
+  Error error = error_of([&] { tr.set_read_your_writes_disable(); });
+  EXPECT_EQ(static_cast<int>(error.code()), 2000);
+  // Without it, a read of a key the transaction set answers from its own writes at once,
+  // without a database (the simulation workloads check the option's effect on reads).
+  Transaction other = make_transaction();
+  other.set("k", "v");
+  Future<std::optional<Value>> own = other.get("k");
+  ASSERT_TRUE(own.is_ready());
+  EXPECT_EQ(own.get(), std::optional<Value>("v"));
+}
+
 TEST(TransactionAtomicOps, OnlyAtomicTypesAreAccepted) {
   Transaction tr = make_transaction();
   Error error = error_of([&] { tr.atomic_op("k", "v", MutationType::set_value); });

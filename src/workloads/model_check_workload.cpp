@@ -1,8 +1,10 @@
 // model_check: random operations checked against an in-memory model of the database.
 // Each client owns a key prefix and runs one transaction at a time: random sets, clears,
 // range clears, atomic operations (all but the versionstamped ones, with short operands),
-// point reads and range reads (any limit, either direction). Every read is
-// compared with the model plus the transaction's own writes (read-your-writes), and a
+// point reads and range reads (any limit, either direction, snapshot or not). Every read is
+// compared with the model plus the transaction's own writes (read-your-writes), or with
+// the model alone when read_your_writes_disable (or snapshot_ryw_disable, for a snapshot
+// read) hides them, and a
 // committed transaction's writes become the model. Now and then a client reads at the
 // version of an earlier commit and must see exactly the data of that moment (MVCC), unless
 // the version has left the window (transaction_too_old).
@@ -95,10 +97,23 @@ class ModelCheckWorkload final : public Workload {
     return rows;
   }
 
+  // How the transaction's reads see its own writes (FoundationDB's options).
+  struct ReadOptions {
+    bool read_your_writes = true;
+    bool snapshot_read_your_writes = true;
+  };
+
   // One transaction of random operations; returns the model it would commit.
-  Future<Model> random_operations(ClientState* client, Transaction& tr) {
+  Future<Model> random_operations(ClientState* client, Transaction& tr, ReadOptions options) {
     Random& random = env().random();
     Model view = client->model;
+    // What a read sees: the transaction's view, or only the database (the client's model:
+    // nobody else writes its keys) when the options hide the transaction's own writes.
+    auto seen = [&](bool snapshot) -> const Model& {
+      bool own_writes =
+          options.read_your_writes && (!snapshot || options.snapshot_read_your_writes);
+      return own_writes ? view : client->model;
+    };
     int64_t operations = random.uniform(1, operations_max_ + 1);
     for (int64_t op = 0; op < operations; ++op) {
       std::string key = key_of(*client, random.uniform(0, keys_));
@@ -145,14 +160,16 @@ class ModelCheckWorkload final : public Workload {
           break;
         }
         case 4: {
-          std::optional<Value> read = co_await tr.get(key);
-          auto expected = view.find(key);
-          bool matches = expected == view.end() ? !read : (read && *read == expected->second);
+          bool snapshot = random.chance(0.3);
+          std::optional<Value> read = co_await tr.get(key, snapshot);
+          const Model& model = seen(snapshot);
+          auto expected = model.find(key);
+          bool matches = expected == model.end() ? !read : (read && *read == expected->second);
           ++reads_checked_;
           if (!matches) {
             fail("get " + printable(key) + " returned " + (read ? printable(*read) : "nothing") +
                  " but the model holds " +
-                 (expected == view.end() ? "nothing" : printable(expected->second)));
+                 (expected == model.end() ? "nothing" : printable(expected->second)));
           }
           break;
         }
@@ -161,9 +178,11 @@ class ModelCheckWorkload final : public Workload {
           if (end < key) std::swap(key, end);
           int limit = random.coinflip() ? 0 : static_cast<int>(random.uniform(1, 10));
           bool reverse = random.coinflip();
-          RangeResult result = co_await tr.get_range(key, end, limit, reverse);
-          std::vector<KeyValue> expected = model_range(
-              view, key, end, limit == 0 ? SIZE_MAX : static_cast<size_t>(limit), reverse);
+          bool snapshot = random.chance(0.3);
+          RangeResult result = co_await tr.get_range(key, end, limit, reverse, snapshot);
+          std::vector<KeyValue> expected =
+              model_range(seen(snapshot), key, end,
+                          limit == 0 ? SIZE_MAX : static_cast<size_t>(limit), reverse);
           ++reads_checked_;
           if (result.rows != expected) {
             fail("get_range [" + printable(key) + ", " + printable(end) + ") limit " +
@@ -236,12 +255,17 @@ class ModelCheckWorkload final : public Workload {
       }
       uint64_t number = ++client.transactions;
       Transaction tr = database.create_transaction();
+      ReadOptions options;
+      options.read_your_writes = !random.chance(0.1);
+      options.snapshot_read_your_writes = !random.chance(0.2);
       while (true) {
         std::optional<Error> failure;
         Model view;
         try {
+          if (!options.read_your_writes) tr.set_read_your_writes_disable();
+          tr.set_snapshot_read_your_writes(options.snapshot_read_your_writes);
           co_await tr.get(marker_key(client));
-          view = co_await random_operations(&client, tr);
+          view = co_await random_operations(&client, tr, options);
           tr.set(marker_key(client), std::to_string(number));
           co_await tr.commit();
         } catch (Error& error) {
