@@ -39,6 +39,33 @@ struct RangeResult {
   bool more = false;
 };
 
+// FoundationDB's streaming modes: how much one range-read call returns.
+enum class StreamingMode : int {
+  want_all = -2,
+  iterator = -1,
+  exact = 0,
+  small = 1,
+  medium = 2,
+  large = 3,
+  serial = 4,
+};
+
+// What one range-read call may return: at most `rows` rows, and rows until their keys and
+// values add up to `bytes` or more (the row that reaches it included, so at least one);
+// 0 means no limit.
+struct RangeLimits {
+  int rows = 0;
+  int bytes = 0;
+};
+
+// FoundationDB's translation of a range read's limit, target_bytes, streaming mode and
+// iteration into the limits of one call: the mode's byte target (small 256, medium 1000,
+// large 4096, serial and want_all 80,000; iterator grows from 4096 by half at each
+// iteration up to 120,000; exact none) caps target_bytes. Fails with range_limits_invalid
+// (2012) for a negative limit or target, exact_mode_without_limits (2210) for exact with
+// neither, client_invalid_operation (2000) for an unknown mode or an iteration below 1.
+RangeLimits range_limits(int limit, int target_bytes, StreamingMode mode, int iteration);
+
 class Transaction {
  public:
   explicit Transaction(std::shared_ptr<DatabaseContext> database);
@@ -51,6 +78,9 @@ class Transaction {
   Future<std::optional<Value>> get(std::string key, bool snapshot = false);
   // Rows of [begin, end) in key order (reverse: from the end), at most `limit` of them (0:
   // no limit). inverted_range (2005) if begin > end.
+  // With both limits (see RangeLimits); `more` says whether rows past the last were left.
+  Future<RangeResult> get_range(std::string begin, std::string end, RangeLimits limits,
+                                bool reverse = false, bool snapshot = false);
   Future<RangeResult> get_range(std::string begin, std::string end, int limit = 0,
                                 bool reverse = false, bool snapshot = false);
 

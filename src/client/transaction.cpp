@@ -181,7 +181,8 @@ Future<std::optional<Value>> get_actor(std::shared_ptr<TransactionState> state, 
 }
 
 Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std::string begin,
-                                    std::string end, int limit, bool reverse, bool snapshot) {
+                                    std::string end, RangeLimits limits, bool reverse,
+                                    bool snapshot) {
   if (begin > end) {
     throw Error(ErrorCode::inverted_range,
                 "range begins at " + describe_key(begin) + ", after its end " + describe_key(end));
@@ -189,7 +190,9 @@ Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std
   // Reads stop at the end of the keys a transaction may read.
   end = std::min(end, normal_keys_end);
   begin = std::min(begin, end);
-  const size_t row_limit = limit <= 0 ? SIZE_MAX : static_cast<size_t>(limit);
+  const size_t row_limit = limits.rows <= 0 ? SIZE_MAX : static_cast<size_t>(limits.rows);
+  const size_t byte_limit = limits.bytes <= 0 ? SIZE_MAX : static_cast<size_t>(limits.bytes);
+  size_t bytes = 0;
   const ReadDirection direction = reverse ? ReadDirection::reverse : ReadDirection::forward;
   const ClientKnobs& knobs = client_knobs();
   KeyRange range{begin, end};
@@ -200,11 +203,16 @@ Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std
   Version version = co_await read_version_of(state);
   RangeResult result;
   KeyRange remaining = range;
-  while (!remaining.empty() && result.rows.size() < row_limit) {
+  while (!remaining.empty() && result.rows.size() < row_limit && bytes < byte_limit) {
+    const size_t first_new = result.rows.size();
     size_t wanted = std::min<size_t>(row_limit - result.rows.size(), knobs.range_read_rows_max);
     KeyRange part;
+    // Ask for no more bytes than the limit leaves (the server stops after the row that
+    // reaches them).
+    auto wanted_bytes = static_cast<int64_t>(
+        std::min<size_t>(static_cast<size_t>(knobs.range_read_bytes_max), byte_limit - bytes));
     GetKeyValuesReply reply = co_await state->database->read_range_part(
-        remaining, version, static_cast<int>(wanted), knobs.range_read_bytes_max, reverse, &part);
+        remaining, version, static_cast<int>(wanted), wanted_bytes, reverse, &part);
     bool more = reply.more && !reply.data.empty();
     WriteMap::RangeWrites::MergeResult step = writes.merge(
         part, reply.data, more, direction, row_limit - result.rows.size(), result.rows);
@@ -217,6 +225,18 @@ Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std
     KeyRange done =
         reverse ? KeyRange{step.remaining.empty() ? part.begin : step.remaining.end, part.end}
                 : KeyRange{part.begin, step.remaining.empty() ? part.end : step.remaining.begin};
+    // The byte limit: keep the rows up to the one that reaches it, and count as read only
+    // the range up to that row.
+    for (size_t i = first_new; i < result.rows.size(); ++i) {
+      bytes += result.rows[i].key.size() + result.rows[i].value.size();
+      if (bytes >= byte_limit && i + 1 < result.rows.size()) {
+        result.rows.resize(i + 1);
+        const Key& last = result.rows.back().key;
+        done =
+            reverse ? KeyRange{last, part.end} : KeyRange{part.begin, single_key_range(last).end};
+        break;
+      }
+    }
     if (!snapshot) {
       for (const KeyRange& read : writes.database_ranges(done))
         state->read_conflicts.insert(read);
@@ -317,6 +337,42 @@ Future<Void> on_error_actor(std::shared_ptr<TransactionState> state, Error error
 
 }  // namespace
 
+RangeLimits range_limits(int limit, int target_bytes, StreamingMode mode, int iteration) {
+  if (limit < 0 || target_bytes < 0) {
+    throw Error(ErrorCode::range_limits_invalid, "range limits may not be negative");
+  }
+  if (mode == StreamingMode::exact && limit == 0 && target_bytes == 0) {
+    throw Error(ErrorCode::exact_mode_without_limits);
+  }
+  // Bytes per call of each mode, from exact (none) to serial.
+  constexpr int mode_bytes[] = {0, 256, 1000, 4096, 80'000};
+  // The iterator mode's growth, by iteration: half again each time, up to a ceiling.
+  constexpr int iterator_bytes[] = {4096,   6144,   9216,   13'824, 20'736,
+                                    31'104, 46'656, 69'984, 80'000, 120'000};
+  if (mode == StreamingMode::want_all) mode = StreamingMode::serial;
+  int bytes = 0;
+  if (mode == StreamingMode::iterator) {
+    if (iteration < 1) {
+      throw Error(
+          ErrorCode::client_invalid_operation,
+          "the iterator streaming mode counts iterations from 1, not " + std::to_string(iteration));
+    }
+    size_t step = std::min(static_cast<size_t>(iteration), std::size(iterator_bytes));
+    bytes = iterator_bytes[step - 1];
+  } else if (static_cast<int>(mode) >= 0 && static_cast<int>(mode) <= 4) {
+    bytes = mode_bytes[static_cast<int>(mode)];
+  } else {
+    throw Error(ErrorCode::client_invalid_operation,
+                "unknown streaming mode " + std::to_string(static_cast<int>(mode)));
+  }
+  if (target_bytes == 0) {
+    target_bytes = bytes;
+  } else if (bytes != 0) {
+    target_bytes = std::min(target_bytes, bytes);
+  }
+  return RangeLimits{limit, target_bytes};
+}
+
 Transaction::Transaction(std::shared_ptr<DatabaseContext> database)
     : state_(std::make_shared<TransactionState>()) {
   state_->database = std::move(database);
@@ -341,8 +397,16 @@ Future<std::optional<Value>> Transaction::get(std::string key, bool snapshot) {
 
 Future<RangeResult> Transaction::get_range(std::string begin, std::string end, int limit,
                                            bool reverse, bool snapshot) {
+  return get_range(std::move(begin), std::move(end), RangeLimits{limit, 0}, reverse, snapshot);
+}
+
+Future<RangeResult> Transaction::get_range(std::string begin, std::string end, RangeLimits limits,
+                                           bool reverse, bool snapshot) {
+  if (limits.rows < 0 || limits.bytes < 0) {
+    return Error(ErrorCode::range_limits_invalid, "range limits may not be negative");
+  }
   return controlled(
-      state_, get_range_actor(state_, std::move(begin), std::move(end), limit, reverse, snapshot));
+      state_, get_range_actor(state_, std::move(begin), std::move(end), limits, reverse, snapshot));
 }
 
 void Transaction::set(std::string_view key, std::string_view value) {

@@ -166,6 +166,36 @@ TEST(TransactionOptions, ReadYourWritesDisableMustComeFirst) {
   EXPECT_EQ(own.get(), std::optional<Value>("v"));
 }
 
+TEST(RangeLimits, StreamingModesAsFoundationDB) {
+  auto bytes = [](int target, StreamingMode mode, int iteration = 1) {
+    return range_limits(0, target, mode, iteration).bytes;
+  };
+  EXPECT_EQ(bytes(0, StreamingMode::small), 256);
+  EXPECT_EQ(bytes(0, StreamingMode::medium), 1000);
+  EXPECT_EQ(bytes(0, StreamingMode::large), 4096);
+  EXPECT_EQ(bytes(0, StreamingMode::serial), 80'000);
+  EXPECT_EQ(bytes(0, StreamingMode::want_all), 80'000);
+  EXPECT_EQ(bytes(0, StreamingMode::iterator, 1), 4096);
+  EXPECT_EQ(bytes(0, StreamingMode::iterator, 2), 6144);
+  EXPECT_EQ(bytes(0, StreamingMode::iterator, 10), 120'000);
+  EXPECT_EQ(bytes(0, StreamingMode::iterator, 1000), 120'000);
+  // A target below the mode's caps it; exact has no cap of its own.
+  EXPECT_EQ(bytes(100, StreamingMode::large), 100);
+  EXPECT_EQ(bytes(5000, StreamingMode::large), 4096);
+  EXPECT_EQ(bytes(5000, StreamingMode::exact), 5000);
+  EXPECT_EQ(range_limits(7, 0, StreamingMode::exact, 0).rows, 7);
+  EXPECT_EQ(range_limits(7, 0, StreamingMode::exact, 0).bytes, 0);
+
+  auto code = [](int limit, int target, StreamingMode mode, int iteration) {
+    return static_cast<int>(error_of([&] { range_limits(limit, target, mode, iteration); }).code());
+  };
+  EXPECT_EQ(code(0, 0, StreamingMode::exact, 0), 2210);
+  EXPECT_EQ(code(-1, 0, StreamingMode::small, 0), 2012);
+  EXPECT_EQ(code(0, -1, StreamingMode::small, 0), 2012);
+  EXPECT_EQ(code(0, 0, StreamingMode::iterator, 0), 2000);
+  EXPECT_EQ(code(0, 0, static_cast<StreamingMode>(5), 1), 2000);
+}
+
 TEST(TransactionAtomicOps, OnlyAtomicTypesAreAccepted) {
   Transaction tr = make_transaction();
   Error error = error_of([&] { tr.atomic_op("k", "v", MutationType::set_value); });

@@ -179,15 +179,27 @@ class ModelCheckWorkload final : public Workload {
           int limit = random.coinflip() ? 0 : static_cast<int>(random.uniform(1, 10));
           bool reverse = random.coinflip();
           bool snapshot = random.chance(0.3);
-          RangeResult result = co_await tr.get_range(key, end, limit, reverse, snapshot);
+          // Sometimes a byte limit too: rows up to the one that reaches it.
+          int byte_limit = random.chance(0.3) ? static_cast<int>(random.uniform(1, 400)) : 0;
+          RangeResult result =
+              co_await tr.get_range(key, end, RangeLimits{limit, byte_limit}, reverse, snapshot);
           std::vector<KeyValue> expected =
               model_range(seen(snapshot), key, end,
                           limit == 0 ? SIZE_MAX : static_cast<size_t>(limit), reverse);
+          size_t bytes = 0;
+          for (size_t i = 0; byte_limit > 0 && i < expected.size(); ++i) {
+            bytes += expected[i].key.size() + expected[i].value.size();
+            if (bytes >= static_cast<size_t>(byte_limit)) {
+              expected.resize(i + 1);
+              break;
+            }
+          }
           ++reads_checked_;
           if (result.rows != expected) {
             fail("get_range [" + printable(key) + ", " + printable(end) + ") limit " +
-                 std::to_string(limit) + (reverse ? " reverse" : "") + " returned " +
-                 describe_rows(result.rows) + " but the model holds " + describe_rows(expected));
+                 std::to_string(limit) + " bytes " + std::to_string(byte_limit) +
+                 (reverse ? " reverse" : "") + " returned " + describe_rows(result.rows) +
+                 " but the model holds " + describe_rows(expected));
           }
           break;
         }
