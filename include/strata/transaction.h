@@ -78,6 +78,14 @@ class Transaction {
   Future<std::optional<Value>> get(std::string key, bool snapshot = false);
   // Rows of [begin, end) in key order (reverse: from the end), at most `limit` of them (0:
   // no limit). inverted_range (2005) if begin > end.
+  // The key `selector` names (see KeySelector): "" before the first key, "\xff" past the
+  // last. Sees the transaction's own writes like the other reads; a non-snapshot read
+  // conflicts on the keys between the selector's start and the answer.
+  Future<Key> get_key(KeySelector selector, bool snapshot = false);
+  // Rows from the key `begin` names up to (not including) the key `end` names.
+  Future<RangeResult> get_range(KeySelector begin, KeySelector end, RangeLimits limits,
+                                bool reverse = false, bool snapshot = false);
+
   // With both limits (see RangeLimits); `more` says whether rows past the last were left.
   Future<RangeResult> get_range(std::string begin, std::string end, RangeLimits limits,
                                 bool reverse = false, bool snapshot = false);

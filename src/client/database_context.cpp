@@ -1,6 +1,7 @@
 #include "client/database_context.h"
 
 #include "client/client_knobs.h"
+#include "runtime/buggify.h"
 #include "runtime/combinators.h"
 #include "runtime/environment.h"
 #include "runtime/trace.h"
@@ -140,6 +141,13 @@ void DatabaseContext::forget_location(const KeyRange& shard) {
   locations_.erase(shard.begin);
 }
 
+Future<Void> DatabaseContext::after_storage_failure(Error failure, KeyRange shard) {
+  if (!worth_retrying(failure)) throw failure;
+  // The shard may have moved or its server failed: ask where it is again, after a pause.
+  forget_location(shard);
+  co_await delay(client_knobs().retry_delay_s);
+}
+
 Future<std::optional<Value>> DatabaseContext::read_value(std::string key, Version version) {
   while (true) {
     ShardLocation shard = co_await location_of(key, false);
@@ -152,9 +160,30 @@ Future<std::optional<Value>> DatabaseContext::read_value(std::string key, Versio
       if (error.is_cancellation()) throw;
       failure = error;
     }
-    if (!worth_retrying(*failure)) throw *failure;
-    forget_location(shard.range);
-    co_await delay(client_knobs().retry_delay_s);
+    co_await after_storage_failure(*failure, shard.range);
+  }
+}
+
+Future<Key> DatabaseContext::resolve_key(KeySelector selector, Version version) {
+  while (true) {
+    const bool forward = selector.offset >= 1;
+    const Key edge = selector.or_equal ? single_key_range(selector.key).end : selector.key;
+    if (forward && edge >= normal_keys_end) co_return normal_keys_end;
+    if (!forward && edge.empty()) co_return Key();
+    ShardLocation shard = co_await location_of(edge, !forward);
+    std::optional<Error> failure;
+    try {
+      GetKeyReply reply =
+          co_await pick(shard.servers).get_key.get_reply(GetKeyRequest{selector, version, {}});
+      if (reply.resolved) co_return std::min(reply.key, normal_keys_end);
+      STRATA_PROBE(true, "a key selector continues in the next shard");
+      selector = std::move(reply.next);
+      continue;
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      failure = error;
+    }
+    co_await after_storage_failure(*failure, shard.range);
   }
 }
 
@@ -175,9 +204,7 @@ Future<GetKeyValuesReply> DatabaseContext::read_range_part(KeyRange range, Versi
       if (error.is_cancellation()) throw;
       failure = error;
     }
-    if (!worth_retrying(*failure)) throw *failure;
-    forget_location(shard.range);
-    co_await delay(client_knobs().retry_delay_s);
+    co_await after_storage_failure(*failure, shard.range);
   }
 }
 

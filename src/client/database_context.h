@@ -38,6 +38,9 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   // of `range` the answer speaks for (the shard's part of it).
   Future<GetKeyValuesReply> read_range_part(KeyRange range, Version version, int limit,
                                             int64_t byte_limit, bool reverse, KeyRange* covered);
+  // The key `selector` names at `version`, resolved by the storage servers shard after
+  // shard; "" before the first key, normal_keys_end after the last.
+  Future<Key> resolve_key(KeySelector selector, Version version);
 
   const ClusterConnectionString& connection() const { return connection_; }
 
@@ -46,6 +49,9 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   Future<ClientDBInfo> current_info();
   // The cached shard holding `key` (reverse: the key just before `key`).
   Future<ShardLocation> location_of(std::string key, bool before);
+  // A storage request failed: throws `failure` unless it is worth retrying, otherwise
+  // forgets where `shard` is and pauses before the retry.
+  Future<Void> after_storage_failure(Error failure, KeyRange shard);
   void forget_location(const KeyRange& shard);
 
   ClusterConnectionString connection_;

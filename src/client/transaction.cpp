@@ -251,6 +251,48 @@ Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std
   co_return result;
 }
 
+Future<Key> get_key_actor(std::shared_ptr<TransactionState> state, KeySelector selector,
+                          bool snapshot) {
+  if (selector.key > normal_keys_end) {
+    throw Error(ErrorCode::key_outside_legal_range,
+                "key selector at " + describe_key(selector.key) + " is in the system keyspace");
+  }
+  state->used = true;
+  const bool forward = selector.offset >= 1;
+  // Forward the keys counted start here; backward they end here (exclusive).
+  const Key edge = std::min(selector.or_equal ? single_key_range(selector.key).end : selector.key,
+                            normal_keys_end);
+  Version version = co_await read_version_of(state);
+  if (reads_own_writes(*state, snapshot) && !state->writes.empty()) {
+    // The transaction's writes may move the answer: count through the merged view (the
+    // range read adds the read conflicts of what it went through).
+    const int rows_wanted = forward ? selector.offset : 1 - selector.offset;
+    RangeResult rows =
+        forward ? co_await get_range_actor(state, edge, normal_keys_end, {rows_wanted, 0}, false,
+                                           snapshot)
+                : co_await get_range_actor(state, "", edge, {rows_wanted, 0}, true, snapshot);
+    if (static_cast<int>(rows.rows.size()) == rows_wanted) co_return rows.rows.back().key;
+    co_return forward ? normal_keys_end : Key();
+  }
+  Key key = co_await state->database->resolve_key(selector, version);
+  if (!snapshot) {
+    KeyRange went_through =
+        forward ? KeyRange{edge, single_key_range(key).end} : KeyRange{key, edge};
+    went_through.end = std::min(went_through.end, normal_keys_end);
+    if (went_through.begin < went_through.end) state->read_conflicts.insert(went_through);
+  }
+  co_return key;
+}
+
+Future<RangeResult> get_range_between_actor(std::shared_ptr<TransactionState> state,
+                                            KeySelector begin, KeySelector end, RangeLimits limits,
+                                            bool reverse, bool snapshot) {
+  Key first = co_await get_key_actor(state, std::move(begin), snapshot);
+  Key last = co_await get_key_actor(state, std::move(end), snapshot);
+  if (first >= last) co_return RangeResult{};
+  co_return co_await get_range_actor(state, first, last, limits, reverse, snapshot);
+}
+
 Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
   if (state->committed) {
     throw Error(ErrorCode::client_invalid_operation, "the transaction has already committed");
@@ -398,6 +440,19 @@ Future<std::optional<Value>> Transaction::get(std::string key, bool snapshot) {
 Future<RangeResult> Transaction::get_range(std::string begin, std::string end, int limit,
                                            bool reverse, bool snapshot) {
   return get_range(std::move(begin), std::move(end), RangeLimits{limit, 0}, reverse, snapshot);
+}
+
+Future<Key> Transaction::get_key(KeySelector selector, bool snapshot) {
+  return controlled(state_, get_key_actor(state_, std::move(selector), snapshot));
+}
+
+Future<RangeResult> Transaction::get_range(KeySelector begin, KeySelector end, RangeLimits limits,
+                                           bool reverse, bool snapshot) {
+  if (limits.rows < 0 || limits.bytes < 0) {
+    return Error(ErrorCode::range_limits_invalid, "range limits may not be negative");
+  }
+  return controlled(state_, get_range_between_actor(state_, std::move(begin), std::move(end),
+                                                    limits, reverse, snapshot));
 }
 
 Future<RangeResult> Transaction::get_range(std::string begin, std::string end, RangeLimits limits,

@@ -196,6 +196,17 @@ TEST(RangeLimits, StreamingModesAsFoundationDB) {
   EXPECT_EQ(code(0, 0, static_cast<StreamingMode>(5), 1), 2000);
 }
 
+TEST(TransactionKeySelectors, SystemKeysAreRefused) {
+  Transaction tr = make_transaction();
+  Future<Key> key = tr.get_key(KeySelector::first_greater_or_equal("\xff/x"));
+  EXPECT_TRUE(key.is_ready() && key.error().is(ErrorCode::key_outside_legal_range));
+  Future<RangeResult> rows = tr.get_range(KeySelector::first_greater_or_equal("a"),
+                                          KeySelector::first_greater_or_equal("b"), {-1, 0});
+  EXPECT_TRUE(rows.is_ready() && rows.error().is(ErrorCode::range_limits_invalid));
+  EXPECT_EQ(KeySelector::last_less_or_equal("k"), (KeySelector{"k", true, 0}));
+  EXPECT_EQ(KeySelector::first_greater_than("k"), (KeySelector{"k", true, 1}));
+}
+
 TEST(TransactionAtomicOps, OnlyAtomicTypesAreAccepted) {
   Transaction tr = make_transaction();
   Error error = error_of([&] { tr.atomic_op("k", "v", MutationType::set_value); });

@@ -63,18 +63,46 @@ struct GetKeyValuesRequest {
   }
 };
 
+struct GetKeyReply {
+  // The selector's key, when this server could resolve it.
+  bool resolved = false;
+  Key key;
+  // Otherwise the selector to continue with, at the edge of this server's shard: the
+  // offset it has left, from the shard's end (moving forward) or begin (backward).
+  KeySelector next;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(resolved, key, next);
+  }
+};
+
+// Resolves a key selector at `version` within the shard holding where it starts: forward
+// from the selector's key (offset >= 1) or backward from it (offset <= 0).
+struct GetKeyRequest {
+  KeySelector selector;
+  Version version = 0;
+  ReplyPromise<GetKeyReply> reply;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(selector, version, reply);
+  }
+};
+
 struct StorageInterface {
   UID id;
   NetworkAddress address;
   Tag tag = 0;
   RequestStream<GetValueRequest> get_value;
   RequestStream<GetKeyValuesRequest> get_key_values;
+  RequestStream<GetKeyRequest> get_key;
 
   bool is_valid() const { return id.is_valid(); }
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(id, address, tag, get_value, get_key_values);
+    archive(id, address, tag, get_value, get_key_values, get_key);
   }
 };
 

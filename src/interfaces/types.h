@@ -60,6 +60,27 @@ struct KeyValue {
   }
 };
 
+// FoundationDB's key selector: start at the last key before `key` (at or before it, with
+// or_equal), then move `offset` keys (forward when positive, backward when negative). So
+// offset 1 from "before k" is the first key at or after k.
+struct KeySelector {
+  Key key;
+  bool or_equal = false;
+  int32_t offset = 0;
+
+  static KeySelector first_greater_or_equal(Key key) { return {std::move(key), false, 1}; }
+  static KeySelector first_greater_than(Key key) { return {std::move(key), true, 1}; }
+  static KeySelector last_less_or_equal(Key key) { return {std::move(key), true, 0}; }
+  static KeySelector last_less_than(Key key) { return {std::move(key), false, 0}; }
+
+  friend bool operator==(const KeySelector&, const KeySelector&) = default;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(key, or_equal, offset);
+  }
+};
+
 // Mutation types, numbered as FoundationDB's mutation type options where it has them.
 enum class MutationType : uint8_t {
   set_value = 0,

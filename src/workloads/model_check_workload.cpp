@@ -1,7 +1,8 @@
 // model_check: random operations checked against an in-memory model of the database.
 // Each client owns a key prefix and runs one transaction at a time: random sets, clears,
 // range clears, atomic operations (all but the versionstamped ones, with short operands),
-// point reads and range reads (any limit, either direction, snapshot or not). Every read is
+// point reads, key selectors and range reads (any limit, either direction, snapshot or
+// not). Every read is
 // compared with the model plus the transaction's own writes (read-your-writes), or with
 // the model alone when read_your_writes_disable (or snapshot_ryw_disable, for a snapshot
 // read) hides them, and a
@@ -59,6 +60,7 @@ class ModelCheckWorkload final : public Workload {
             {"old_version_reads_checked", std::to_string(old_reads_checked_)},
             {"old_version_reads_retried", std::to_string(old_reads_retried_)},
             {"atomic_operations", std::to_string(atomic_operations_)},
+            {"key_selectors_checked", std::to_string(key_selectors_checked_)},
             {"unknown_results", std::to_string(unknown_results_)}};
   }
 
@@ -103,6 +105,38 @@ class ModelCheckWorkload final : public Workload {
     bool snapshot_read_your_writes = true;
   };
 
+  // A key selector's answer against the model. Only the client's own keys (prefix + "k...")
+  // are modelled: when the walk leaves them, the answer must lie beyond them in the
+  // direction of the walk.
+  void check_key_selector(const ClientState& client, const Model& model,
+                          const KeySelector& selector, const Key& found) {
+    ++key_selectors_checked_;
+    const std::string low = client.prefix + "k";
+    const std::string high = client.prefix + "l";
+    const bool forward = selector.offset >= 1;
+    const std::string edge = selector.or_equal ? selector.key + '\0' : selector.key;
+    auto it = model.lower_bound(edge);
+    std::optional<std::string> expected;
+    if (forward) {
+      for (int32_t step = 1; it != model.end() && step < selector.offset; ++step)
+        ++it;
+      if (it != model.end()) expected = it->first;
+    } else {
+      int32_t steps = 1 - selector.offset;
+      for (; steps > 0 && it != model.begin(); --steps)
+        --it;
+      if (steps == 0) expected = it->first;
+    }
+    bool right = expected ? found == *expected : (forward ? found >= high : found < low);
+    if (!right) {
+      fail("get_key(" + printable(selector.key) + (selector.or_equal ? ", or_equal, " : ", ") +
+           std::to_string(selector.offset) + ") returned " + printable(found) + " but the model " +
+           (expected ? "says " + printable(*expected)
+                     : std::string("runs out of keys, so it must lie ") +
+                           (forward ? "after " + printable(high) : "before " + printable(low))));
+    }
+  }
+
   // One transaction of random operations; returns the model it would commit.
   Future<Model> random_operations(ClientState* client, Transaction& tr, ReadOptions options) {
     Random& random = env().random();
@@ -117,7 +151,7 @@ class ModelCheckWorkload final : public Workload {
     int64_t operations = random.uniform(1, operations_max_ + 1);
     for (int64_t op = 0; op < operations; ++op) {
       std::string key = key_of(*client, random.uniform(0, keys_));
-      switch (random.uniform(0, 7)) {
+      switch (random.uniform(0, 8)) {
         case 0:
         case 1: {
           std::string value =
@@ -157,6 +191,13 @@ class ModelCheckWorkload final : public Workload {
             view.erase(key);
           }
           ++atomic_operations_;
+          break;
+        }
+        case 6: {
+          KeySelector selector{key, random.coinflip(), static_cast<int32_t>(random.uniform(-3, 5))};
+          bool snapshot = random.chance(0.3);
+          Key found = co_await tr.get_key(selector, snapshot);
+          check_key_selector(*client, seen(snapshot), selector, found);
           break;
         }
         case 4: {
@@ -315,6 +356,7 @@ class ModelCheckWorkload final : public Workload {
   uint64_t old_reads_checked_ = 0;
   uint64_t old_reads_retried_ = 0;
   uint64_t atomic_operations_ = 0;
+  uint64_t key_selectors_checked_ = 0;
   uint64_t unknown_results_ = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "server/storage/storage_server.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "client/atomic_ops.h"
 #include "rpc/endpoint.h"
@@ -142,19 +143,12 @@ bool merge_stretch(const VersionedData::RangeView& view, const std::vector<KeyVa
   }
 }
 
-Future<Void> handle_get_key_values(StorageState* storage, GetKeyValuesRequest request) {
-  try {
-    if (request.limit <= 0 || request.byte_limit <= 0 || request.range.empty()) {
-      request.reply.send(GetKeyValuesReply{});
-      co_return;
-    }
-    if (!owns_range(*storage, request.range)) {
-      throw wrong_shard(*storage, "range ['" + printable(request.range.begin) + "', '" +
-                                      printable(request.range.end) + "')");
-    }
-    co_await wait_for_version(storage, request.version);
-    GetKeyValuesReply reply;
-    int64_t bytes = 0;
+// The rows of `request.range` (inside one of this server's shards) at a version that is
+// here, merged from memory and the engine, up to the request's limits.
+Future<GetKeyValuesReply> read_rows(StorageState* storage, GetKeyValuesRequest request) {
+  GetKeyValuesReply reply;
+  int64_t bytes = 0;
+  {
     KeyRange cursor = request.range;
     const size_t chunk =
         static_cast<size_t>(std::max(1, server_knobs().storage_range_read_chunk_rows));
@@ -200,6 +194,66 @@ Future<Void> handle_get_key_values(StorageState* storage, GetKeyValuesRequest re
         reply.more = !cursor.empty();
         break;
       }
+    }
+  }
+  co_return reply;
+}
+
+Future<Void> handle_get_key_values(StorageState* storage, GetKeyValuesRequest request) {
+  try {
+    if (request.limit <= 0 || request.byte_limit <= 0 || request.range.empty()) {
+      request.reply.send(GetKeyValuesReply{});
+      co_return;
+    }
+    if (!owns_range(*storage, request.range)) {
+      throw wrong_shard(*storage, "range ['" + printable(request.range.begin) + "', '" +
+                                      printable(request.range.end) + "')");
+    }
+    co_await wait_for_version(storage, request.version);
+    GetKeyValuesReply reply = co_await read_rows(storage, request);
+    request.reply.send(std::move(reply));
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    request.reply.send_error(error);
+  }
+}
+
+// Resolves a key selector as far as this server's shard goes (see GetKeyRequest): the
+// `offset`-th key from where the selector starts, or what is left to move at the shard's
+// edge.
+Future<Void> handle_get_key(StorageState* storage, GetKeyRequest request) {
+  try {
+    const KeySelector& selector = request.selector;
+    const bool forward = selector.offset >= 1;
+    // Forward the scan starts here; backward it ends here (exclusive).
+    const Key edge = selector.or_equal ? single_key_range(selector.key).end : selector.key;
+    const KeyRange* shard = nullptr;
+    for (const KeyRange& candidate : storage->shards) {
+      bool holds =
+          forward ? candidate.contains(edge) : candidate.begin < edge && edge <= candidate.end;
+      if (holds) shard = &candidate;
+    }
+    if (shard == nullptr) throw wrong_shard(*storage, "key selector at '" + printable(edge) + "'");
+    // The scan stays inside this shard: past its edge, another server may hold the keys.
+    const KeyRange range = forward ? KeyRange{edge, shard->end} : KeyRange{shard->begin, edge};
+    co_await wait_for_version(storage, request.version);
+    const int32_t wanted = forward ? selector.offset : 1 - selector.offset;
+    GetKeyValuesRequest scan;
+    scan.range = range;
+    scan.version = request.version;
+    scan.limit = wanted;
+    scan.byte_limit = std::numeric_limits<int64_t>::max();
+    scan.reverse = !forward;
+    GetKeyValuesReply rows = co_await read_rows(storage, std::move(scan));
+    const auto found = static_cast<int32_t>(rows.data.size());
+    GetKeyReply reply;
+    if (found == wanted) {
+      reply.resolved = true;
+      reply.key = rows.data.back().key;
+    } else if (forward) {
+      reply.next = KeySelector{range.end, false, wanted - found};
+    } else {
+      reply.next = KeySelector{range.begin, false, selector.offset + found};
     }
     request.reply.send(std::move(reply));
   } catch (Error& error) {
@@ -422,6 +476,12 @@ Future<Void> serve_ranges(StorageState* storage, FutureStream<GetKeyValuesReques
     reads.add(handle_get_key_values(storage, co_await requests));
 }
 
+Future<Void> serve_keys(StorageState* storage, FutureStream<GetKeyRequest> requests) {
+  ActorCollection reads;
+  while (true)
+    reads.add(handle_get_key(storage, co_await requests));
+}
+
 // The engine a storage folder was created with, recorded beside its data.
 Future<StorageEngine> engine_of_folder(const StorageServerOptions& options) {
   std::string path = options.directory + "/engine";
@@ -450,6 +510,7 @@ StorageInterface make_storage_interface(UID id, Tag tag) {
   // and clients' caches stay good.
   interface.get_value = RequestStream<GetValueRequest>::serve_at(role_token(id, 1));
   interface.get_key_values = RequestStream<GetKeyValuesRequest>::serve_at(role_token(id, 2));
+  interface.get_key = RequestStream<GetKeyRequest>::serve_at(role_token(id, 3));
   interface.address = interface.get_value.endpoint().address;
   return interface;
 }
@@ -489,6 +550,7 @@ Future<Void> run_storage_server(StorageInterface interface, StorageServerOptions
   ActorCollection actors;
   actors.add(serve_gets(&storage, interface.get_value.requests()));
   actors.add(serve_ranges(&storage, interface.get_key_values.requests()));
+  actors.add(serve_keys(&storage, interface.get_key.requests()));
   actors.add(pull_from_logs(&storage));
   actors.add(persist_versions(&storage));
   started.send(InitializeStorageReply{interface, durable});
