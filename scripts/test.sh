@@ -16,7 +16,9 @@ echo "== tests"
 ctest --test-dir build-test --output-on-failure -j "$jobs"
 
 echo "== build (fuzzers)"
-"$root/scripts/build.sh" fuzz
+# Only the fuzz targets (every src/**/NAME_fuzz.cpp) and what they link.
+mapfile -t fuzz_targets < <(find "$root/src" -name '*_fuzz.cpp' -exec basename {} .cpp \; | sort)
+"$root/scripts/build.sh" fuzz "${fuzz_targets[@]}"
 echo "== fuzzers"
 ctest --test-dir build-fuzz --output-on-failure -j "$jobs" -R '^fuzz_'
 
