@@ -49,16 +49,11 @@ class DiskDurabilityWorkload final : public Workload {
   }
 
   Future<Void> start(WorkloadContext& context) override {
-    double end = now() + context.duration_s();
-    Random& random = env().random();
-    while (now() < end) {
-      co_await delay(random.exponential(crash_interval_s_));
-      context.simulator().reboot_process(*writer_, random.uniform_real(0, 1.0));
-      ++crashes_;
+    return crash_repeatedly(context, *writer_, crash_interval_s_, 1.0, &crashes_, [this] {
       // An operator frees space now and then, so a full disk is not the end of the test.
       int64_t& capacity = machine_->files.capacity_bytes;
-      if (capacity < INT64_MAX / 2 && random.chance(0.2)) capacity *= 2;
-    }
+      if (capacity < INT64_MAX / 2 && env().random().chance(0.2)) capacity *= 2;
+    });
   }
 
   Future<Void> check(WorkloadContext& context) override {

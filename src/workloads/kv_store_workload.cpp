@@ -130,13 +130,7 @@ class KvStoreWorkload final : public Workload {
   }
 
   Future<Void> start(WorkloadContext& context) override {
-    double end = now() + context.duration_s();
-    Random& random = env().random();
-    while (now() < end) {
-      co_await delay(random.exponential(crash_interval_s_));
-      context.simulator().reboot_process(*process_, random.uniform_real(0, 0.5));
-      ++crashes_;
-    }
+    return crash_repeatedly(context, *process_, crash_interval_s_, 0.5, &crashes_);
   }
 
   Future<Void> check(WorkloadContext& context) override {

@@ -32,6 +32,19 @@ Future<Void> run_clients(int64_t count, std::function<Future<Void>(int64_t)> cli
   co_await when_all(std::move(clients));
 }
 
+Future<Void> crash_repeatedly(WorkloadContext& context, sim::SimProcess& process, double interval_s,
+                              double downtime_s_max, uint64_t* crashes,
+                              std::function<void()> after_crash) {
+  double end = now() + context.duration_s();
+  Random& random = env().random();
+  while (now() < end) {
+    co_await delay(random.exponential(interval_s));
+    context.simulator().reboot_process(process, random.uniform_real(0, downtime_s_max));
+    ++*crashes;
+    if (after_crash) after_crash();
+  }
+}
+
 Database WorkloadContext::database() {
   STRATA_ASSERT_MSG(has_cluster(), "the test runs no cluster (set cluster_processes)");
   if (!database_.is_valid()) database_ = Database::open(connection_);

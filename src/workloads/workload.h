@@ -69,6 +69,13 @@ class Workload {
 // start() of the transaction workloads.
 Future<Void> run_clients(int64_t count, std::function<Future<Void>(int64_t)> client);
 
+// Until the test's duration is over: waits a random time (mean `interval_s`), crashes
+// `process` and boots it again after up to `downtime_s_max`, counts it in `crashes`, and
+// calls `after_crash` (if any). The start() of the single-process crash workloads.
+Future<Void> crash_repeatedly(WorkloadContext& context, sim::SimProcess& process, double interval_s,
+                              double downtime_s_max, uint64_t* crashes,
+                              std::function<void()> after_crash = {});
+
 struct WorkloadInfo {
   std::string name;
   std::string description;
