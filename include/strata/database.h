@@ -42,6 +42,10 @@ class Database {
 
   Transaction create_transaction() const;
 
+  // FoundationDB's max_watches option: at most this many watches wait at once (default
+  // 10,000; [0, 1,000,000]); one more fails with too_many_watches (1032).
+  void set_max_watches(int64_t limit);
+
   // Runs `body(transaction)` and commits, retrying as on_error says until it succeeds or
   // fails with an error that is not retryable. `body` returns a Future; its value is the
   // result. The body may run several times, so it must not have effects outside the

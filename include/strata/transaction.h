@@ -158,6 +158,41 @@ class Transaction {
   // transaction's own writes (they do by default).
   void set_snapshot_read_your_writes(bool enabled);
 
+  // next_write_no_write_conflict_range: the next set, clear, clear_range or atomic_op adds
+  // no write conflict range (it stays a write; later readers do not conflict with it).
+  void set_next_write_no_write_conflict_range();
+  // access_system_keys: reads and writes may use the system keyspace [\xff, \xff\xff)
+  // (keys there may be 30,000 bytes long); read_system_keys: reads only.
+  void set_access_system_keys();
+  void set_read_system_keys();
+  // priority_batch / priority_system_immediate (ReadVersionPriority::batch, ::immediate).
+  void set_priority(ReadVersionPriority priority);
+  // causal_read_risky: read versions may skip the check that the proxy's generation is
+  // still current; a read may then miss a commit acknowledged just before a recovery.
+  void set_causal_read_risky();
+  // lock_aware: may run while the database is locked. (Strata has no database lock yet,
+  // so it changes nothing; accepted so that FoundationDB programs run.)
+  void set_lock_aware();
+
+  // A watch on `key`: ready once the key's value differs from the one this transaction
+  // sees now (its own writes included), looking at changes after the read version, those
+  // before the commit included. It becomes active when the transaction commits; if the
+  // commit fails, the watch fails with the commit's error, and if the transaction is reset
+  // or destroyed first, with transaction_cancelled (1025). A change that is undone before
+  // the watch sees it may go unreported (as in FoundationDB). It survives storage-server
+  // restarts and shard moves. Fails with watches_disabled (1034) after
+  // read_your_writes_disable, too_many_watches (1032) beyond the database's max_watches.
+  // Dropping the future cancels the watch.
+  Future<Void> watch(std::string key);
+
+  // The approximate bytes of keys and values in [begin, end), without read conflicts.
+  Future<int64_t> get_estimated_range_size_bytes(std::string begin, std::string end);
+  // Keys splitting [begin, end) into chunks of about chunk_bytes: begin first, end last.
+  Future<std::vector<Key>> get_range_split_points(std::string begin, std::string end,
+                                                  int64_t chunk_bytes);
+  // The addresses (ip:port) of the storage servers holding `key`.
+  Future<std::vector<std::string>> get_addresses_for_key(std::string key);
+
   // Every pending and later use fails with transaction_cancelled (1025) until reset().
   // A commit in flight may still take effect.
   void cancel();

@@ -19,4 +19,12 @@ Transaction Database::create_transaction() const {
   return Transaction(context_);
 }
 
+void Database::set_max_watches(int64_t limit) {
+  if (limit < 0 || limit > 1'000'000) {
+    throw Error(ErrorCode::invalid_option_value,
+                "max_watches takes 0 to 1000000, not " + std::to_string(limit));
+  }
+  context_->set_max_watches(limit);
+}
+
 }  // namespace strata

@@ -1,6 +1,7 @@
 #include "client/database_context.h"
 
 #include "client/client_knobs.h"
+#include "interfaces/cluster_status_interface.h"
 #include "runtime/buggify.h"
 #include "runtime/combinators.h"
 #include "runtime/environment.h"
@@ -58,13 +59,15 @@ Future<ClientDBInfo> DatabaseContext::current_info() {
   co_return info_.get();
 }
 
-Future<Version> DatabaseContext::get_read_version() {
+Future<Version> DatabaseContext::get_read_version(ReadVersionPriority priority,
+                                                  bool causal_read_risky) {
   while (true) {
     ClientDBInfo info = co_await current_info();
     std::optional<Error> failure;
     try {
-      GetReadVersionReply reply =
-          co_await pick(info.grv_proxies).get_read_version.get_reply(GetReadVersionRequest{1, {}});
+      GetReadVersionReply reply = co_await pick(info.grv_proxies)
+                                      .get_read_version.get_reply(GetReadVersionRequest{
+                                          1, priority, causal_read_risky, {}});
       co_return reply.version;
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
@@ -164,18 +167,106 @@ Future<std::optional<Value>> DatabaseContext::read_value(std::string key, Versio
   }
 }
 
-Future<Key> DatabaseContext::resolve_key(KeySelector selector, Version version) {
+DatabaseContext::WatchSlot::WatchSlot(std::shared_ptr<DatabaseContext> database)
+    : database_(std::move(database)) {
+  if (database_->outstanding_watches_ >= database_->max_watches_) {
+    throw Error(ErrorCode::too_many_watches,
+                "the database already has " + std::to_string(database_->outstanding_watches_) +
+                    " watches waiting; the limit (option max_watches) is " +
+                    std::to_string(database_->max_watches_));
+  }
+  ++database_->outstanding_watches_;
+}
+
+Future<Version> DatabaseContext::watch_value(std::string key, std::optional<Value> value,
+                                             Version version) {
+  while (true) {
+    ShardLocation shard = co_await location_of(key, false);
+    std::optional<Error> failure;
+    try {
+      WatchValueReply reply =
+          co_await pick(shard.servers)
+              .watch_value.get_reply(WatchValueRequest{key, value, version, {}});
+      co_return reply.version;
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      failure = error;
+    }
+    // The server's watch timeout: ask again. A version that did not arrive in time: ask
+    // again after a pause.
+    if (failure->is(ErrorCode::timed_out)) continue;
+    if (failure->is(ErrorCode::future_version)) {
+      co_await delay(client_knobs().retry_delay_s);
+      continue;
+    }
+    co_await after_storage_failure(*failure, shard.range);
+  }
+}
+
+Future<int64_t> DatabaseContext::range_stats(KeyRange range, int64_t chunk_bytes,
+                                             std::vector<Key>* split_points) {
+  int64_t bytes = 0;
+  while (!range.empty()) {
+    ShardLocation shard = co_await location_of(range.begin, false);
+    KeyRange part{range.begin, std::min(range.end, shard.range.end)};
+    std::optional<Error> failure;
+    try {
+      RangeStatsReply reply = co_await pick(shard.servers)
+                                  .range_stats.get_reply(RangeStatsRequest{part, chunk_bytes, {}});
+      bytes += reply.bytes;
+      if (split_points) {
+        split_points->insert(split_points->end(), reply.split_points.begin(),
+                             reply.split_points.end());
+      }
+      range.begin = part.end;
+      continue;
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      failure = error;
+    }
+    co_await after_storage_failure(*failure, shard.range);
+  }
+  co_return bytes;
+}
+
+Future<std::string> DatabaseContext::cluster_status() {
+  // The controller runs with the first coordinator that answers (see worker.cpp).
+  std::optional<Error> failure;
+  for (const NetworkAddress& address : connection_.coordinators) {
+    try {
+      ClusterStatusReply reply =
+          co_await cluster_status_stream_at(address).get_reply(ClusterStatusRequest{});
+      co_return std::move(reply.json);
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      failure = error;
+    }
+  }
+  throw Error(failure ? failure->code() : ErrorCode::connection_failed,
+              "no coordinator answered for the cluster status" +
+                  (failure ? ": " + failure->message() : std::string()));
+}
+
+Future<std::vector<std::string>> DatabaseContext::addresses_for_key(std::string key) {
+  ShardLocation shard = co_await location_of(std::move(key), false);
+  std::vector<std::string> addresses;
+  for (const StorageInterface& server : shard.servers)
+    addresses.push_back(server.address.to_string());
+  co_return addresses;
+}
+
+Future<Key> DatabaseContext::resolve_key(KeySelector selector, Version version, Key max_key) {
   while (true) {
     const bool forward = selector.offset >= 1;
     const Key edge = selector.or_equal ? single_key_range(selector.key).end : selector.key;
-    if (forward && edge >= normal_keys_end) co_return normal_keys_end;
+    if (forward && edge >= max_key) co_return max_key;
     if (!forward && edge.empty()) co_return Key();
     ShardLocation shard = co_await location_of(edge, !forward);
     std::optional<Error> failure;
     try {
       GetKeyReply reply =
           co_await pick(shard.servers).get_key.get_reply(GetKeyRequest{selector, version, {}});
-      if (reply.resolved) co_return std::min(reply.key, normal_keys_end);
+      if (reply.resolved) co_return std::min(reply.key, max_key);
       STRATA_PROBE(true, "a key selector continues in the next shard");
       selector = std::move(reply.next);
       continue;

@@ -26,7 +26,8 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   void start();
 
   // A read version from a read-version proxy (retrying across proxy changes).
-  Future<Version> get_read_version();
+  Future<Version> get_read_version(ReadVersionPriority priority = ReadVersionPriority::normal,
+                                   bool causal_read_risky = false);
   // Sends a commit; maps transport failures to FoundationDB's errors: sent but unanswered
   // is commit_unknown_result.
   Future<CommitReply> commit(CommitTransactionRequest request);
@@ -39,8 +40,38 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   Future<GetKeyValuesReply> read_range_part(KeyRange range, Version version, int limit,
                                             int64_t byte_limit, bool reverse, KeyRange* covered);
   // The key `selector` names at `version`, resolved by the storage servers shard after
-  // shard; "" before the first key, normal_keys_end after the last.
-  Future<Key> resolve_key(KeySelector selector, Version version);
+  // shard; "" before the first key, `max_key` (the end of the readable keys) after the
+  // last.
+  Future<Key> resolve_key(KeySelector selector, Version version, Key max_key);
+
+  // Waits until `key` holds something other than `value` at a version after `version`,
+  // and returns a version at which it does, as the storage server saw it (it may not be
+  // committed). Follows the key across shard moves and storage-server restarts.
+  Future<Version> watch_value(std::string key, std::optional<Value> value, Version version);
+
+  // Bytes of keys and values in `range`, summed over its shards; with chunk_bytes > 0, the
+  // keys splitting it into chunks of about that size go to `split_points`.
+  Future<int64_t> range_stats(KeyRange range, int64_t chunk_bytes, std::vector<Key>* split_points);
+  // The cluster's status document (JSON), from the cluster controller.
+  Future<std::string> cluster_status();
+  // The addresses (ip:port) of the storage servers holding `key`.
+  Future<std::vector<std::string>> addresses_for_key(std::string key);
+
+  // FoundationDB's max_watches option: how many watches may wait at once (too_many_watches,
+  // 1032, beyond).
+  void set_max_watches(int64_t limit) { max_watches_ = limit; }
+  // Counts a watch for as long as it is held; throws too_many_watches when the limit is
+  // reached.
+  class WatchSlot {
+   public:
+    explicit WatchSlot(std::shared_ptr<DatabaseContext> database);
+    WatchSlot(const WatchSlot&) = delete;
+    WatchSlot& operator=(const WatchSlot&) = delete;
+    ~WatchSlot() { --database_->outstanding_watches_; }
+
+   private:
+    std::shared_ptr<DatabaseContext> database_;
+  };
 
   const ClusterConnectionString& connection() const { return connection_; }
 
@@ -59,6 +90,8 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   // Shards by their first key.
   std::map<Key, ShardLocation> locations_;
   Future<Void> follower_;
+  int64_t max_watches_ = 10'000;
+  int64_t outstanding_watches_ = 0;
 };
 
 }  // namespace strata

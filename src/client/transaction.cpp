@@ -6,11 +6,28 @@
 #include "client/client_knobs.h"
 #include "client/database_context.h"
 #include "client/write_map.h"
+#include "runtime/buggify.h"
 #include "runtime/combinators.h"
 #include "runtime/environment.h"
 #include "runtime/trace.h"
 
 namespace strata {
+
+// What a watch needs from its transaction's commit.
+struct WatchStart {
+  // The version from which changes count: the commit's (the read version's for a
+  // read-only transaction).
+  Version version = invalid_version;
+  // The transaction itself changed the key after creating the watch.
+  bool changed = false;
+};
+
+struct PendingWatch {
+  Key key;
+  // The transaction's writes to the key when the watch was created.
+  WriteMap::Lookup lookup;
+  Promise<WatchStart> start;
+};
 
 struct TransactionState {
   std::shared_ptr<DatabaseContext> database;
@@ -28,6 +45,13 @@ struct TransactionState {
   double timeout_s = 0;
   bool read_your_writes = true;
   bool snapshot_read_your_writes = true;
+  bool access_system_keys = false;
+  bool read_system_keys = false;
+  bool causal_read_risky = false;
+  bool lock_aware = false;
+  ReadVersionPriority priority = ReadVersionPriority::normal;
+  // next_write_no_write_conflict_range: the next write adds no write conflict range.
+  bool next_write_without_conflict = false;
   // A read or a write was made since the last reset (read_your_writes_disable must come
   // before).
   bool used = false;
@@ -39,6 +63,8 @@ struct TransactionState {
   Promise<Void> abort_signal;
   // Asked for by get_versionstamp() and not answered yet.
   std::optional<Promise<std::string>> versionstamp;
+  // Watches created since the last reset, waiting for the commit.
+  std::vector<PendingWatch> watches;
 };
 
 namespace {
@@ -52,16 +78,41 @@ std::string describe_key(std::string_view key) {
   return "'" + text + "'";
 }
 
-void check_key_for_write(std::string_view key) {
-  if (key.size() > key_size_limit) {
-    throw Error(ErrorCode::key_too_large, "key " + describe_key(key) + " is " +
+// The keys a transaction may write: the user keyspace, and the system keyspace with
+// access_system_keys.
+const std::string& max_write_key(const TransactionState& state) {
+  return state.access_system_keys ? all_keys_end : normal_keys_end;
+}
+
+// The keys it may read: also the system keyspace with read_system_keys.
+const std::string& max_read_key(const TransactionState& state) {
+  return state.access_system_keys || state.read_system_keys ? all_keys_end : normal_keys_end;
+}
+
+void check_key_size(std::string_view key, std::string_view what) {
+  // System keys may be longer (FoundationDB's SYSTEM_KEY_SIZE_LIMIT).
+  const size_t limit = key >= system_keys_begin ? system_key_size_limit : key_size_limit;
+  if (key.size() > limit) {
+    throw Error(ErrorCode::key_too_large, std::string(what) + " " + describe_key(key) + " is " +
                                               std::to_string(key.size()) + " bytes; the limit is " +
-                                              std::to_string(key_size_limit));
+                                              std::to_string(limit));
   }
-  if (key >= normal_keys_end) {
-    throw Error(ErrorCode::key_outside_legal_range,
-                "key " + describe_key(key) + " is in the system keyspace (at or above \\xff)");
-  }
+}
+
+Error outside_keyspace(std::string_view key, bool writing) {
+  return Error(
+      ErrorCode::key_outside_legal_range,
+      "key " + describe_key(key) +
+          (key >= all_keys_end
+               ? std::string(" is in the special key space")
+               : std::string(" is in the system keyspace (at or above "
+                             "\\xff); set the ") +
+                     (writing ? "access_system_keys" : "read_system_keys") + " option to use it"));
+}
+
+void check_key_for_write(const TransactionState& state, std::string_view key) {
+  check_key_size(key, "key");
+  if (key >= max_write_key(state)) throw outside_keyspace(key, true);
 }
 
 void check_value(std::string_view key, std::string_view value) {
@@ -72,11 +123,8 @@ void check_value(std::string_view key, std::string_view value) {
   }
 }
 
-void check_readable_key(std::string_view key) {
-  if (key >= normal_keys_end) {
-    throw Error(ErrorCode::key_outside_legal_range,
-                "key " + describe_key(key) + " is in the system keyspace (at or above \\xff)");
-  }
+void check_readable_key(const TransactionState& state, std::string_view key) {
+  if (key >= max_read_key(state)) throw outside_keyspace(key, false);
 }
 
 // Answers a get_versionstamp() waiting on this attempt of the transaction, if any.
@@ -106,21 +154,45 @@ size_t checked_versionstamp_position(std::string_view parameter, std::string_vie
 
 // A range a transaction may clear or name as a conflict range: ordered, and inside the
 // user keyspace.
-void check_range(std::string_view begin, std::string_view end) {
+void check_range(std::string_view begin, std::string_view end, const std::string& max_key) {
   if (begin > end) {
     throw Error(ErrorCode::inverted_range,
                 "range begins at " + describe_key(begin) + ", after its end " + describe_key(end));
   }
-  if (end > normal_keys_end) {
+  if (end > max_key) {
     throw Error(ErrorCode::key_outside_legal_range,
-                "the range ends at " + describe_key(end) + ", in the system keyspace");
+                "the range ends at " + describe_key(end) + ", past " + describe_key(max_key) +
+                    ", the end of the keys this transaction may use");
   }
+}
+
+bool same_writes(const WriteMap::Lookup& a, const WriteMap::Lookup& b) {
+  return a.kind == b.kind && a.value == b.value && a.pending == b.pending;
+}
+
+// The transaction committed: its watches start from `version`.
+void start_watches(TransactionState& state, Version version) {
+  std::vector<PendingWatch> watches = std::move(state.watches);
+  state.watches.clear();
+  for (PendingWatch& watch : watches) {
+    bool changed = !same_writes(watch.lookup, state.writes.lookup(watch.key));
+    watch.start.send(WatchStart{version, changed});
+  }
+}
+
+// The transaction will not commit as it is: its watches fail with `error`.
+void fail_watches(TransactionState& state, const Error& error) {
+  std::vector<PendingWatch> watches = std::move(state.watches);
+  state.watches.clear();
+  for (PendingWatch& watch : watches)
+    watch.start.send_error(error);
 }
 
 // Fails every later use of the transaction with `error`, and the pending ones now.
 void abort_transaction(TransactionState& state, Error error) {
   if (state.aborted) return;
   state.aborted = error;
+  fail_watches(state, error);
   state.abort_signal.send(Void{});
 }
 
@@ -154,8 +226,18 @@ Future<T> controlled(std::shared_ptr<TransactionState> state, Future<T> operatio
 }
 
 Future<Version> read_version_of(std::shared_ptr<TransactionState> state) {
-  if (!state->read_version) state->read_version = state->database->get_read_version();
+  if (!state->read_version) {
+    state->read_version =
+        state->database->get_read_version(state->priority, state->causal_read_risky);
+  }
   co_return co_await *state->read_version;
+}
+
+// Whether the write being made adds a write conflict range (next_write_no_write_conflict_range
+// lasts for one write).
+WriteConflict take_write_conflict(TransactionState& state) {
+  return std::exchange(state.next_write_without_conflict, false) ? WriteConflict::skip
+                                                                 : WriteConflict::add;
 }
 
 // Whether a read sees the transaction's own writes.
@@ -165,7 +247,9 @@ bool reads_own_writes(const TransactionState& state, bool snapshot) {
 
 Future<std::optional<Value>> get_actor(std::shared_ptr<TransactionState> state, std::string key,
                                        bool snapshot) {
-  check_readable_key(key);
+  // The special key space: what FoundationDB's clients read there.
+  if (key == status_json_key) co_return co_await state->database->cluster_status();
+  check_readable_key(*state, key);
   state->used = true;
   WriteMap::Lookup lookup =
       reads_own_writes(*state, snapshot) ? state->writes.lookup(key) : WriteMap::Lookup{};
@@ -187,9 +271,7 @@ Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std
     throw Error(ErrorCode::inverted_range,
                 "range begins at " + describe_key(begin) + ", after its end " + describe_key(end));
   }
-  // Reads stop at the end of the keys a transaction may read.
-  end = std::min(end, normal_keys_end);
-  begin = std::min(begin, end);
+  check_range(begin, end, max_read_key(*state));
   const size_t row_limit = limits.rows <= 0 ? SIZE_MAX : static_cast<size_t>(limits.rows);
   const size_t byte_limit = limits.bytes <= 0 ? SIZE_MAX : static_cast<size_t>(limits.bytes);
   size_t bytes = 0;
@@ -253,32 +335,32 @@ Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std
 
 Future<Key> get_key_actor(std::shared_ptr<TransactionState> state, KeySelector selector,
                           bool snapshot) {
-  if (selector.key > normal_keys_end) {
+  const std::string& max_key = max_read_key(*state);
+  if (selector.key > max_key) {
     throw Error(ErrorCode::key_outside_legal_range,
                 "key selector at " + describe_key(selector.key) + " is in the system keyspace");
   }
   state->used = true;
   const bool forward = selector.offset >= 1;
   // Forward the keys counted start here; backward they end here (exclusive).
-  const Key edge = std::min(selector.or_equal ? single_key_range(selector.key).end : selector.key,
-                            normal_keys_end);
+  const Key edge =
+      std::min(selector.or_equal ? single_key_range(selector.key).end : selector.key, max_key);
   Version version = co_await read_version_of(state);
   if (reads_own_writes(*state, snapshot) && !state->writes.empty()) {
     // The transaction's writes may move the answer: count through the merged view (the
     // range read adds the read conflicts of what it went through).
     const int rows_wanted = forward ? selector.offset : 1 - selector.offset;
     RangeResult rows =
-        forward ? co_await get_range_actor(state, edge, normal_keys_end, {rows_wanted, 0}, false,
-                                           snapshot)
+        forward ? co_await get_range_actor(state, edge, max_key, {rows_wanted, 0}, false, snapshot)
                 : co_await get_range_actor(state, "", edge, {rows_wanted, 0}, true, snapshot);
     if (static_cast<int>(rows.rows.size()) == rows_wanted) co_return rows.rows.back().key;
-    co_return forward ? normal_keys_end : Key();
+    co_return forward ? max_key : Key();
   }
-  Key key = co_await state->database->resolve_key(selector, version);
+  Key key = co_await state->database->resolve_key(selector, version, max_key);
   if (!snapshot) {
     KeyRange went_through =
         forward ? KeyRange{edge, single_key_range(key).end} : KeyRange{key, edge};
-    went_through.end = std::min(went_through.end, normal_keys_end);
+    went_through.end = std::min(went_through.end, max_key);
     if (went_through.begin < went_through.end) state->read_conflicts.insert(went_through);
   }
   co_return key;
@@ -299,6 +381,10 @@ Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
   }
   if (state->writes.empty()) {
     // Read-only: nothing to commit, and no commit version.
+    if (!state->watches.empty()) {
+      Version version = co_await read_version_of(state);
+      start_watches(*state, version);
+    }
     state->committed = true;
     state->committed_version = -1;
     answer_versionstamp(*state, std::nullopt,
@@ -324,17 +410,21 @@ Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
     state->committed = true;
     state->committed_version = reply.version;
     answer_versionstamp(*state, make_versionstamp(reply.version, reply.batch_index), Error());
+    start_watches(*state, reply.version);
     co_return;
   } catch (Error& error) {
     if (error.is_cancellation()) throw;
     failure = error;
   }
   answer_versionstamp(*state, std::nullopt, *failure);
+  fail_watches(*state, *failure);
   throw *failure;
 }
 
 void reset_state(TransactionState& state) {
   state.used = false;
+  fail_watches(state, Error(ErrorCode::transaction_cancelled,
+                            "the transaction was reset before it committed"));
   answer_versionstamp(
       state, std::nullopt,
       Error(ErrorCode::transaction_cancelled, "the transaction was reset before it committed"));
@@ -348,32 +438,81 @@ void reset_state(TransactionState& state) {
 Future<Void> on_error_actor(std::shared_ptr<TransactionState> state, Error error) {
   const ClientKnobs& knobs = client_knobs();
   if (state->retry_limit >= 0 && state->retries >= state->retry_limit) throw error;
-  switch (error.code()) {
-    case ErrorCode::not_committed:
-    case ErrorCode::commit_unknown_result:
-    case ErrorCode::database_locked:
-    case ErrorCode::commit_proxy_memory_limit_exceeded:
-    case ErrorCode::grv_proxy_memory_limit_exceeded:
-    case ErrorCode::process_behind:
-    case ErrorCode::batch_transaction_throttled:
-    case ErrorCode::tag_throttled:
-    case ErrorCode::proxy_tag_throttled: {
-      // Back off (with jitter, so that conflicting retries spread out), then start over.
-      double ceiling = std::min(knobs.backoff_max_s, state->max_retry_delay_s);
-      double backoff = std::min(std::max(state->backoff_s, knobs.backoff_initial_s), ceiling);
-      co_await delay(backoff * env().random().uniform_real(0.5, 1.0));
-      state->backoff_s = std::min(backoff * 2, ceiling);
-      ++state->retries;
-      reset_state(*state);
-      co_return;
+  // FoundationDB's rule: transaction_too_old and future_version start over at once (a
+  // newer read version is all they need); the other retryable errors back off first.
+  // cluster_version_changed is "maybe committed" but only the multi-version client
+  // retries it, so it is returned like any other error.
+  const ErrorCode code = error.code();
+  if (code == ErrorCode::transaction_too_old || code == ErrorCode::future_version) {
+    ++state->retries;
+    reset_state(*state);
+    co_return;
+  }
+  if (!error_retryable(code) || code == ErrorCode::cluster_version_changed) throw error;
+  // Back off (with jitter, so that conflicting retries spread out), then start over.
+  double ceiling = std::min(knobs.backoff_max_s, state->max_retry_delay_s);
+  double backoff = std::min(std::max(state->backoff_s, knobs.backoff_initial_s), ceiling);
+  co_await delay(backoff * env().random().uniform_real(0.5, 1.0));
+  state->backoff_s = std::min(backoff * 2, ceiling);
+  ++state->retries;
+  reset_state(*state);
+}
+
+// The value a watch compares with: the transaction's view of the key when the watch was
+// created (its own writes over the database at the read version).
+Future<std::optional<Value>> watched_value(std::shared_ptr<TransactionState> state, Key key,
+                                           WriteMap::Lookup lookup) {
+  if (lookup.kind == WriteMap::Lookup::Kind::known) co_return lookup.value;
+  Version version = co_await read_version_of(state);
+  std::optional<Value> stored = co_await state->database->read_value(key, version);
+  co_return lookup.resolve(stored);
+}
+
+// Errors after which a watch asks again, at a newer version.
+bool watch_retries(const Error& error) {
+  return error.is(ErrorCode::future_version) || error.is(ErrorCode::transaction_too_old) ||
+         error.is(ErrorCode::process_behind) ||
+         error.is(ErrorCode::grv_proxy_memory_limit_exceeded);
+}
+
+Future<Void> watch_actor(std::shared_ptr<DatabaseContext> database, Key key,
+                         Future<std::optional<Value>> initial, Future<WatchStart> started) {
+  DatabaseContext::WatchSlot slot(database);
+  WatchStart start;
+  std::optional<Error> failure;
+  try {
+    start = co_await started;
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    failure = error;
+  }
+  if (failure) {
+    // The transaction went away without committing.
+    if (failure->is(ErrorCode::broken_promise)) {
+      throw Error(ErrorCode::transaction_cancelled,
+                  "the transaction that created the watch was destroyed before it committed");
     }
-    case ErrorCode::transaction_too_old:
-    case ErrorCode::future_version:
-      ++state->retries;
-      reset_state(*state);
-      co_return;
-    default:
-      throw error;
+    throw *failure;
+  }
+  if (start.changed) co_return;
+  const std::optional<Value> value = co_await initial;
+  Version version = start.version;
+  while (true) {
+    Version seen = co_await database->watch_value(key, value, version);
+    // The server may have seen a change that is not committed yet, or that a recovery
+    // took back: confirm it at a read version, or watch again from there.
+    std::optional<Error> retry;
+    try {
+      Version read_version = co_await database->get_read_version();
+      if (co_await database->read_value(key, read_version) != value) co_return;
+      STRATA_PROBE(true, "a watch's change is not confirmed at a read version");
+      version = read_version;
+      if (read_version >= seen) continue;
+    } catch (Error& error) {
+      if (error.is_cancellation() || !watch_retries(error)) throw;
+      retry = error;
+    }
+    co_await delay(client_knobs().retry_delay_s);
   }
 }
 
@@ -467,49 +606,50 @@ Future<RangeResult> Transaction::get_range(std::string begin, std::string end, R
 void Transaction::set(std::string_view key, std::string_view value) {
   check_usable(*state_);
   state_->used = true;
-  check_key_for_write(key);
+  check_key_for_write(*state_, key);
   check_value(key, value);
-  state_->writes.set(key, value);
+  state_->writes.set(key, value, take_write_conflict(*state_));
 }
 
 void Transaction::clear(std::string_view key) {
   check_usable(*state_);
   state_->used = true;
-  check_key_for_write(key);
-  state_->writes.clear(key);
+  check_key_for_write(*state_, key);
+  state_->writes.clear(key, take_write_conflict(*state_));
 }
 
 void Transaction::clear_range(std::string_view begin, std::string_view end) {
   check_usable(*state_);
   state_->used = true;
-  check_range(begin, end);
+  check_range(begin, end, max_write_key(*state_));
+  WriteConflict conflict = take_write_conflict(*state_);
   if (begin == end) return;
-  state_->writes.clear_range(begin, end);
+  state_->writes.clear_range(begin, end, conflict);
 }
 
 void Transaction::add_read_conflict_range(std::string_view begin, std::string_view end) {
   check_usable(*state_);
-  check_range(begin, end);
+  check_range(begin, end, max_read_key(*state_));
   if (begin == end) return;
   state_->read_conflicts.insert(KeyRange{std::string(begin), std::string(end)});
 }
 
 void Transaction::add_write_conflict_range(std::string_view begin, std::string_view end) {
   check_usable(*state_);
-  check_range(begin, end);
+  check_range(begin, end, max_write_key(*state_));
   if (begin == end) return;
   state_->writes.add_write_conflict_range(KeyRange{std::string(begin), std::string(end)});
 }
 
 void Transaction::add_read_conflict_key(std::string_view key) {
   check_usable(*state_);
-  check_readable_key(key);
+  check_readable_key(*state_, key);
   state_->read_conflicts.insert(single_key_range(key));
 }
 
 void Transaction::add_write_conflict_key(std::string_view key) {
   check_usable(*state_);
-  check_readable_key(key);
+  if (key >= max_write_key(*state_)) throw outside_keyspace(key, true);
   state_->writes.add_write_conflict_range(single_key_range(key));
 }
 
@@ -542,11 +682,12 @@ void Transaction::atomic_op(std::string_view key, std::string_view operand, Muta
                   "versionstamped key " + describe_key(key) +
                       " may fall in the system keyspace (at or above \\xff)");
     }
+    take_write_conflict(*state_);  // the commit adds the key's conflict range regardless
     state_->writes.set_versionstamped_key(key, operand,
                                           KeyRange{lowest, single_key_range(highest).end});
     return;
   }
-  check_key_for_write(key);
+  check_key_for_write(*state_, key);
   if (type == MutationType::set_versionstamped_value) {
     if (operand.size() > value_size_limit + 4) {
       throw Error(ErrorCode::value_too_large,
@@ -558,7 +699,69 @@ void Transaction::atomic_op(std::string_view key, std::string_view operand, Muta
   } else {
     check_value(key, operand);
   }
-  state_->writes.atomic_op(key, type, operand);
+  state_->writes.atomic_op(key, type, operand, take_write_conflict(*state_));
+}
+
+Future<Void> Transaction::watch(std::string key) {
+  check_usable(*state_);
+  if (!state_->read_your_writes) {
+    throw Error(ErrorCode::watches_disabled,
+                "watches need read-your-writes, which this transaction disabled");
+  }
+  if (key.size() > key_size_limit) {
+    throw Error(ErrorCode::key_too_large, "watched key " + describe_key(key) + " is " +
+                                              std::to_string(key.size()) + " bytes; the limit is " +
+                                              std::to_string(key_size_limit));
+  }
+  check_readable_key(*state_, key);
+  WriteMap::Lookup lookup = state_->writes.lookup(key);
+  if (lookup.kind == WriteMap::Lookup::Kind::unreadable) {
+    throw Error(ErrorCode::accessed_unreadable,
+                "key " + describe_key(key) + " holds a versionstamp not known until commit");
+  }
+  Future<std::optional<Value>> initial = watched_value(state_, key, lookup);
+  Promise<WatchStart> start;
+  Future<WatchStart> started = start.get_future();
+  state_->watches.push_back(PendingWatch{key, std::move(lookup), std::move(start)});
+  return watch_actor(state_->database, std::move(key), std::move(initial), std::move(started));
+}
+
+Future<int64_t> Transaction::get_estimated_range_size_bytes(std::string begin, std::string end) {
+  check_usable(*state_);
+  check_range(begin, end, max_read_key(*state_));
+  return controlled(state_, state_->database->range_stats(
+                                KeyRange{std::move(begin), std::move(end)}, 0, nullptr));
+}
+
+namespace {
+
+Future<std::vector<Key>> split_points_actor(std::shared_ptr<TransactionState> state, KeyRange range,
+                                            int64_t chunk_bytes) {
+  std::vector<Key> points{range.begin};
+  co_await state->database->range_stats(range, chunk_bytes, &points);
+  points.push_back(range.end);
+  co_return points;
+}
+
+}  // namespace
+
+Future<std::vector<Key>> Transaction::get_range_split_points(std::string begin, std::string end,
+                                                             int64_t chunk_bytes) {
+  check_usable(*state_);
+  check_range(begin, end, max_read_key(*state_));
+  if (chunk_bytes <= 0) {
+    throw Error(
+        ErrorCode::invalid_option_value,
+        "range split points need a positive chunk size, not " + std::to_string(chunk_bytes));
+  }
+  return controlled(
+      state_, split_points_actor(state_, KeyRange{std::move(begin), std::move(end)}, chunk_bytes));
+}
+
+Future<std::vector<std::string>> Transaction::get_addresses_for_key(std::string key) {
+  check_usable(*state_);
+  check_readable_key(*state_, key);
+  return controlled(state_, state_->database->addresses_for_key(std::move(key)));
 }
 
 Future<std::string> Transaction::get_versionstamp() {
@@ -595,6 +798,12 @@ void Transaction::reset() {
   state_->timeout_s = 0;
   state_->read_your_writes = true;
   state_->snapshot_read_your_writes = true;
+  state_->access_system_keys = false;
+  state_->read_system_keys = false;
+  state_->causal_read_risky = false;
+  state_->lock_aware = false;
+  state_->priority = ReadVersionPriority::normal;
+  state_->next_write_without_conflict = false;
   state_->started_at = has_env() ? now() : 0;
   state_->aborted.reset();
   state_->abort_signal = Promise<Void>();
@@ -610,6 +819,30 @@ void Transaction::set_read_your_writes_disable() {
 
 void Transaction::set_snapshot_read_your_writes(bool enabled) {
   state_->snapshot_read_your_writes = enabled;
+}
+
+void Transaction::set_next_write_no_write_conflict_range() {
+  state_->next_write_without_conflict = true;
+}
+
+void Transaction::set_access_system_keys() {
+  state_->access_system_keys = true;
+}
+
+void Transaction::set_read_system_keys() {
+  state_->read_system_keys = true;
+}
+
+void Transaction::set_priority(ReadVersionPriority priority) {
+  state_->priority = priority;
+}
+
+void Transaction::set_causal_read_risky() {
+  state_->causal_read_risky = true;
+}
+
+void Transaction::set_lock_aware() {
+  state_->lock_aware = true;
 }
 
 void Transaction::cancel() {

@@ -124,6 +124,46 @@ TEST(TransactionOptions, RetryLimitMakesOnErrorThrow) {
   EXPECT_EQ(fatal.error().code(), ErrorCode::key_too_large);
 }
 
+TEST(TransactionErrors, PredicatesAndOnErrorFollowFoundationDB) {
+  const std::vector<ErrorCode> maybe_committed = {ErrorCode::commit_unknown_result,
+                                                  ErrorCode::cluster_version_changed};
+  const std::vector<ErrorCode> not_committed = {ErrorCode::not_committed,
+                                                ErrorCode::transaction_too_old,
+                                                ErrorCode::future_version,
+                                                ErrorCode::database_locked,
+                                                ErrorCode::grv_proxy_memory_limit_exceeded,
+                                                ErrorCode::commit_proxy_memory_limit_exceeded,
+                                                ErrorCode::batch_transaction_throttled,
+                                                ErrorCode::process_behind,
+                                                ErrorCode::tag_throttled,
+                                                ErrorCode::proxy_tag_throttled};
+  for (ErrorCode code : maybe_committed) {
+    EXPECT_TRUE(error_maybe_committed(code)) << error_name(code);
+    EXPECT_FALSE(error_retryable_not_committed(code)) << error_name(code);
+    EXPECT_TRUE(error_retryable(code)) << error_name(code);
+  }
+  for (ErrorCode code : not_committed) {
+    EXPECT_FALSE(error_maybe_committed(code)) << error_name(code);
+    EXPECT_TRUE(error_retryable_not_committed(code)) << error_name(code);
+    EXPECT_TRUE(error_retryable(code)) << error_name(code);
+  }
+  for (ErrorCode code : {ErrorCode::transaction_timed_out, ErrorCode::transaction_cancelled,
+                         ErrorCode::key_too_large, ErrorCode::too_many_watches,
+                         ErrorCode::operation_cancelled, ErrorCode::internal_error}) {
+    EXPECT_FALSE(error_retryable(code)) << error_name(code);
+  }
+  // on_error gives back what it does not retry: cluster_version_changed (the multi-version
+  // client's to handle) and every non-retryable error.
+  Transaction tr = make_transaction();
+  for (ErrorCode code : {ErrorCode::cluster_version_changed, ErrorCode::transaction_timed_out,
+                         ErrorCode::transaction_cancelled}) {
+    Future<Void> result = tr.on_error(Error(code));
+    ASSERT_TRUE(result.is_ready());
+    ASSERT_TRUE(result.is_error());
+    EXPECT_EQ(result.error().code(), code);
+  }
+}
+
 TEST(TransactionLimits, SystemKeysAreRefused) {
   Transaction tr = make_transaction();
   EXPECT_EQ(error_of([&] { tr.set("\xff/x", "v"); }).code(), ErrorCode::key_outside_legal_range);

@@ -50,11 +50,16 @@ struct GetReadVersionReply {
 struct GetReadVersionRequest {
   // How many transactions this request stands for (clients batch their own requests).
   uint32_t transaction_count = 1;
+  ReadVersionPriority priority = ReadVersionPriority::normal;
+  // causal_read_risky: the proxy may answer without confirming with the logs that its
+  // generation is still current (a read may then miss a commit acknowledged by a newer
+  // generation during a recovery).
+  bool causal_read_risky = false;
   ReplyPromise<GetReadVersionReply> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(transaction_count, reply);
+    archive(transaction_count, priority, causal_read_risky, reply);
   }
 };
 

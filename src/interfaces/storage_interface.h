@@ -90,6 +90,58 @@ struct GetKeyRequest {
   }
 };
 
+struct WatchValueReply {
+  // A version at which the key held something other than the watched value. It may not
+  // be committed yet: the client confirms the change at a read version.
+  Version version = 0;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(version);
+  }
+};
+
+// Answers once `key` holds something other than `value` (nullopt: absent), looking at
+// versions from `version` on: at once if it already does. Fails with timed_out after
+// storage_watch_timeout_s without a change (the client asks again), and with
+// future_version if `version` does not arrive in time.
+struct WatchValueRequest {
+  Key key;
+  std::optional<Value> value;
+  Version version = 0;
+  ReplyPromise<WatchValueReply> reply;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(key, value, version, reply);
+  }
+};
+
+struct RangeStatsReply {
+  // Bytes of keys and values in the range, at the server's newest version.
+  int64_t bytes = 0;
+  // Keys splitting the range into chunks of about chunk_bytes each (when asked).
+  std::vector<Key> split_points;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(bytes, split_points);
+  }
+};
+
+// The size of `range` (inside one shard of the server), and, when chunk_bytes > 0, the
+// keys where chunks of that many bytes end.
+struct RangeStatsRequest {
+  KeyRange range;
+  int64_t chunk_bytes = 0;
+  ReplyPromise<RangeStatsReply> reply;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(range, chunk_bytes, reply);
+  }
+};
+
 struct StorageInterface {
   UID id;
   NetworkAddress address;
@@ -97,12 +149,14 @@ struct StorageInterface {
   RequestStream<GetValueRequest> get_value;
   RequestStream<GetKeyValuesRequest> get_key_values;
   RequestStream<GetKeyRequest> get_key;
+  RequestStream<WatchValueRequest> watch_value;
+  RequestStream<RangeStatsRequest> range_stats;
 
   bool is_valid() const { return id.is_valid(); }
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(id, address, tag, get_value, get_key_values, get_key);
+    archive(id, address, tag, get_value, get_key_values, get_key, watch_value, range_stats);
   }
 };
 

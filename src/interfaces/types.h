@@ -122,6 +122,10 @@ struct Mutation {
   }
 };
 
+// FoundationDB's transaction priorities (priority_batch, default, priority_system_immediate),
+// as the read-version proxies see them.
+enum class ReadVersionPriority : uint8_t { batch = 0, normal = 1, immediate = 2 };
+
 // Keys at or above \xff belong to the system; \xff\xff begins the special key space.
 inline const std::string system_keys_begin("\xff", 1);
 inline const std::string special_keys_begin("\xff\xff", 2);
@@ -129,6 +133,8 @@ inline const std::string special_keys_begin("\xff\xff", 2);
 inline const std::string normal_keys_end = system_keys_begin;
 // The end of everything storage servers hold: the special key space above is virtual.
 inline const std::string all_keys_end = special_keys_begin;
+// The special key whose value is the cluster's status document (docs/status-json.md).
+inline const std::string status_json_key = special_keys_begin + "/status/json";
 
 // FoundationDB's limits.
 constexpr size_t key_size_limit = 10'000;

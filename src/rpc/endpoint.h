@@ -63,6 +63,8 @@ constexpr UID server_ping = well_known_token(17);
 constexpr UID register_worker = well_known_token(32);
 constexpr UID server_db_info = well_known_token(33);
 constexpr UID open_database = well_known_token(34);
+// The cluster status document (see interfaces/cluster_status_interface.h).
+constexpr UID cluster_status = well_known_token(35);
 // Simulation workloads.
 constexpr UID test_echo = well_known_token(100);
 }  // namespace well_known

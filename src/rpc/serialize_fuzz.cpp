@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "interfaces/cluster_status_interface.h"
 #include "interfaces/echo_interface.h"
 #include "interfaces/status_interface.h"
 #include "rpc/endpoint.h"
@@ -127,7 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace strata;
   if (size == 0) return 0;
   std::string_view message(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 9) {
+  switch (data[0] % 11) {
     case 0:
       check_type<Scalars>(message);
       break;
@@ -156,6 +157,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 8:
       // The transport's own answer to a message for an unknown endpoint.
       check_type<EndpointNotFound>(message);
+      break;
+    case 9:
+      check_type<ClusterStatusRequest>(message);
+      break;
+    case 10:
+      check_type<ReplyMessage<ClusterStatusReply>>(message);
       break;
   }
   return 0;

@@ -59,4 +59,30 @@ bool is_known_error_number(int number) {
   return find_error(number) != nullptr;
 }
 
+bool error_maybe_committed(ErrorCode code) {
+  return code == ErrorCode::commit_unknown_result || code == ErrorCode::cluster_version_changed;
+}
+
+bool error_retryable_not_committed(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::not_committed:
+    case ErrorCode::transaction_too_old:
+    case ErrorCode::future_version:
+    case ErrorCode::database_locked:
+    case ErrorCode::grv_proxy_memory_limit_exceeded:
+    case ErrorCode::commit_proxy_memory_limit_exceeded:
+    case ErrorCode::batch_transaction_throttled:
+    case ErrorCode::process_behind:
+    case ErrorCode::tag_throttled:
+    case ErrorCode::proxy_tag_throttled:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool error_retryable(ErrorCode code) {
+  return error_maybe_committed(code) || error_retryable_not_committed(code);
+}
+
 }  // namespace strata

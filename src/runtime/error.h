@@ -48,4 +48,11 @@ std::string_view error_description(ErrorCode code);
 // Whether `number` is a code in the table; decoders use it to reject unknown codes.
 bool is_known_error_number(int number);
 
+// FoundationDB's error predicates (fdb_error_predicate): the commit may have happened
+// (commit_unknown_result, cluster_version_changed); the transaction did not commit and a
+// retry may succeed; either of the two.
+bool error_maybe_committed(ErrorCode code);
+bool error_retryable_not_committed(ErrorCode code);
+bool error_retryable(ErrorCode code);
+
 }  // namespace strata

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "runtime/assert.h"
+#include "runtime/json_validate.h"
 #include "runtime/trace.h"
 
 namespace strata {
@@ -98,6 +99,13 @@ JsonWriter& JsonWriter::value(uint64_t number) {
 JsonWriter& JsonWriter::null() {
   before_value();
   text_ += "null";
+  return *this;
+}
+
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  STRATA_ASSERT_MSG(is_valid_json(json), "JsonWriter::raw() given text that is not one JSON value");
+  before_value();
+  text_ += json;
   return *this;
 }
 

@@ -30,6 +30,9 @@ class JsonWriter {
   JsonWriter& value(uint64_t number);
   JsonWriter& value(int number) { return value(static_cast<int64_t>(number)); }
   JsonWriter& null();
+  // Writes `json`, one JSON value, unchanged (a document from elsewhere, embedded). The
+  // caller checks it first (is_valid_json); an invalid one is a programmer error.
+  JsonWriter& raw(std::string_view json);
 
   const std::string& text() const { return text_; }
 

@@ -2,7 +2,8 @@
 // Each client owns a key prefix and runs one transaction at a time: random sets, clears,
 // range clears, atomic operations (all but the versionstamped ones, with short operands),
 // point reads, key selectors and range reads (any limit, either direction, snapshot or
-// not). Every read is
+// not), some writes without write conflict ranges; one client works in the system keyspace
+// (access_system_keys). Every read is
 // compared with the model plus the transaction's own writes (read-your-writes), or with
 // the model alone when read_your_writes_disable (or snapshot_ryw_disable, for a snapshot
 // read) hides them, and a
@@ -43,7 +44,8 @@ class ModelCheckWorkload final : public Workload {
       : clients_(options.get_int("clients", 3)),
         keys_(options.get_int("keys", 40)),
         operations_max_(options.get_int("operations_max", 12)),
-        value_bytes_max_(options.get_int("value_bytes_max", 200)) {}
+        value_bytes_max_(options.get_int("value_bytes_max", 200)),
+        system_keys_client_(options.get_bool("system_keys_client", true)) {}
 
   std::string name() const override { return "model_check"; }
 
@@ -151,6 +153,9 @@ class ModelCheckWorkload final : public Workload {
     int64_t operations = random.uniform(1, operations_max_ + 1);
     for (int64_t op = 0; op < operations; ++op) {
       std::string key = key_of(*client, random.uniform(0, keys_));
+      // Now and then the next write adds no write conflict range: what it writes is the
+      // same (nobody else writes these keys, so no conflict could tell).
+      if (random.chance(0.05)) tr.set_next_write_no_write_conflict_range();
       switch (random.uniform(0, 8)) {
         case 0:
         case 1: {
@@ -263,6 +268,7 @@ class ModelCheckWorkload final : public Workload {
       std::optional<Error> failure;
       try {
         tr.set_read_version(version);
+        tr.set_read_system_keys();  // the system-keyspace client's keys (harmless for others)
         result = co_await tr.get_range(client->prefix + "k", client->prefix + "l");
       } catch (Error& error) {
         if (error.is_cancellation()) throw;
@@ -290,6 +296,7 @@ class ModelCheckWorkload final : public Workload {
   // Did transaction `number` commit? Settles it for good (see the top of the file).
   Future<bool> committed_marker(ClientState* client, Database database, uint64_t number) {
     co_return co_await database.run([this, client, number](Transaction& tr) -> Future<bool> {
+      tr.set_access_system_keys();
       std::optional<Value> marker = co_await tr.get(marker_key(*client));
       tr.set(marker_key(*client), "settled " + std::to_string(number));
       co_return marker&&* marker == std::to_string(number);
@@ -298,7 +305,10 @@ class ModelCheckWorkload final : public Workload {
 
   Future<Void> client(Database database, int64_t index) {
     ClientState client;
-    client.prefix = "model/" + std::to_string(index) + "/";
+    // The last client works in the system keyspace (access_system_keys), where the same
+    // rules hold, with selectors clamped at \xff\xff instead of \xff.
+    const bool system_keys = system_keys_client_ && index == clients_ - 1;
+    client.prefix = (system_keys ? "\xff/model/" : "model/") + std::to_string(index) + "/";
     Random& random = env().random();
     while (now() < end_time_) {
       co_await delay(random.exponential(0.02));
@@ -316,6 +326,7 @@ class ModelCheckWorkload final : public Workload {
         Model view;
         try {
           if (!options.read_your_writes) tr.set_read_your_writes_disable();
+          if (system_keys) tr.set_access_system_keys();
           tr.set_snapshot_read_your_writes(options.snapshot_read_your_writes);
           co_await tr.get(marker_key(client));
           view = co_await random_operations(&client, tr, options);
@@ -350,6 +361,7 @@ class ModelCheckWorkload final : public Workload {
   const int64_t keys_;
   const int64_t operations_max_;
   const int64_t value_bytes_max_;
+  const bool system_keys_client_;
   double end_time_ = 0;
   uint64_t committed_ = 0;
   uint64_t reads_checked_ = 0;

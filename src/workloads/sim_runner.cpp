@@ -57,6 +57,7 @@ TestRunResult run_simulation_test(const TestSpec& spec, const RunOptions& run) {
   const std::map<std::string, std::string> pinned_knobs = options.with_prefix("knob.");
   options.get_string("title", "");
   options.get_int("ci_seeds", 0);  // read by the build, which runs that many seeds in CI
+  options.get_int("ci_determinism_seeds", 0);  // and checks determinism on that many
   options.check_all_read();
 
   // Workloads outlive the simulator: actors they own unwind while it is destroyed.

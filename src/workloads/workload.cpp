@@ -85,6 +85,10 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        "transactions with random explicit read and write conflict ranges; every commit and "
        "every conflict checked against the resolver's rule, placed by versionstamped markers",
        make_conflict_range_workload},
+      {"watch",
+       "watchers and writers on a few keys: no wake-up without a change, none lost; the "
+       "watch errors (too_many_watches, watches_disabled, transaction_cancelled)",
+       make_watch_workload},
       {"versionstamp",
        "versionstamped keys and values with get_versionstamp: stamps unique, increasing in "
        "commit order, and the key, the value and the answer agree",

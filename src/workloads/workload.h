@@ -96,6 +96,7 @@ std::unique_ptr<Workload> make_bank_workload(Options& options);
 std::unique_ptr<Workload> make_model_check_workload(Options& options);
 std::unique_ptr<Workload> make_versionstamp_workload(Options& options);
 std::unique_ptr<Workload> make_conflict_range_workload(Options& options);
+std::unique_ptr<Workload> make_watch_workload(Options& options);
 std::unique_ptr<Workload> make_cluster_restart_workload(Options& options);
 std::unique_ptr<Workload> make_kv_store_workload(Options& options);
 std::unique_ptr<Workload> make_random_clogging_workload(Options& options);

@@ -13,6 +13,7 @@
 #include <signal.h>
 
 #include "child_process.h"
+#include "client_thread.h"
 #include "rpc/transport.h"
 #include "runtime/combinators.h"
 #include "runtime/real/real_environment.h"
@@ -22,6 +23,7 @@ namespace strata {
 namespace {
 
 using testing::ChildProcess;
+using testing::run_client;
 using testing::TemporaryDirectory;
 
 constexpr double hang_guard_s = 120;
@@ -32,23 +34,6 @@ constexpr int rounds = 20;
 
 std::string account_key(int account) {
   return "bank/account/" + std::to_string(100 + account);
-}
-
-// Runs `body` on a fresh real environment with a client transport, on this thread.
-template <class Body>
-void run_client(Body body) {
-  real::RealEnvironment environment;
-  Transport::install(NetworkAddress());
-  auto wrapper = [&]() -> Future<Void> {
-    try {
-      co_await body();
-    } catch (Error& error) {
-      ADD_FAILURE() << error.message();
-    }
-    env().stop();
-  };
-  Future<Void> done = wrapper();
-  environment.run();
 }
 
 // The acknowledged transfers of every client thread.

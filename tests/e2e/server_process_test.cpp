@@ -9,6 +9,7 @@
 #include <signal.h>
 
 #include "child_process.h"
+#include "interfaces/cluster_status_interface.h"
 #include "interfaces/status_interface.h"
 #include "rpc/transport.h"
 #include "runtime/combinators.h"
@@ -56,6 +57,34 @@ ServerAnswers ask_server(NetworkAddress address) {
   return answers;
 }
 
+// Asks the cluster controller at `address` for the cluster status until it reports the
+// database available (recovery takes a moment after the server listens) or the guard runs
+// out. Returns the last document, or the last error's message.
+std::string wait_for_available_cluster(NetworkAddress address) {
+  real::RealEnvironment environment;
+  Transport::install(NetworkAddress());
+  std::string last;
+  auto ask = [&]() -> Future<Void> {
+    double deadline = now() + hang_guard_s;
+    while (now() < deadline) {
+      try {
+        ClusterStatusReply reply = co_await timeout_error(
+            cluster_status_stream_at(address).get_reply(ClusterStatusRequest{}), hang_guard_s);
+        last = reply.json;
+        if (last.find("\"database_available\":true") != std::string::npos) break;
+      } catch (Error& error) {
+        if (error.is_cancellation()) throw;
+        last = error.message();
+      }
+      co_await delay(0.1);
+    }
+    env().stop();
+  };
+  Future<Void> done = ask();
+  environment.run();
+  return last;
+}
+
 class ServerProcessTest : public ::testing::Test {
  protected:
   std::string listen() const { return "127.0.0.1:" + std::to_string(port_); }
@@ -87,6 +116,34 @@ TEST_F(ServerProcessTest, AnswersPingAndStatusThenStopsCleanlyOnSigterm) {
   server.send_signal(SIGTERM);
   EXPECT_EQ(server.wait(hang_guard_s), 0) << server.transcript();
   EXPECT_NE(server.transcript().find("strata-server stopped"), std::string::npos);
+}
+
+TEST_F(ServerProcessTest, ControllerAnswersClusterStatusOnceRecovered) {
+  ChildProcess server(STRATA_SERVER_PATH, {"--listen", listen()}, directory_.path());
+  ASSERT_TRUE(server.wait_for_line("listening on " + listen(), hang_guard_s))
+      << server.transcript();
+
+  std::string json = wait_for_available_cluster(address());
+  EXPECT_NE(json.find("\"database_available\":true"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"name\":\"fully_recovered\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"database_status\":{\"available\":true,\"healthy\":true}"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"generation\":1"), std::string::npos) << json;
+  // This one process hosts every role, and its own document is embedded.
+  EXPECT_NE(json.find("\"processes\":{\"" + listen() + "\":{\"address\":\"" + listen() + "\""),
+            std::string::npos)
+      << json;
+  for (const char* role : {"cluster_controller", "sequencer", "resolver", "log", "storage",
+                           "commit_proxy", "grv_proxy"}) {
+    EXPECT_NE(json.find("{\"role\":\"" + std::string(role) + "\""), std::string::npos)
+        << role << " in " << json;
+  }
+  EXPECT_NE(json.find("\"uptime_s\":"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"messages\":[]"), std::string::npos) << json;
+
+  server.send_signal(SIGTERM);
+  EXPECT_EQ(server.wait(hang_guard_s), 0) << server.transcript();
 }
 
 TEST_F(ServerProcessTest, SigintStopsCleanlyToo) {

@@ -6,11 +6,15 @@
 #include <set>
 
 #include "interfaces/cluster_interface.h"
+#include "interfaces/cluster_status_interface.h"
+#include "interfaces/status_interface.h"
 #include "rpc/frame.h"
 #include "rpc/serialize.h"
+#include "rpc/transport.h"
 #include "runtime/combinators.h"
 #include "runtime/notified.h"
 #include "runtime/trace.h"
+#include "server/cluster_controller/cluster_status.h"
 #include "server/role_requests.h"
 
 namespace strata {
@@ -48,6 +52,8 @@ struct RegisteredWorker {
 
 struct ControllerState {
   ClusterControllerOptions options;
+  // This controller's id, for status.
+  UID id;
   std::map<NetworkAddress, RegisteredWorker> workers;
   // Bumped whenever a worker registers as a new process.
   AsyncVar<uint64_t> registrations{0};
@@ -58,6 +64,9 @@ struct ControllerState {
   // Storage servers of the current generation: their worker's address and incarnation.
   std::map<UID, std::pair<NetworkAddress, UID>> storage_processes;
   AsyncVar<uint64_t> generation_breaks{0};
+  // Where recovery is, and why its last attempt failed (until one completes), for status.
+  RecoveryState recovery_state = RecoveryState::reading_cluster_state;
+  std::optional<std::string> recovery_error;
   ActorCollection background;
 };
 
@@ -102,24 +111,27 @@ const RegisteredWorker* worker_holding(const ControllerState& state, StoredRole:
   return nullptr;
 }
 
-// The first stored role of the last generation that no registered worker holds, if any.
-std::optional<std::string> missing_role(const ControllerState& state) {
+// The stored roles of the last generation that no registered worker holds.
+std::vector<std::string> missing_roles(const ControllerState& state) {
+  std::vector<std::string> missing;
+  if (!state.persisted) return missing;
   for (const UID& log : state.persisted->logs) {
-    if (!worker_holding(state, StoredRole::Kind::log, log)) return "log " + log.to_string();
+    if (!worker_holding(state, StoredRole::Kind::log, log))
+      missing.push_back("log " + log.to_string());
   }
   for (const auto& storage : state.persisted->storage) {
     if (!worker_holding(state, StoredRole::Kind::storage, storage.id)) {
-      return "storage " + storage.id.to_string();
+      missing.push_back("storage " + storage.id.to_string());
     }
   }
-  return std::nullopt;
+  return missing;
 }
 
 bool workers_ready(const ControllerState& state) {
   if (!state.persisted) {
     return static_cast<int>(state.workers.size()) >= state.options.configuration.workers_expected;
   }
-  return !missing_role(state);
+  return missing_roles(state).empty();
 }
 
 Future<Void> wait_for_workers(ControllerState* state) {
@@ -131,7 +143,8 @@ Future<Void> wait_for_workers(ControllerState* state) {
       TraceEvent event(Severity::warn, "ClusterWaitingForWorkers");
       event.detail("Registered", state->workers.size())
           .detail("Expected", state->options.configuration.workers_expected);
-      if (state->persisted) event.detail("Missing", missing_role(*state).value_or(""));
+      std::vector<std::string> missing = missing_roles(*state);
+      if (!missing.empty()) event.detail("Missing", missing.front());
     }
   }
 }
@@ -145,7 +158,9 @@ Future<ReplyType<Request>> ask_worker(RequestStream<Request> stream, Request req
 }
 
 Future<Void> recover(ControllerState* state) {
+  state->recovery_state = RecoveryState::waiting_for_workers;
   co_await wait_for_workers(state);
+  state->recovery_state = RecoveryState::locking_old_transaction_servers;
   const ClusterConfiguration& configuration = state->options.configuration;
   std::vector<const RegisteredWorker*> workers;
   for (const auto& [address, worker] : state->workers)
@@ -200,6 +215,7 @@ Future<Void> recover(ControllerState* state) {
   }
 
   // The stateless roles of the new generation.
+  state->recovery_state = RecoveryState::recruiting_transaction_servers;
   const RegisteredWorker& first = *workers[0];
   const RegisteredWorker& second = *workers[1 % n];
   SequencerInterface sequencer =
@@ -232,6 +248,7 @@ Future<Void> recover(ControllerState* state) {
                           InitializeGrvProxyRequest{next.epoch, sequencer, log_interfaces, {}});
 
   // The new generation is recorded before anyone may use it.
+  state->recovery_state = RecoveryState::writing_cluster_state;
   co_await write_persisted(state->options.data_dir, state_path(*state), next);
   state->persisted = next;
 
@@ -260,6 +277,8 @@ Future<Void> recover(ControllerState* state) {
   info.client.epoch = next.epoch;
   info.client.grv_proxies = {grv_proxy};
   info.client.commit_proxies = {commit_proxy};
+  state->recovery_state = RecoveryState::fully_recovered;
+  state->recovery_error.reset();
   state->db_info.set(info);
   TraceEvent("RecoveryComplete")
       .detail("Epoch", next.epoch)
@@ -354,6 +373,129 @@ Future<Void> serve_open_database(ControllerState* state,
     polls.add(answer_open_database(state, co_await requests));
 }
 
+// ---- the cluster status document ----
+
+template <class Interface>
+void add_roles(std::map<NetworkAddress, ProcessFacts>& processes, const std::string& role,
+               const std::vector<Interface>& interfaces) {
+  for (const Interface& interface : interfaces) {
+    ProcessFacts& process = processes[interface.address];
+    process.address = interface.address;
+    process.roles.push_back(ProcessRole{role, interface.id});
+  }
+}
+
+// The processes the controller knows and the roles of the published generation on them.
+std::vector<ProcessFacts> known_processes(const ControllerState& state) {
+  std::map<NetworkAddress, ProcessFacts> processes;
+  for (const auto& [address, worker] : state.workers) {
+    processes[address].address = address;
+    processes[address].worker_id = worker.interface.id;
+  }
+  NetworkAddress own_address = Transport::current().listen_address();
+  processes[own_address].address = own_address;
+  processes[own_address].roles.push_back(ProcessRole{"cluster_controller", state.id});
+  const ServerDBInfo& info = state.db_info.get();
+  if (info.epoch != 0) {
+    add_roles(processes, "sequencer", std::vector<SequencerInterface>{info.sequencer});
+    add_roles(processes, "resolver", info.resolvers);
+    add_roles(processes, "log", info.logs);
+    add_roles(processes, "storage", info.storage_servers);
+    add_roles(processes, "commit_proxy", info.client.commit_proxies);
+    add_roles(processes, "grv_proxy", info.client.grv_proxies);
+  }
+  std::vector<ProcessFacts> known;
+  for (auto& [address, process] : processes)
+    known.push_back(std::move(process));
+  return known;
+}
+
+// What the controller knows now, before it asks the processes.
+ClusterStatusFacts current_facts(const ControllerState& state) {
+  ClusterStatusFacts facts;
+  facts.connection_string = state.options.connection.to_string();
+  for (const NetworkAddress& coordinator : state.options.connection.coordinators)
+    facts.coordinators.push_back(CoordinatorFacts{coordinator, false});
+  facts.timestamp_s = env().wall_time();
+  facts.generation = state.persisted ? state.persisted->epoch : 0;
+  facts.recovery_state = state.recovery_state;
+  facts.configuration = state.options.configuration;
+  if (state.persisted) {
+    facts.configuration.logs = static_cast<int>(state.persisted->logs.size());
+    facts.configuration.storage_servers = static_cast<int>(state.persisted->storage.size());
+    facts.configuration.engine = static_cast<StorageEngine>(state.persisted->engine);
+  }
+  facts.workers_registered = static_cast<int>(state.workers.size());
+  if (state.recovery_state == RecoveryState::waiting_for_workers) {
+    facts.missing_roles = missing_roles(state);
+  }
+  facts.recovery_error = state.recovery_error;
+  facts.process_timeout_s = server_knobs().cluster_status_process_timeout_s;
+  facts.processes = known_processes(state);
+  return facts;
+}
+
+struct ProcessAnswer {
+  std::optional<std::string> json;
+  std::string failure;
+};
+
+// Never fails: a process that does not answer in time is an answer too.
+Future<ProcessAnswer> ask_process_status(NetworkAddress address, double timeout_s) {
+  ProcessAnswer answer;
+  try {
+    ServerStatusReply reply = co_await timeout_error(
+        status_stream_at(address).get_reply(ServerStatusRequest{}), timeout_s);
+    answer.json = std::move(reply.json);
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    answer.failure = error.message();
+  }
+  co_return answer;
+}
+
+// Asks every known process and every coordinator for its status, all at once, and takes
+// at most the timeout.
+Future<std::string> build_cluster_status(const ControllerState* state) {
+  ClusterStatusFacts facts = current_facts(*state);
+  std::set<NetworkAddress> addresses;
+  for (const ProcessFacts& process : facts.processes)
+    addresses.insert(process.address);
+  for (const CoordinatorFacts& coordinator : facts.coordinators)
+    addresses.insert(coordinator.address);
+  std::vector<NetworkAddress> asked(addresses.begin(), addresses.end());
+  std::vector<Future<ProcessAnswer>> asking;
+  for (const NetworkAddress& address : asked)
+    asking.push_back(ask_process_status(address, facts.process_timeout_s));
+  std::vector<ProcessAnswer> answers = co_await when_all(std::move(asking));
+  std::map<NetworkAddress, ProcessAnswer> by_address;
+  for (size_t i = 0; i < asked.size(); ++i)
+    by_address[asked[i]] = std::move(answers[i]);
+  for (ProcessFacts& process : facts.processes) {
+    process.status_json = by_address[process.address].json;
+    process.failure = by_address[process.address].failure;
+  }
+  for (CoordinatorFacts& coordinator : facts.coordinators)
+    coordinator.reachable = by_address[coordinator.address].json.has_value();
+  co_return cluster_status_json(facts);
+}
+
+// One document at a time: every request waiting when a build starts shares its document,
+// and requests that arrive meanwhile wait for the next one. The endpoint's queue bounds
+// how many wait (endpoint_queue_requests_max).
+Future<Void> serve_cluster_status(const ControllerState* state,
+                                  FutureStream<ClusterStatusRequest> requests) {
+  while (true) {
+    std::vector<ClusterStatusRequest> waiting;
+    waiting.push_back(co_await requests);
+    while (requests.is_ready())
+      waiting.push_back(co_await requests);
+    std::string json = co_await build_cluster_status(state);
+    for (ClusterStatusRequest& request : waiting)
+      request.reply.send(ClusterStatusReply{json});
+  }
+}
+
 Future<Void> recovery_loop(ControllerState* state) {
   state->persisted = co_await read_persisted(state_path(*state));
   while (true) {
@@ -367,6 +509,7 @@ Future<Void> recovery_loop(ControllerState* state) {
     }
     if (failure) {
       TraceEvent(Severity::warn_always, "RecoveryFailed").error(*failure);
+      state->recovery_error = failure->message();
       co_await delay(0.5);
       continue;
     }
@@ -381,17 +524,21 @@ Future<Void> recovery_loop(ControllerState* state) {
 Future<Void> run_cluster_controller(ClusterControllerOptions options) {
   ControllerState state;
   state.options = std::move(options);
+  state.id = env().random().unique_id();
   auto registrations =
       RequestStream<RegisterWorkerRequest>::serve_well_known(well_known::register_worker);
   auto server_info =
       RequestStream<GetServerDBInfoRequest>::serve_well_known(well_known::server_db_info);
   auto open_database =
       RequestStream<OpenDatabaseRequest>::serve_well_known(well_known::open_database);
+  auto cluster_status =
+      RequestStream<ClusterStatusRequest>::serve_well_known(well_known::cluster_status);
   TraceEvent("ClusterControllerStarted").detail("DataDir", state.options.data_dir);
   ActorCollection actors;
   actors.add(serve_registrations(&state, registrations.requests()));
   actors.add(serve_server_db_info(&state, server_info.requests()));
   actors.add(serve_open_database(&state, open_database.requests()));
+  actors.add(serve_cluster_status(&state, cluster_status.requests()));
   actors.add(recovery_loop(&state));
   co_await first_ready(actors.result(), state.background.result());
   // Only errors end it.

@@ -13,10 +13,15 @@
 // they recover from their files and catch up from the logs.
 //
 // The cluster's durable layout (epoch, logs, storage servers and their shards) is kept in
-// DATA/cluster-state until coordinators keep it. Runs until cancelled.
+// DATA/cluster-state until coordinators keep it.
+//
+// It also answers the cluster status document (interfaces/cluster_status_interface.h,
+// docs/status-json.md) at a well-known token, asking every process it knows for its own
+// status. Runs until cancelled.
 
 #include <string>
 
+#include "client/cluster_connection.h"
 #include "runtime/future.h"
 #include "server/cluster_controller/cluster_configuration.h"
 
@@ -25,6 +30,8 @@ namespace strata {
 struct ClusterControllerOptions {
   ClusterConfiguration configuration;
   std::string data_dir;
+  // The cluster's connection string, for status.
+  ClusterConnectionString connection;
 };
 
 Future<Void> run_cluster_controller(ClusterControllerOptions options);

@@ -68,7 +68,8 @@ void fill_in_versionstamps(CommitTransactionRequest& request, std::string_view s
     }
     std::string filled = fill_in_versionstamp(parameter, *position, stamp);
     if (in_key) {
-      if (filled.size() > key_size_limit || filled >= normal_keys_end) {
+      const size_t limit = filled >= system_keys_begin ? system_key_size_limit : key_size_limit;
+      if (filled.size() > limit || filled >= all_keys_end) {
         throw Error(ErrorCode::key_outside_legal_range,
                     "a versionstamped key is not a legal key: '" + printable(filled) + "'");
       }

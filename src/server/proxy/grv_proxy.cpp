@@ -1,5 +1,7 @@
 #include "server/proxy/grv_proxy.h"
 
+#include <algorithm>
+
 #include "runtime/combinators.h"
 #include "runtime/trace.h"
 #include "server/role_requests.h"
@@ -9,10 +11,12 @@ namespace strata {
 
 namespace {
 
-// The live committed version, once every log confirms the generation is still current.
-Future<Version> confirmed_committed_version(const GrvProxyOptions& options) {
+// The live committed version, once every log confirms the generation is still current
+// (unless `confirm` is false: every request of the round allowed causal_read_risky).
+Future<Version> confirmed_committed_version(const GrvProxyOptions& options, bool confirm) {
   Future<GetLiveCommittedVersionReply> committed = request_until_answered(
       options.sequencer.get_live_committed_version, GetLiveCommittedVersionRequest{});
+  if (!confirm) co_return (co_await committed).version;
   std::vector<Future<Void>> confirmations;
   for (const LogInterface& log : options.logs) {
     confirmations.push_back(
@@ -42,10 +46,16 @@ Future<Void> run_grv_proxy(GrvProxyInterface interface, GrvProxyOptions options)
       batch.push_back(co_await requests);
     } while (requests.is_ready() &&
              static_cast<int>(batch.size()) < server_knobs().grv_batch_requests_max);
+    // Highest priority first. (No rate keeper throttles any priority yet, so every request
+    // of the round is answered; the order only matters to who hears first.)
+    std::stable_sort(batch.begin(), batch.end(),
+                     [](const auto& a, const auto& b) { return a.priority > b.priority; });
+    const bool confirm = std::any_of(
+        batch.begin(), batch.end(), [](const auto& request) { return !request.causal_read_risky; });
     std::optional<Error> failure;
     Version version = 0;
     try {
-      version = co_await confirmed_committed_version(options);
+      version = co_await confirmed_committed_version(options, confirm);
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
       // The generation is over: the client must find the new proxies.

@@ -39,6 +39,33 @@ struct StorageState {
   // from memory: while one runs, the engine and memory do not agree on what a key held.
   AsyncVar<bool> persisting{false};
   uint64_t persists_started = 0;
+  // Keys with watches waiting for a change: `changed` is sent (and replaced) once a
+  // version that writes the key is applied.
+  struct KeyWatch {
+    Promise<Void> changed;
+    int watchers = 0;
+  };
+  std::map<Key, KeyWatch, std::less<>> watches;
+};
+
+// One watch request's hold on a key's KeyWatch; the entry goes with the last one.
+class WatchRegistration {
+ public:
+  WatchRegistration(StorageState* storage, Key key) : storage_(storage), key_(std::move(key)) {
+    ++storage_->watches[key_].watchers;
+  }
+  WatchRegistration(const WatchRegistration&) = delete;
+  WatchRegistration& operator=(const WatchRegistration&) = delete;
+  ~WatchRegistration() {
+    auto it = storage_->watches.find(key_);
+    if (--it->second.watchers == 0) storage_->watches.erase(it);
+  }
+  // Ready at the next applied change to the key.
+  Future<Void> next_change() const { return storage_->watches.at(key_).changed.get_future(); }
+
+ private:
+  StorageState* storage_;
+  Key key_;
 };
 
 bool owns_key(const StorageState& storage, std::string_view key) {
@@ -102,6 +129,71 @@ Future<Void> handle_get_value(StorageState* storage, GetValueRequest request) {
   } catch (Error& error) {
     if (error.is_cancellation()) throw;
     request.reply.send_error(error);
+  }
+}
+
+// The key's value at the newest version applied (or newer, if a persist moves the engine
+// meanwhile; never older).
+Future<std::optional<Value>> newest_value(StorageState* storage, const Key& key) {
+  VersionedData::KeyState state = storage->data.get(key, storage->data.latest_version());
+  if (state.kind == VersionedData::KeyState::Kind::present) co_return std::move(state.value);
+  if (state.kind == VersionedData::KeyState::Kind::absent) co_return std::nullopt;
+  co_return co_await storage->engine->read_value(key);
+}
+
+Future<Void> handle_watch_value(StorageState* storage, WatchValueRequest request) {
+  try {
+    if (!owns_key(*storage, request.key))
+      throw wrong_shard(*storage, "key '" + printable(request.key) + "'");
+    // The watched value is the key's at request.version: changes before it do not count,
+    // so wait for it (but an old version is fine: the value is compared with the newest).
+    if (request.version > storage->version->get()) {
+      co_await wait_for_version(storage, std::max(request.version, storage->oldest_version));
+    }
+    WatchRegistration registration(storage, request.key);
+    const double deadline = now() + server_knobs().storage_watch_timeout_s;
+    while (true) {
+      // Registered before reading, so that a change applied during the read is not missed.
+      Future<Void> changed = registration.next_change();
+      std::optional<Value> current = co_await newest_value(storage, request.key);
+      if (current != request.value) {
+        STRATA_PROBE(true, "a storage server answers a watch");
+        request.reply.send(WatchValueReply{storage->version->get()});
+        co_return;
+      }
+      Future<Void> timeout = delay(std::max(0.0, deadline - now()));
+      if (co_await first_ready(changed, timeout) == 1) {
+        STRATA_PROBE(true, "a watch times out on a storage server");
+        throw Error(ErrorCode::timed_out, "no change to the watched key within the watch timeout");
+      }
+    }
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    request.reply.send_error(error);
+  }
+}
+
+// The keys written by `mutation` that have watches on them.
+void collect_watched_keys(const StorageState& storage, const Mutation& mutation,
+                          std::vector<Key>& keys) {
+  if (storage.watches.empty()) return;
+  if (mutation.type != MutationType::clear_range) {
+    if (storage.watches.count(mutation.param1)) keys.push_back(mutation.param1);
+    return;
+  }
+  for (auto it = storage.watches.lower_bound(mutation.param1);
+       it != storage.watches.end() && it->first < mutation.param2; ++it) {
+    keys.push_back(it->first);
+  }
+}
+
+// Wakes the watches of `keys` (after their versions are readable here).
+void trigger_watches(StorageState& storage, const std::vector<Key>& keys) {
+  for (const Key& key : keys) {
+    auto it = storage.watches.find(key);
+    if (it == storage.watches.end()) continue;
+    Promise<Void> changed = std::exchange(it->second.changed, Promise<Void>());
+    changed.send(Void{});
   }
 }
 
@@ -262,6 +354,49 @@ Future<Void> handle_get_key(StorageState* storage, GetKeyRequest request) {
   }
 }
 
+// Sizes a range by reading it at the newest version, a page at a time (a page that falls
+// out of the MVCC window is read again at the newer version).
+Future<Void> handle_range_stats(StorageState* storage, RangeStatsRequest request) {
+  try {
+    if (!owns_range(*storage, request.range)) {
+      throw wrong_shard(*storage, "range ['" + printable(request.range.begin) + "', '" +
+                                      printable(request.range.end) + "')");
+    }
+    RangeStatsReply reply;
+    int64_t chunk = 0;
+    KeyRange cursor = request.range;
+    while (!cursor.empty()) {
+      GetKeyValuesRequest page;
+      page.range = cursor;
+      page.version = storage->version->get();
+      page.limit = std::numeric_limits<int32_t>::max();
+      page.byte_limit = 1 << 20;
+      std::optional<GetKeyValuesReply> rows;
+      try {
+        rows = co_await read_rows(storage, std::move(page));
+      } catch (Error& error) {
+        if (!error.is(ErrorCode::transaction_too_old)) throw;
+      }
+      if (!rows) continue;
+      for (const KeyValue& row : rows->data) {
+        const auto size = static_cast<int64_t>(row.key.size() + row.value.size());
+        if (request.chunk_bytes > 0 && chunk >= request.chunk_bytes) {
+          reply.split_points.push_back(row.key);
+          chunk = 0;
+        }
+        chunk += size;
+        reply.bytes += size;
+      }
+      if (!rows->more || rows->data.empty()) break;
+      cursor.begin = single_key_range(rows->data.back().key).end;
+    }
+    request.reply.send(std::move(reply));
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    request.reply.send_error(error);
+  }
+}
+
 // Clips a mutation to this server's shards; nullopt if none of it is ours.
 std::optional<Mutation> clip_to_shards(const StorageState& storage, const Mutation& mutation) {
   if (mutation.type != MutationType::clear_range) {
@@ -399,15 +534,18 @@ Future<Void> pull_from_logs(StorageState* storage) {
         continue;
       }
     }
+    std::vector<Key> watched;
     for (const VersionedMutations& versioned : reply.versions) {
       if (versioned.version <= storage->version->get()) continue;
       for (const Mutation& mutation : versioned.mutations) {
         if (std::optional<Mutation> ours = clip_to_shards(*storage, mutation)) {
           apply_mutation(*storage, versioned.version, *ours, engine_values);
+          collect_watched_keys(*storage, *ours, watched);
         }
       }
     }
     if (reply.end - 1 > storage->version->get()) storage->version->set(reply.end - 1);
+    trigger_watches(*storage, watched);
     storage->known_committed_version =
         std::max(storage->known_committed_version, reply.known_committed_version);
   }
@@ -464,22 +602,13 @@ Future<Void> persist_versions(StorageState* storage) {
   }
 }
 
-Future<Void> serve_gets(StorageState* storage, FutureStream<GetValueRequest> requests) {
-  ActorCollection reads;
+// Runs `handle(storage, request)` for every request of the stream, concurrently.
+template <class Request>
+Future<Void> serve_each(StorageState* storage, FutureStream<Request> requests,
+                        Future<Void> (*handle)(StorageState*, Request)) {
+  ActorCollection handlers;
   while (true)
-    reads.add(handle_get_value(storage, co_await requests));
-}
-
-Future<Void> serve_ranges(StorageState* storage, FutureStream<GetKeyValuesRequest> requests) {
-  ActorCollection reads;
-  while (true)
-    reads.add(handle_get_key_values(storage, co_await requests));
-}
-
-Future<Void> serve_keys(StorageState* storage, FutureStream<GetKeyRequest> requests) {
-  ActorCollection reads;
-  while (true)
-    reads.add(handle_get_key(storage, co_await requests));
+    handlers.add(handle(storage, co_await requests));
 }
 
 // The engine a storage folder was created with, recorded beside its data.
@@ -511,6 +640,8 @@ StorageInterface make_storage_interface(UID id, Tag tag) {
   interface.get_value = RequestStream<GetValueRequest>::serve_at(role_token(id, 1));
   interface.get_key_values = RequestStream<GetKeyValuesRequest>::serve_at(role_token(id, 2));
   interface.get_key = RequestStream<GetKeyRequest>::serve_at(role_token(id, 3));
+  interface.watch_value = RequestStream<WatchValueRequest>::serve_at(role_token(id, 4));
+  interface.range_stats = RequestStream<RangeStatsRequest>::serve_at(role_token(id, 5));
   interface.address = interface.get_value.endpoint().address;
   return interface;
 }
@@ -548,9 +679,11 @@ Future<Void> run_storage_server(StorageInterface interface, StorageServerOptions
       .detail("DurableVersion", durable);
 
   ActorCollection actors;
-  actors.add(serve_gets(&storage, interface.get_value.requests()));
-  actors.add(serve_ranges(&storage, interface.get_key_values.requests()));
-  actors.add(serve_keys(&storage, interface.get_key.requests()));
+  actors.add(serve_each(&storage, interface.get_value.requests(), handle_get_value));
+  actors.add(serve_each(&storage, interface.get_key_values.requests(), handle_get_key_values));
+  actors.add(serve_each(&storage, interface.get_key.requests(), handle_get_key));
+  actors.add(serve_each(&storage, interface.watch_value.requests(), handle_watch_value));
+  actors.add(serve_each(&storage, interface.range_stats.requests(), handle_range_stats));
   actors.add(pull_from_logs(&storage));
   actors.add(persist_versions(&storage));
   started.send(InitializeStorageReply{interface, durable});

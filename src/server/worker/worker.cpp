@@ -165,8 +165,8 @@ Future<Void> run_worker(WorkerOptions options, Promise<Void> listening) {
   // Until coordinators elect one, the first coordinator runs the cluster controller.
   if (state.connection.coordinators.front() == options.listen_address) {
     state.runs_cluster_controller = true;
-    actors.add(
-        run_cluster_controller(ClusterControllerOptions{options.configuration, options.data_dir}));
+    actors.add(run_cluster_controller(
+        ClusterControllerOptions{options.configuration, options.data_dir, state.connection}));
   }
   actors.add(state.roles->serve());
   actors.add(keep_registered(&state));

@@ -1,0 +1,262 @@
+#include "server/cluster_controller/cluster_status.h"
+
+#include <cstdio>
+#include <set>
+
+#include "runtime/json_validate.h"
+#include "runtime/json_writer.h"
+
+namespace strata {
+
+namespace {
+
+struct StatusMessage {
+  std::string name;
+  std::string description;
+  // For unreachable_processes: which ones.
+  std::vector<NetworkAddress> addresses;
+};
+
+std::string seconds_text(double seconds) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g s", seconds);
+  return buffer;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) {
+    if (!text.empty()) text += ", ";
+    text += item;
+  }
+  return text;
+}
+
+std::string recovery_description(const ClusterStatusFacts& facts) {
+  std::string next_generation = std::to_string(facts.generation + 1);
+  switch (facts.recovery_state) {
+    case RecoveryState::reading_cluster_state:
+      return "Reading the layout of the last generation from the controller's cluster-state "
+             "file.";
+    case RecoveryState::waiting_for_workers:
+      if (!facts.missing_roles.empty()) {
+        return "Waiting for the workers holding the roles of generation " +
+               std::to_string(facts.generation) +
+               " to register; missing: " + joined(facts.missing_roles) + ".";
+      }
+      return "Waiting for workers to register before recruiting a new cluster: " +
+             std::to_string(facts.workers_registered) + " of " +
+             std::to_string(facts.configuration.workers_expected) + " registered.";
+    case RecoveryState::locking_old_transaction_servers:
+      if (facts.generation == 0) return "Starting the logs of the new cluster.";
+      return "Locking the logs to end generation " + std::to_string(facts.generation) +
+             " and agree on its recovery version.";
+    case RecoveryState::recruiting_transaction_servers:
+      return "Recruiting the sequencer, resolver, storage servers and proxies of generation " +
+             next_generation + ".";
+    case RecoveryState::writing_cluster_state:
+      return "Recording generation " + next_generation +
+             " in the cluster-state file before publishing it.";
+    case RecoveryState::fully_recovered:
+      return "Recovery complete: every role of generation " + std::to_string(facts.generation) +
+             " was recruited and answered.";
+  }
+  return "";
+}
+
+bool hosts_database_role(const ProcessFacts& process) {
+  for (const ProcessRole& role : process.roles) {
+    if (role.role != "cluster_controller") return true;
+  }
+  return false;
+}
+
+// Recovered, and every process hosting a role of the generation answered.
+bool database_available(const ClusterStatusFacts& facts) {
+  if (facts.recovery_state != RecoveryState::fully_recovered) return false;
+  for (const ProcessFacts& process : facts.processes) {
+    if (hosts_database_role(process) && !process.status_json) return false;
+  }
+  return true;
+}
+
+std::optional<StatusMessage> unreachable_message(const ClusterStatusFacts& facts) {
+  std::set<NetworkAddress> unreachable;
+  int hosting_roles = 0;
+  for (const ProcessFacts& process : facts.processes) {
+    if (process.status_json) continue;
+    unreachable.insert(process.address);
+    if (hosts_database_role(process)) ++hosting_roles;
+  }
+  for (const CoordinatorFacts& coordinator : facts.coordinators) {
+    if (!coordinator.reachable) unreachable.insert(coordinator.address);
+  }
+  if (unreachable.empty()) return std::nullopt;
+  StatusMessage message{"unreachable_processes", "", {unreachable.begin(), unreachable.end()}};
+  std::vector<std::string> names;
+  for (const NetworkAddress& address : unreachable)
+    names.push_back(address.to_string());
+  message.description = std::to_string(unreachable.size()) +
+                        (unreachable.size() == 1 ? " process" : " processes") +
+                        " did not answer status within " + seconds_text(facts.process_timeout_s) +
+                        ": " + joined(names) + ".";
+  if (hosting_roles > 0) {
+    message.description +=
+        " Roles of the current generation run on " + std::to_string(hosting_roles) + " of them.";
+  }
+  return message;
+}
+
+std::vector<StatusMessage> status_messages(const ClusterStatusFacts& facts) {
+  std::vector<StatusMessage> messages;
+  if (facts.recovery_state != RecoveryState::fully_recovered) {
+    messages.push_back({"recovery_in_progress",
+                        "The database is unavailable until recovery completes (" +
+                            std::string(recovery_state_name(facts.recovery_state)) +
+                            "): " + recovery_description(facts),
+                        {}});
+  }
+  if (!facts.missing_roles.empty()) {
+    messages.push_back({"missing_roles",
+                        "No registered worker holds these roles of generation " +
+                            std::to_string(facts.generation) + ": " + joined(facts.missing_roles) +
+                            ". Start the processes that hold their data folders.",
+                        {}});
+  }
+  if (facts.recovery_error) {
+    messages.push_back({"recovery_failed",
+                        "The last recovery attempt failed, and the controller is retrying: " +
+                            *facts.recovery_error,
+                        {}});
+  }
+  if (std::optional<StatusMessage> unreachable = unreachable_message(facts))
+    messages.push_back(*unreachable);
+  return messages;
+}
+
+void write_messages(JsonWriter& json, const std::vector<StatusMessage>& messages) {
+  json.key("messages").begin_array();
+  for (const StatusMessage& message : messages) {
+    json.begin_object();
+    json.key("name").value(message.name);
+    json.key("description").value(message.description);
+    if (!message.addresses.empty()) {
+      json.key(message.name).begin_array();
+      for (const NetworkAddress& address : message.addresses)
+        json.begin_object().key("address").value(address.to_string()).end_object();
+      json.end_array();
+    }
+    json.end_object();
+  }
+  json.end_array();
+}
+
+void write_process(JsonWriter& json, const ClusterStatusFacts& facts, const ProcessFacts& process) {
+  json.key(process.address.to_string()).begin_object();
+  json.key("address").value(process.address.to_string());
+  if (process.worker_id.is_valid()) json.key("worker_id").value(process.worker_id.to_string());
+  json.key("roles").begin_array();
+  for (const ProcessRole& role : process.roles) {
+    json.begin_object().key("role").value(role.role);
+    json.key("id").value(role.id.to_string()).end_object();
+  }
+  json.end_array();
+  json.key("reachable").value(process.status_json.has_value());
+  if (!process.status_json) {
+    json.key("message").value("did not answer status within " +
+                              seconds_text(facts.process_timeout_s) + ": " + process.failure);
+  } else if (is_valid_json(*process.status_json)) {
+    json.key("status").raw(*process.status_json);
+  } else {
+    json.key("message").value("answered status with a document that is not valid JSON");
+  }
+  json.end_object();
+}
+
+void write_configuration(JsonWriter& json, const ClusterConfiguration& configuration) {
+  json.key("configuration").begin_object();
+  json.key("storage_engine").value(storage_engine_name(configuration.engine));
+  json.key("logs").value(configuration.logs);
+  json.key("storage_servers").value(configuration.storage_servers);
+  json.key("workers_expected").value(configuration.workers_expected);
+  json.end_object();
+}
+
+void write_cluster(JsonWriter& json, const ClusterStatusFacts& facts, bool available,
+                   const std::vector<StatusMessage>& messages) {
+  json.key("cluster").begin_object();
+  json.key("cluster_controller_timestamp").value(static_cast<int64_t>(facts.timestamp_s));
+  json.key("connection_string").value(facts.connection_string);
+  json.key("coordinators").begin_array();
+  for (const CoordinatorFacts& coordinator : facts.coordinators)
+    json.value(coordinator.address.to_string());
+  json.end_array();
+  json.key("generation").value(facts.generation);
+  json.key("recovery_state").begin_object();
+  json.key("name").value(recovery_state_name(facts.recovery_state));
+  json.key("description").value(recovery_description(facts));
+  json.end_object();
+  json.key("database_available").value(available);
+  write_configuration(json, facts.configuration);
+  json.key("workers_registered").value(facts.workers_registered);
+  json.key("processes").begin_object();
+  for (const ProcessFacts& process : facts.processes)
+    write_process(json, facts, process);
+  json.end_object();
+  write_messages(json, messages);
+  json.end_object();
+}
+
+void write_client(JsonWriter& json, const ClusterStatusFacts& facts, bool available, bool healthy) {
+  json.key("client").begin_object();
+  json.key("coordinators").begin_object();
+  json.key("coordinators").begin_array();
+  size_t reachable = 0;
+  for (const CoordinatorFacts& coordinator : facts.coordinators) {
+    json.begin_object().key("address").value(coordinator.address.to_string());
+    json.key("reachable").value(coordinator.reachable).end_object();
+    if (coordinator.reachable) ++reachable;
+  }
+  json.end_array();
+  json.key("quorum_reachable").value(reachable > facts.coordinators.size() / 2);
+  json.end_object();
+  json.key("database_status").begin_object();
+  json.key("available").value(available);
+  json.key("healthy").value(healthy);
+  json.end_object();
+  json.end_object();
+}
+
+}  // namespace
+
+std::string_view recovery_state_name(RecoveryState state) {
+  switch (state) {
+    case RecoveryState::reading_cluster_state:
+      return "reading_cluster_state";
+    case RecoveryState::waiting_for_workers:
+      return "waiting_for_workers";
+    case RecoveryState::locking_old_transaction_servers:
+      return "locking_old_transaction_servers";
+    case RecoveryState::recruiting_transaction_servers:
+      return "recruiting_transaction_servers";
+    case RecoveryState::writing_cluster_state:
+      return "writing_cluster_state";
+    case RecoveryState::fully_recovered:
+      return "fully_recovered";
+  }
+  return "unknown";
+}
+
+std::string cluster_status_json(const ClusterStatusFacts& facts) {
+  bool available = database_available(facts);
+  std::vector<StatusMessage> messages = status_messages(facts);
+  bool healthy = available && messages.empty();
+  JsonWriter json;
+  json.begin_object();
+  write_client(json, facts, available, healthy);
+  write_cluster(json, facts, available, messages);
+  json.end_object();
+  return json.text();
+}
+
+}  // namespace strata

@@ -1,0 +1,364 @@
+#include "server/cluster_controller/cluster_status.h"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "runtime/json_validate.h"
+
+namespace strata {
+namespace {
+
+// A JSON tree, just enough to look fields up in the documents of these tests (our own
+// text, so the parser recurses and fails the test on anything unexpected).
+struct Json {
+  struct Member;
+  enum class Kind { null, boolean, number, string, array, object };
+  Kind kind = Kind::null;
+  bool flag = false;
+  double number = 0;
+  std::string text;
+  std::vector<Json> items;
+  std::vector<Member> members;
+
+  bool has(std::string_view name) const;
+  const Json& operator[](std::string_view name) const;
+};
+
+struct Json::Member {
+  std::string name;
+  Json value;
+};
+
+bool Json::has(std::string_view name) const {
+  for (const Member& member : members) {
+    if (member.name == name) return true;
+  }
+  return false;
+}
+
+const Json& Json::operator[](std::string_view name) const {
+  for (const Member& member : members) {
+    if (member.name == name) return member.value;
+  }
+  ADD_FAILURE() << "no member " << name;
+  static const Json missing;
+  return missing;
+}
+
+class JsonParser {
+ public:
+  explicit JsonParser(std::string_view text) : text_(text) {}
+
+  Json parse_document() {
+    Json value = parse();
+    skip_space();
+    EXPECT_EQ(position_, text_.size()) << "text after the document";
+    return value;
+  }
+
+ private:
+  void skip_space() {
+    while (position_ < text_.size() &&
+           std::string_view(" \t\r\n").find(text_[position_]) != std::string_view::npos)
+      ++position_;
+  }
+  bool take(char c) {
+    skip_space();
+    if (position_ < text_.size() && text_[position_] == c) {
+      ++position_;
+      return true;
+    }
+    return false;
+  }
+  Json parse() {
+    Json value;
+    skip_space();
+    if (take('{')) {
+      value.kind = Json::Kind::object;
+      if (take('}')) return value;
+      do {
+        std::string name = parse_string();
+        EXPECT_TRUE(take(':'));
+        value.members.push_back(Json::Member{name, parse()});
+      } while (take(','));
+      EXPECT_TRUE(take('}'));
+    } else if (take('[')) {
+      value.kind = Json::Kind::array;
+      if (take(']')) return value;
+      do {
+        value.items.push_back(parse());
+      } while (take(','));
+      EXPECT_TRUE(take(']'));
+    } else if (text_.substr(position_, 1) == "\"") {
+      value.kind = Json::Kind::string;
+      value.text = parse_string();
+    } else if (text_.substr(position_, 4) == "true" || text_.substr(position_, 5) == "false") {
+      value.kind = Json::Kind::boolean;
+      value.flag = text_[position_] == 't';
+      position_ += value.flag ? 4 : 5;
+    } else if (text_.substr(position_, 4) == "null") {
+      position_ += 4;
+    } else {
+      value.kind = Json::Kind::number;
+      size_t used = 0;
+      value.number = std::stod(std::string(text_.substr(position_)), &used);
+      position_ += used;
+    }
+    return value;
+  }
+  // Escapes are kept as written, but for \" and \\, which is all these tests compare.
+  std::string parse_string() {
+    EXPECT_TRUE(take('"'));
+    std::string text;
+    while (position_ < text_.size() && text_[position_] != '"') {
+      if (text_[position_] == '\\' && position_ + 1 < text_.size() &&
+          (text_[position_ + 1] == '"' || text_[position_ + 1] == '\\')) {
+        ++position_;
+      }
+      text += text_[position_++];
+    }
+    EXPECT_TRUE(take('"'));
+    return text;
+  }
+
+  std::string_view text_;
+  size_t position_ = 0;
+};
+
+Json parse_json(const std::string& text) {
+  EXPECT_TRUE(is_valid_json(text)) << text;
+  return JsonParser(text).parse_document();
+}
+
+NetworkAddress address(uint16_t port) {
+  return NetworkAddress::from_octets(127, 0, 0, 1, port);
+}
+
+std::string process_document(uint16_t port) {
+  return "{\"process\":{\"address\":\"" + address(port).to_string() + "\",\"uptime_s\":12.5}}";
+}
+
+// A recovered two-process cluster: the controller, sequencer, resolver, log and storage
+// on the first process, the proxies on the second; both answered.
+ClusterStatusFacts healthy_facts() {
+  ClusterStatusFacts facts;
+  facts.connection_string = "strata:abc@127.0.0.1:4500";
+  facts.coordinators = {CoordinatorFacts{address(4500), true}};
+  facts.timestamp_s = 1'700'000'000.25;
+  facts.generation = 3;
+  facts.recovery_state = RecoveryState::fully_recovered;
+  facts.configuration.workers_expected = 2;
+  facts.workers_registered = 2;
+  facts.process_timeout_s = 2;
+  ProcessFacts first{address(4500), UID(1, 1), {}, process_document(4500), ""};
+  first.roles = {{"cluster_controller", UID(2, 1)},
+                 {"sequencer", UID(2, 2)},
+                 {"resolver", UID(2, 3)},
+                 {"log", UID(2, 4)},
+                 {"storage", UID(2, 5)}};
+  ProcessFacts second{address(4501), UID(1, 2), {}, process_document(4501), ""};
+  second.roles = {{"commit_proxy", UID(2, 6)}, {"grv_proxy", UID(2, 7)}};
+  facts.processes = {first, second};
+  return facts;
+}
+
+std::vector<std::string> message_names(const Json& document) {
+  std::vector<std::string> names;
+  for (const Json& message : document["cluster"]["messages"].items) {
+    EXPECT_TRUE(message.has("description"));
+    EXPECT_FALSE(message["description"].text.empty());
+    names.push_back(message["name"].text);
+  }
+  return names;
+}
+
+const Json* find_message(const Json& document, std::string_view name) {
+  for (const Json& message : document["cluster"]["messages"].items) {
+    if (message["name"].text == name) return &message;
+  }
+  return nullptr;
+}
+
+TEST(ClusterStatusTest, RecoveredClusterIsAvailableAndHealthyWithEveryField) {
+  std::string text = cluster_status_json(healthy_facts());
+  Json document = parse_json(text);
+
+  const Json& client = document["client"];
+  EXPECT_TRUE(client["database_status"]["available"].flag);
+  EXPECT_TRUE(client["database_status"]["healthy"].flag);
+  ASSERT_EQ(client["coordinators"]["coordinators"].items.size(), 1u);
+  EXPECT_EQ(client["coordinators"]["coordinators"].items[0]["address"].text, "127.0.0.1:4500");
+  EXPECT_TRUE(client["coordinators"]["coordinators"].items[0]["reachable"].flag);
+  EXPECT_TRUE(client["coordinators"]["quorum_reachable"].flag);
+
+  const Json& cluster = document["cluster"];
+  EXPECT_EQ(cluster["cluster_controller_timestamp"].number, 1'700'000'000);
+  EXPECT_EQ(cluster["connection_string"].text, "strata:abc@127.0.0.1:4500");
+  ASSERT_EQ(cluster["coordinators"].items.size(), 1u);
+  EXPECT_EQ(cluster["coordinators"].items[0].text, "127.0.0.1:4500");
+  EXPECT_EQ(cluster["generation"].number, 3);
+  EXPECT_EQ(cluster["recovery_state"]["name"].text, "fully_recovered");
+  EXPECT_NE(cluster["recovery_state"]["description"].text.find("generation 3"), std::string::npos);
+  EXPECT_TRUE(cluster["database_available"].flag);
+  EXPECT_EQ(cluster["configuration"]["storage_engine"].text, "memory");
+  EXPECT_EQ(cluster["configuration"]["logs"].number, 1);
+  EXPECT_EQ(cluster["configuration"]["storage_servers"].number, 1);
+  EXPECT_EQ(cluster["configuration"]["workers_expected"].number, 2);
+  EXPECT_EQ(cluster["workers_registered"].number, 2);
+  EXPECT_TRUE(cluster["messages"].items.empty()) << text;
+  // No figures the controller does not have.
+  EXPECT_FALSE(cluster.has("workload"));
+  EXPECT_FALSE(cluster.has("data"));
+
+  ASSERT_EQ(cluster["processes"].members.size(), 2u);
+  const Json& first = cluster["processes"]["127.0.0.1:4500"];
+  EXPECT_EQ(first["address"].text, "127.0.0.1:4500");
+  EXPECT_EQ(first["worker_id"].text, UID(1, 1).to_string());
+  EXPECT_TRUE(first["reachable"].flag);
+  ASSERT_EQ(first["roles"].items.size(), 5u);
+  EXPECT_EQ(first["roles"].items[0]["role"].text, "cluster_controller");
+  EXPECT_EQ(first["roles"].items[0]["id"].text, UID(2, 1).to_string());
+  EXPECT_EQ(first["roles"].items[4]["role"].text, "storage");
+  // The process's own document, embedded as an object.
+  EXPECT_EQ(first["status"]["process"]["address"].text, "127.0.0.1:4500");
+  EXPECT_EQ(first["status"]["process"]["uptime_s"].number, 12.5);
+  const Json& second = cluster["processes"]["127.0.0.1:4501"];
+  EXPECT_EQ(second["roles"].items[0]["role"].text, "commit_proxy");
+  EXPECT_EQ(second["roles"].items[1]["role"].text, "grv_proxy");
+
+  EXPECT_EQ(cluster_status_json(healthy_facts()), text);
+}
+
+TEST(ClusterStatusTest, ProcessHostingARoleThatDoesNotAnswerMakesTheDatabaseUnavailable) {
+  ClusterStatusFacts facts = healthy_facts();
+  facts.processes[1].status_json.reset();
+  facts.processes[1].failure = "timed_out (1004): the operation timed out";
+  Json document = parse_json(cluster_status_json(facts));
+
+  EXPECT_FALSE(document["cluster"]["database_available"].flag);
+  EXPECT_FALSE(document["client"]["database_status"]["available"].flag);
+  EXPECT_FALSE(document["client"]["database_status"]["healthy"].flag);
+  EXPECT_EQ(document["cluster"]["recovery_state"]["name"].text, "fully_recovered");
+  const Json& process = document["cluster"]["processes"]["127.0.0.1:4501"];
+  EXPECT_FALSE(process["reachable"].flag);
+  EXPECT_FALSE(process.has("status"));
+  EXPECT_NE(process["message"].text.find("timed_out"), std::string::npos);
+  EXPECT_NE(process["message"].text.find("2 s"), std::string::npos);
+  // Its roles stay listed: they are where the controller put them.
+  EXPECT_EQ(process["roles"].items.size(), 2u);
+
+  EXPECT_EQ(message_names(document), std::vector<std::string>{"unreachable_processes"});
+  const Json* message = find_message(document, "unreachable_processes");
+  ASSERT_NE(message, nullptr);
+  EXPECT_NE((*message)["description"].text.find("127.0.0.1:4501"), std::string::npos);
+  EXPECT_NE((*message)["description"].text.find("Roles of the current generation run on 1"),
+            std::string::npos);
+  ASSERT_EQ((*message)["unreachable_processes"].items.size(), 1u);
+  EXPECT_EQ((*message)["unreachable_processes"].items[0]["address"].text, "127.0.0.1:4501");
+}
+
+TEST(ClusterStatusTest, UnreachableProcessWithoutRolesLeavesTheDatabaseAvailableButUnhealthy) {
+  ClusterStatusFacts facts = healthy_facts();
+  ProcessFacts idle{address(4502), UID(1, 3), {}, std::nullopt, ""};
+  idle.failure = "connection_failed (1026): the connection failed";
+  facts.processes.push_back(idle);
+  Json document = parse_json(cluster_status_json(facts));
+  EXPECT_TRUE(document["client"]["database_status"]["available"].flag);
+  EXPECT_FALSE(document["client"]["database_status"]["healthy"].flag);
+  EXPECT_EQ(message_names(document), std::vector<std::string>{"unreachable_processes"});
+}
+
+TEST(ClusterStatusTest, WaitingForTheWorkersOfTheLastGenerationNamesTheMissingRoles) {
+  ClusterStatusFacts facts = healthy_facts();
+  facts.recovery_state = RecoveryState::waiting_for_workers;
+  facts.missing_roles = {"log " + UID(2, 4).to_string()};
+  facts.processes.resize(1);
+  facts.processes[0].roles.resize(1);  // only the controller: nothing published yet
+  Json document = parse_json(cluster_status_json(facts));
+
+  const Json& cluster = document["cluster"];
+  EXPECT_EQ(cluster["recovery_state"]["name"].text, "waiting_for_workers");
+  EXPECT_NE(cluster["recovery_state"]["description"].text.find(UID(2, 4).to_string()),
+            std::string::npos);
+  EXPECT_FALSE(cluster["database_available"].flag);
+  EXPECT_FALSE(document["client"]["database_status"]["available"].flag);
+  EXPECT_EQ(message_names(document),
+            (std::vector<std::string>{"recovery_in_progress", "missing_roles"}));
+  EXPECT_NE((*find_message(document, "missing_roles"))["description"].text.find(
+                "log " + UID(2, 4).to_string()),
+            std::string::npos);
+}
+
+TEST(ClusterStatusTest, NewClusterWaitingForWorkersSaysHowManyItHas) {
+  ClusterStatusFacts facts = healthy_facts();
+  facts.generation = 0;
+  facts.recovery_state = RecoveryState::waiting_for_workers;
+  facts.configuration.workers_expected = 3;
+  facts.workers_registered = 1;
+  Json document = parse_json(cluster_status_json(facts));
+  EXPECT_EQ(document["cluster"]["generation"].number, 0);
+  EXPECT_NE(document["cluster"]["recovery_state"]["description"].text.find("1 of 3"),
+            std::string::npos);
+  EXPECT_EQ(message_names(document), std::vector<std::string>{"recovery_in_progress"});
+}
+
+TEST(ClusterStatusTest, FailedRecoveryAttemptIsReported) {
+  ClusterStatusFacts facts = healthy_facts();
+  facts.recovery_state = RecoveryState::locking_old_transaction_servers;
+  facts.recovery_error = "broken_promise (1100): the \"log\" went away";
+  Json document = parse_json(cluster_status_json(facts));
+  EXPECT_FALSE(document["client"]["database_status"]["available"].flag);
+  EXPECT_EQ(message_names(document),
+            (std::vector<std::string>{"recovery_in_progress", "recovery_failed"}));
+  EXPECT_NE((*find_message(document, "recovery_failed"))["description"].text.find(
+                "the \"log\" went away"),
+            std::string::npos);
+}
+
+TEST(ClusterStatusTest, EveryRecoveryStateHasANameAndADescription) {
+  for (RecoveryState state :
+       {RecoveryState::reading_cluster_state, RecoveryState::waiting_for_workers,
+        RecoveryState::locking_old_transaction_servers,
+        RecoveryState::recruiting_transaction_servers, RecoveryState::writing_cluster_state,
+        RecoveryState::fully_recovered}) {
+    ClusterStatusFacts facts = healthy_facts();
+    facts.recovery_state = state;
+    Json document = parse_json(cluster_status_json(facts));
+    EXPECT_EQ(document["cluster"]["recovery_state"]["name"].text, recovery_state_name(state));
+    EXPECT_FALSE(document["cluster"]["recovery_state"]["description"].text.empty());
+    EXPECT_EQ(document["cluster"]["database_available"].flag,
+              state == RecoveryState::fully_recovered);
+  }
+}
+
+TEST(ClusterStatusTest, UnreachableCoordinatorLosesTheQuorum) {
+  ClusterStatusFacts facts = healthy_facts();
+  facts.coordinators.push_back(CoordinatorFacts{address(4600), false});
+  facts.coordinators.push_back(CoordinatorFacts{address(4601), false});
+  Json document = parse_json(cluster_status_json(facts));
+  EXPECT_FALSE(document["client"]["coordinators"]["quorum_reachable"].flag);
+  EXPECT_FALSE(document["client"]["database_status"]["healthy"].flag);
+  const Json* message = find_message(document, "unreachable_processes");
+  ASSERT_NE(message, nullptr);
+  EXPECT_EQ((*message)["unreachable_processes"].items.size(), 2u);
+  EXPECT_EQ(document["cluster"]["coordinators"].items.size(), 3u);
+}
+
+TEST(ClusterStatusTest, ProcessDocumentThatIsNotJsonIsNotEmbedded) {
+  ClusterStatusFacts facts = healthy_facts();
+  facts.processes[1].status_json = "{\"process\": [unterminated";
+  std::string text = cluster_status_json(facts);
+  Json document = parse_json(text);
+  const Json& process = document["cluster"]["processes"]["127.0.0.1:4501"];
+  EXPECT_TRUE(process["reachable"].flag);
+  EXPECT_FALSE(process.has("status"));
+  EXPECT_NE(process["message"].text.find("not valid JSON"), std::string::npos);
+  EXPECT_EQ(text.find("unterminated"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace strata
