@@ -708,11 +708,7 @@ Future<Void> Transaction::watch(std::string key) {
     throw Error(ErrorCode::watches_disabled,
                 "watches need read-your-writes, which this transaction disabled");
   }
-  if (key.size() > key_size_limit) {
-    throw Error(ErrorCode::key_too_large, "watched key " + describe_key(key) + " is " +
-                                              std::to_string(key.size()) + " bytes; the limit is " +
-                                              std::to_string(key_size_limit));
-  }
+  check_key_size(key, "watched key");
   check_readable_key(*state_, key);
   WriteMap::Lookup lookup = state_->writes.lookup(key);
   if (lookup.kind == WriteMap::Lookup::Kind::unreadable) {

@@ -41,6 +41,7 @@ class WatchWorkload final : public Workload {
     end_time_ = now() + context.duration_s();
     Database database = context.database();
     watcher_state_.assign(static_cast<size_t>(watchers_), WatcherState::running);
+    watched_key_.assign(static_cast<size_t>(watchers_), 0);
     for (int64_t i = 0; i < watchers_; ++i)
       watcher_actors_.push_back(watcher(database, i));
     co_await run_clients(writers_, [this, database](int64_t) { return writer(database); });
@@ -133,7 +134,6 @@ class WatchWorkload final : public Workload {
   Future<Void> watcher(Database database, int64_t index) {
     Random& random = env().random();
     const auto slot = static_cast<size_t>(index);
-    watched_key_.resize(std::max(watched_key_.size(), slot + 1));
     while (true) {
       const int64_t key = random.uniform(0, keys_);
       watched_key_[slot] = key;
