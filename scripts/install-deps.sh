@@ -18,6 +18,12 @@ packages=(
   librocksdb-dev    # the rocksdb storage engine
 )
 
+# Node.js and npm run the FoundationDB binding conformance suite (the npm package
+# foundationdb against libfdb_c.so). A machine that has them from elsewhere keeps them.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

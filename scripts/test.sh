@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it: installs what is missing, builds with AddressSanitizer
 # and UndefinedBehaviorSanitizer, runs every test (unit, simulation seeds with a determinism
 # check, real multi-process tests, lint), then builds and runs the fuzzers for a bounded
-# number of inputs.
+# number of inputs. Between the two, the unmodified npm package foundationdb runs its
+# conformance suite against libfdb_c.so.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -14,6 +15,12 @@ echo "== build (sanitizers)"
 "$root/scripts/build.sh" test
 echo "== tests"
 ctest --test-dir build-test --output-on-failure -j "$jobs"
+
+echo "== FoundationDB bindings against libfdb_c.so"
+# Node.js cannot load a library built with the sanitizers: the npm package's suite uses a
+# plain build of libfdb_c.so (in build/), against the server built above.
+"$root/scripts/build.sh" release fdb_c fdb_c_conformance_program
+"$root/tests/fdb_c/run_conformance.sh" "$root/build" "$root/build-test/src/tools/strata-server"
 
 echo "== build (fuzzers)"
 # Only the fuzz targets (every src/**/NAME_fuzz.cpp) and what they link.

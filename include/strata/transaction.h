@@ -180,7 +180,8 @@ class Transaction {
   // commit fails, the watch fails with the commit's error, and if the transaction is reset
   // or destroyed first, with transaction_cancelled (1025). A change that is undone before
   // the watch sees it may go unreported (as in FoundationDB). It survives storage-server
-  // restarts and shard moves. Fails with watches_disabled (1034) after
+  // restarts and shard moves. A timeout set on the transaction bounds it too (it then
+  // fails with transaction_timed_out, 1031). Fails with watches_disabled (1034) after
   // read_your_writes_disable, too_many_watches (1032) beyond the database's max_watches.
   // Dropping the future cancels the watch.
   Future<Void> watch(std::string key);

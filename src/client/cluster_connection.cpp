@@ -74,13 +74,7 @@ std::string ClusterConnectionString::to_string() const {
   return text;
 }
 
-Future<ClusterConnectionString> read_cluster_file(std::string path) {
-  std::shared_ptr<File> file = co_await env().open_file(path, open_flags::read_only);
-  int64_t size = co_await file->size();
-  if (size > 64 * 1024) {
-    throw Error(ErrorCode::connection_string_invalid, "cluster file " + path + " is too large");
-  }
-  std::string contents = co_await file->read(0, size);
+ClusterConnectionString parse_cluster_file(std::string_view contents, const std::string& path) {
   std::string_view rest = contents;
   std::optional<std::string_view> found;
   while (!rest.empty()) {
@@ -98,10 +92,20 @@ Future<ClusterConnectionString> read_cluster_file(std::string path) {
     throw Error(ErrorCode::connection_string_invalid, "cluster file " + path + " is empty");
   }
   try {
-    co_return ClusterConnectionString::parse(*found);
+    return ClusterConnectionString::parse(*found);
   } catch (Error& error) {
     throw Error(error.code(), "cluster file " + path + ": " + std::string(error.detail()));
   }
+}
+
+Future<ClusterConnectionString> read_cluster_file(std::string path) {
+  std::shared_ptr<File> file = co_await env().open_file(path, open_flags::read_only);
+  int64_t size = co_await file->size();
+  if (size > 64 * 1024) {
+    throw Error(ErrorCode::connection_string_invalid, "cluster file " + path + " is too large");
+  }
+  std::string contents = co_await file->read(0, size);
+  co_return parse_cluster_file(contents, path);
 }
 
 Future<Void> write_cluster_file(std::string path, ClusterConnectionString connection) {

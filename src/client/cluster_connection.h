@@ -26,6 +26,10 @@ struct ClusterConnectionString {
   std::string to_string() const;
 };
 
+// Parses the contents of the cluster file `path` (named in errors): one connection string,
+// with blank lines and '#' comments around it. Throws connection_string_invalid.
+ClusterConnectionString parse_cluster_file(std::string_view contents, const std::string& path);
+
 // Reads and parses a cluster file. Fails with file_not_found or connection_string_invalid
 // (naming the file).
 Future<ClusterConnectionString> read_cluster_file(std::string path);

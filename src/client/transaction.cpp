@@ -702,6 +702,19 @@ void Transaction::atomic_op(std::string_view key, std::string_view operand, Muta
   state_->writes.atomic_op(key, type, operand, take_write_conflict(*state_));
 }
 
+namespace {
+
+// A watch outlives its transaction's commit but not its timeout: as in FoundationDB, the
+// timeout option is how an application bounds a watch's wait.
+Future<Void> with_deadline(Future<Void> watch, double deadline) {
+  Future<Void> expired = delay(std::max(0.0, deadline - now()));
+  size_t first = co_await first_ready(watch, expired);
+  if (first == 1) throw Error(ErrorCode::transaction_timed_out);
+  co_await watch;
+}
+
+}  // namespace
+
 Future<Void> Transaction::watch(std::string key) {
   check_usable(*state_);
   if (!state_->read_your_writes) {
@@ -719,7 +732,10 @@ Future<Void> Transaction::watch(std::string key) {
   Promise<WatchStart> start;
   Future<WatchStart> started = start.get_future();
   state_->watches.push_back(PendingWatch{key, std::move(lookup), std::move(start)});
-  return watch_actor(state_->database, std::move(key), std::move(initial), std::move(started));
+  Future<Void> watch =
+      watch_actor(state_->database, std::move(key), std::move(initial), std::move(started));
+  if (state_->timeout_s <= 0) return watch;
+  return with_deadline(std::move(watch), state_->started_at + state_->timeout_s);
 }
 
 Future<int64_t> Transaction::get_estimated_range_size_bytes(std::string begin, std::string end) {

@@ -1,0 +1,45 @@
+// Watches fire on a change, not without one; they can be cancelled.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openFresh } from './common.mjs';
+
+const { root, db } = await openFresh('watches/');
+after(() => root.close());
+
+test('a watch fires when another transaction changes the key', async () => {
+  await db.set('w', 'one');
+  const watch = await db.getAndWatch('w');
+  assert.equal(watch.value.toString(), 'one');
+  let fired = false;
+  const done = watch.promise.then((changed) => { fired = changed; });
+  await db.set('w', 'two');
+  await done;
+  assert.equal(fired, true);
+});
+
+test('writing the same value does not fire it; a later change does', async () => {
+  await db.set('same', 'v');
+  const watch = await db.getAndWatch('same');
+  let fired = false;
+  watch.promise.then(() => { fired = true; });
+  await db.set('same', 'v');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(fired, false);
+  await db.clear('same');
+  assert.equal(await watch.promise, true);
+});
+
+test('setAndWatch and clearAndWatch', async () => {
+  const watch = await db.setAndWatch('sw', 'a');
+  await db.set('sw', 'b');
+  assert.equal(await watch.promise, true);
+  const cleared = await db.clearAndWatch('sw');
+  await db.set('sw', 'c');
+  assert.equal(await cleared.promise, true);
+});
+
+test('a cancelled watch resolves false', async () => {
+  const watch = await db.getAndWatch('cancel-me');
+  watch.cancel();
+  assert.equal(await watch.promise, false);
+});

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the FoundationDB C API conformance checks against a real strata-server:
+#   run_conformance.sh [--c-only] BUILD_DIR SERVER
+# BUILD_DIR holds src/fdb_c/libfdb_c.so and src/fdb_c/fdb_c_conformance_program; SERVER
+# is a strata-server binary. It starts the server on a free loopback port in a temporary
+# folder, runs the C program, then (unless --c-only) the Node.js suite in node/ through
+# the npm package foundationdb, which loads our libfdb_c.so. The server is stopped and
+# the folder removed however the run ends.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+
+c_only=0
+if [ "${1:-}" = "--c-only" ]; then
+  c_only=1
+  shift
+fi
+[ $# -eq 2 ] || { echo "usage: $0 [--c-only] BUILD_DIR SERVER" >&2; exit 2; }
+build="$(cd "$1" && pwd)"
+server="$2"
+library_dir="$build/src/fdb_c"
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A free loopback port: bind port 0 and keep what the kernel chose.
+port="$(node -e 'const s = require("net").createServer();
+  s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')"
+cluster_file="$work/fdb.cluster"
+"$server" --listen "127.0.0.1:$port" --data "$work/data" --cluster-file "$cluster_file" \
+  >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 300); do
+  [ -s "$cluster_file" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -s "$cluster_file" ] || { echo "strata-server wrote no cluster file" >&2; exit 1; }
+
+echo "== C program against libfdb_c.so"
+"$library_dir/fdb_c_conformance_program" "$cluster_file"
+
+[ "$c_only" -eq 1 ] && exit 0
+
+echo "== Node.js suite through the npm package foundationdb"
+cd "$here/node"
+# --ignore-scripts: the package's install step would try to compile its addon when its
+# prebuilt one cannot load yet; the prebuilt one is what we test.
+npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+LD_LIBRARY_PATH="$library_dir" FDB_CLUSTER_FILE="$cluster_file" \
+  node --test --test-concurrency=1 --test-timeout=120000 "$here/node/"*.test.mjs
