@@ -17,7 +17,8 @@ data_root="${DATA_ROOT:-$PWD/strata-bench-data}"
 port=4700
 
 # workload:concurrency, in the order the table shows them.
-runs=(writes:1 writes:100 writes10:1 writes10:100 reads:1 reads:100 mixed90:100)
+runs=(writes:1 writes:100 writes10:1 writes10:100 reads:1 reads:100 mixed90:100 range:100
+      ycsb-a:100 tpcc:100)
 
 echo "== machine"
 echo "nproc: $(nproc)"
@@ -26,7 +27,7 @@ lscpu | grep 'Model name' || true
 echo "== build"
 "$repo_root/scripts/build.sh" release strata-server strata-bench >/dev/null
 server="$repo_root/build/src/tools/strata-server"
-bench="$repo_root/build/src/tools/strata-bench"
+bench="$repo_root/build/src/tools/bench/strata-bench"
 
 server_pid=""
 stop_server() {
@@ -49,8 +50,8 @@ print("-" if value is None else (f"{value:.0f}" if "per_sec" in sys.argv[2] else
     "$1" "$2"
 }
 
-printf '\n%-8s %-9s %5s %12s %12s %9s %9s %9s %9s\n' engine workload conc "txn/s" "ops/s" \
-  "commit50" "commit99" "read50" "read99"
+printf '\n%-8s %-9s %5s %12s %12s %12s %9s %9s %9s %9s\n' engine workload conc "txn/s" "ops/s" \
+  "rows/s" "commit50" "commit99" "read50" "read99"
 for engine in $engines; do
   stop_server
   rm -rf "$data_root"
@@ -67,11 +68,11 @@ for engine in $engines; do
     workload="${run%%:*}"
     concurrency="${run##*:}"
     report="$data_root/$engine-$workload-$concurrency.json"
-    "$bench" --workload "$workload" --concurrency "$concurrency" --duration "$duration_s" \
+    "$bench" --workload "$workload" --in-flight "$concurrency" --duration "$duration_s" \
       --keys "$keys" --cluster-file "$data_root/strata.cluster" --json "$report" >/dev/null
-    printf '%-8s %-9s %5s %12s %12s %9s %9s %9s %9s\n' "$engine" "$workload" \
+    printf '%-8s %-9s %5s %12s %12s %12s %9s %9s %9s %9s\n' "$engine" "$workload" \
       "$concurrency" "$(field "$report" transactions_per_sec)" \
-      "$(field "$report" ops_per_sec)" \
+      "$(field "$report" ops_per_sec)" "$(field "$report" rows_read_per_sec)" \
       "$(field "$report" latency_ms.commit.p50)" "$(field "$report" latency_ms.commit.p99)" \
       "$(field "$report" latency_ms.read.p50)" "$(field "$report" latency_ms.read.p99)"
   done

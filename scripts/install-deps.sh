@@ -16,6 +16,8 @@ packages=(
   libbenchmark-dev  # Google Benchmark, for strata-microbench
   libxxhash-dev     # checksums on the wire and on disk
   librocksdb-dev    # the rocksdb storage engine
+  libedit-dev       # line editing, history and completion in the strata shell
+  nlohmann-json3-dev  # JSON parsing (header-only): the strata shell reads the status document
 )
 
 # Node.js and npm run the FoundationDB binding conformance suite (the npm package

@@ -200,7 +200,7 @@ void trigger_watches(StorageState& storage, const std::vector<Key>& keys) {
 // Merges one stretch of the range: the in-memory view and the engine's rows over
 // `covered`, in order, into `reply` until the limits are reached. Returns false when a
 // limit stopped it.
-bool merge_stretch(const VersionedData::RangeView& view, const std::vector<KeyValue>& engine_rows,
+bool merge_stretch(VersionedData::RangeView& view, std::vector<KeyValue>& engine_rows,
                    const KeyRange& covered, bool reverse, int32_t limit, int64_t byte_limit,
                    GetKeyValuesReply& reply, int64_t& bytes) {
   auto memory = view.keys.begin();
@@ -215,12 +215,14 @@ bool merge_stretch(const VersionedData::RangeView& view, const std::vector<KeyVa
     bool memory_left = memory != view.keys.end();
     bool engine_left = engine != engine_rows.end();
     if (!memory_left && !engine_left) return true;
-    const KeyValue* row = nullptr;
+    // The rows are moved into the reply: the view and the engine's rows are this
+    // request's own copies, and each row is taken at most once.
+    KeyValue* row = nullptr;
     KeyValue from_memory;
     if (memory_left && (!engine_left || !before(engine->key, memory->first))) {
       if (engine_left && engine->key == memory->first) ++engine;  // memory overrides
       if (memory->second.kind == VersionedData::KeyState::Kind::present) {
-        from_memory = KeyValue{memory->first, memory->second.value};
+        from_memory = KeyValue{memory->first, std::move(memory->second.value)};
         row = &from_memory;
       }
       ++memory;
@@ -231,7 +233,7 @@ bool merge_stretch(const VersionedData::RangeView& view, const std::vector<KeyVa
     if (!row) continue;
     if (static_cast<int32_t>(reply.data.size()) >= limit || bytes >= byte_limit) return false;
     bytes += static_cast<int64_t>(row->key.size() + row->value.size());
-    reply.data.push_back(*row);
+    reply.data.push_back(std::move(*row));
   }
 }
 

@@ -129,21 +129,30 @@ std::vector<std::pair<Version, std::vector<Mutation>>> VersionedData::mutations_
 void VersionedData::forget_up_to(Version version) {
   if (version <= durable_version_) return;
   durable_version_ = version;
+  // Only keys that the forgotten versions changed have changes to drop (every change is
+  // in the log), so this costs what those versions wrote, not the size of the window.
   while (!log_.empty() && log_.front().first <= version) {
-    for (const Mutation& mutation : log_.front().second)
+    for (const Mutation& mutation : log_.front().second) {
       bytes_ -= mutation_bytes(mutation);
+      bool changed_a_key = mutation.type == MutationType::set_value ||
+                           (mutation.type == MutationType::clear_range &&
+                            mutation.param1 < mutation.param2 && is_single_key_clear(mutation));
+      if (changed_a_key) forget_changes_of(mutation.param1, version);
+    }
     log_.pop_front();
   }
   while (!clears_.empty() && clears_.front().version <= version)
     clears_.pop_front();
-  for (auto it = keys_.begin(); it != keys_.end();) {
-    std::vector<Change>& changes = it->second;
-    auto keep =
-        std::upper_bound(changes.begin(), changes.end(), version,
-                         [](Version v, const Change& change) { return v < change.version; });
-    changes.erase(changes.begin(), keep);
-    it = changes.empty() ? keys_.erase(it) : std::next(it);
-  }
+}
+
+void VersionedData::forget_changes_of(const Key& key, Version version) {
+  auto found = keys_.find(key);
+  if (found == keys_.end()) return;
+  std::vector<Change>& changes = found->second;
+  auto keep = std::upper_bound(changes.begin(), changes.end(), version,
+                               [](Version v, const Change& change) { return v < change.version; });
+  changes.erase(changes.begin(), keep);
+  if (changes.empty()) keys_.erase(found);
 }
 
 void VersionedData::rollback_after(Version version) {

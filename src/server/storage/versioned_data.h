@@ -84,6 +84,8 @@ class VersionedData {
                                                Version upto) const;
   KeyState state_of(const std::string& key, const std::vector<Change>& changes,
                     Version version) const;
+  // Drops the changes of `key` at or before `version`.
+  void forget_changes_of(const Key& key, Version version);
 
   Version durable_version_;
   Version latest_version_ = 0;

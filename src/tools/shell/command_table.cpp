@@ -1,0 +1,172 @@
+#include "tools/shell/command_table.h"
+
+#include <algorithm>
+
+#include "tools/shell/commands.h"
+#include "tools/shell/transaction_options.h"
+
+namespace strata::shell {
+
+namespace {
+
+constexpr int unlimited = -1;
+
+const std::vector<CommandSpec>& all_commands() {
+  static const std::vector<CommandSpec> commands = {
+      {"begin", "begin", "start a transaction: later reads and writes go to it",
+       "Starts a transaction. Until `commit' or `rollback', get, getrange, getrangekeys,\n"
+       "getversion, set, clear and clearrange use it: reads see its writes, and nothing is\n"
+       "written to the database before `commit'. The prompt shows that one is open.\n"
+       "Options on for every transaction (`option') apply to it; `option' changes its own.",
+       0, 0, begin_command},
+      {"clear", "clear KEY", "remove a key (writemode on)",
+       "Removes KEY. Outside a transaction the removal is committed at once and the commit\n"
+       "version printed. Needs `writemode on'.",
+       1, 1, clear_command},
+      {"clearrange", "clearrange BEGIN END", "remove every key in [BEGIN, END) (writemode on)",
+       "Removes every key from BEGIN (included) to END (excluded). Outside a transaction the\n"
+       "removal is committed at once and the commit version printed. Needs `writemode on'.",
+       2, 2, clearrange_command},
+      {"commit", "commit", "commit the transaction `begin' started",
+       "Commits the current transaction and prints its commit version (a transaction that\n"
+       "wrote nothing has none). If it fails (not_committed: something it read was written\n"
+       "by another transaction since it started), nothing of it was written; either way the\n"
+       "transaction is over.",
+       0, 0, commit_command},
+      {"configure", "configure [CHANGES...]", "show the configuration (changing it: not yet)",
+       "With no arguments, shows the cluster's configuration from its status: storage\n"
+       "engine, logs, storage servers. Changing the configuration of a running cluster is\n"
+       "not supported yet: it is fixed when the cluster is first recruited, and the storage\n"
+       "engine is chosen with strata-server --storage-engine.",
+       0, unlimited, configure_command},
+      {"coordinators", "coordinators [ADDRESS...]",
+       "show the coordinators (changing them: not yet)",
+       "With no arguments, shows the coordinators named in the cluster file and, when the\n"
+       "cluster answers, whether each is reachable. Changing the coordinators is not\n"
+       "supported yet.",
+       0, unlimited, coordinators_command},
+      {"exclude", "exclude [ADDRESS...]", "list excluded servers (excluding: not yet)",
+       "With no arguments, lists the excluded servers: there are none, since excluding\n"
+       "servers is not supported yet (there is no data distributor to move their data).",
+       0, unlimited, exclude_command},
+      {"exit", "exit", "leave the shell",
+       "Leaves the shell. A transaction still open is dropped, its writes with it.", 0, 0,
+       exit_command},
+      {"get", "get KEY", "print the value of a key",
+       "Prints `KEY' is `VALUE', or `KEY': not found.", 1, 1, get_command},
+      {"getrange", "getrange BEGIN [END] [LIMIT]", "print the keys and values in a range",
+       "Prints the keys from BEGIN (included) to END (excluded, default \\xff: every\n"
+       "ordinary key) with their values, at most LIMIT of them (default 25), in key order.\n"
+       "With two arguments, a whole number is taken as LIMIT; give END and LIMIT to end\n"
+       "the range at a key made of digits.",
+       1, 3, getrange_command},
+      {"getrangekeys", "getrangekeys BEGIN [END] [LIMIT]", "print the keys in a range",
+       "Like getrange, without the values.", 1, 3, getrangekeys_command},
+      {"getversion", "getversion", "print a read version",
+       "Prints the read version of the current transaction, or else of a new one: the\n"
+       "latest committed version the cluster knows.",
+       0, 0, getversion_command},
+      {"help", "help [COMMAND|escaping|options]", "list the commands, or explain one",
+       "With no arguments, lists the commands. `help COMMAND' explains one; `help escaping'\n"
+       "how to write keys and values; `help options' the transaction options.",
+       0, 1, help_command},
+      {"include", "include all|ADDRESS...", "include excluded servers (not yet)",
+       "Including servers is not supported yet: nothing can be excluded.", 1, unlimited,
+       include_command},
+      {"kill", "kill [ADDRESS...]", "list the processes (killing them: not yet)",
+       "With no arguments, lists the cluster's processes and their roles, from its status.\n"
+       "Killing a process from the shell is not supported yet.",
+       0, unlimited, kill_command},
+      {"option", "option [on|off NAME [ARG]]", "set a transaction option; alone: list them",
+       "`option on NAME [ARG]' turns a transaction option on: for the current transaction\n"
+       "inside `begin', for every transaction after it otherwise. `option off NAME' turns\n"
+       "it off again (some options cannot be undone inside a transaction). `option' alone\n"
+       "lists the options that are on. `help options' lists the options.",
+       0, 3, option_command},
+      {"quit", "quit", "leave the shell", "The same as exit.", 0, 0, exit_command},
+      {"rollback", "rollback", "drop the transaction `begin' started",
+       "Drops the current transaction and its writes; nothing of it reaches the database.", 0, 0,
+       rollback_command},
+      {"set", "set KEY VALUE", "set a key to a value (writemode on)",
+       "Sets KEY to VALUE. Outside a transaction it is committed at once and the commit\n"
+       "version printed. Needs `writemode on'.",
+       2, 2, set_command},
+      {"status", "status [minimal|details|json]", "describe the cluster",
+       "Describes the cluster: whether the database is available and healthy, where\n"
+       "recovery is, the configuration, the processes with their roles, and what is wrong.\n"
+       "`status minimal' says only whether the database is available; `status details'\n"
+       "adds each process's figures; `status json' prints the status document as the\n"
+       "special key \\xff\\xff/status/json holds it (docs/status-json.md).",
+       0, 1, status_command},
+      {"writemode", "writemode on|off", "allow or forbid set, clear and clearrange",
+       "Writes are refused until `writemode on', so that a mistyped command does not\n"
+       "change the database. `writemode off' forbids them again.",
+       1, 1, writemode_command},
+  };
+  return commands;
+}
+
+}  // namespace
+
+const std::vector<CommandSpec>& command_specs() {
+  return all_commands();
+}
+
+const CommandSpec* find_command(std::string_view name) {
+  for (const CommandSpec& command : all_commands()) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+std::string general_help() {
+  std::string text =
+      "Commands (`help COMMAND' explains one; `help escaping' how to write keys and values):\n\n";
+  for (const CommandSpec& command : all_commands()) {
+    std::string usage(command.usage);
+    usage.resize(std::max<size_t>(usage.size(), 34), ' ');
+    text += "  " + usage + " " + std::string(command.summary) + "\n";
+  }
+  text +=
+      "\nKeys and values are bytes: write \\xNN for any byte, quote words with spaces\n"
+      "(\"a b\"), separate commands with ';'. Output shows them the same way, as `bytes'.";
+  return text;
+}
+
+std::string command_help(const CommandSpec& command) {
+  return "usage: " + std::string(command.usage) + "\n\n" + std::string(command.details);
+}
+
+const std::vector<std::string_view>& help_topics() {
+  static const std::vector<std::string_view> topics = {"escaping", "options"};
+  return topics;
+}
+
+std::string escaping_help() {
+  return "Keys and values are arbitrary bytes. On a command line:\n"
+         "  - words are separated by spaces; \"double quotes\" make one word of what they\n"
+         "    enclose, spaces and semicolons included (\"\" is the empty word);\n"
+         "  - \\xNN is the byte with hex value NN (\\x00 to \\xff), \\\\ a backslash, \\\" a\n"
+         "    quote, \\; a semicolon and \"\\ \" a space; any other backslash is an error;\n"
+         "  - ';' separates commands: `writemode on; set a 1; get a'.\n"
+         "Output shows bytes the same way between a backquote and a quote, as fdbcli does:\n"
+         "printable ASCII as it is, a backslash as \\\\, any other byte as \\xNN. So\n"
+         "`a\\x00b' is the three bytes a, 0, b, and what is printed can be typed back.";
+}
+
+std::string options_help() {
+  std::string text =
+      "Transaction options (`option on NAME [ARG]', `option off NAME', `option'):\n\n";
+  for (const OptionSpec& option : option_specs()) {
+    std::string name(option.name);
+    if (!option.argument.empty()) name += " " + std::string(option.argument);
+    name.resize(std::max<size_t>(name.size(), 34), ' ');
+    text += "  " + name + " " + std::string(option.description) + "\n";
+  }
+  text +=
+      "\nOutside a transaction they apply to every transaction from then on; inside one\n"
+      "(after `begin'), to that transaction only.";
+  return text;
+}
+
+}  // namespace strata::shell

@@ -1,0 +1,273 @@
+#include "tools/shell/status_render.h"
+
+#include <cstdio>
+#include <vector>
+
+#include "tools/shell/status_fields.h"
+
+namespace strata::shell {
+
+namespace {
+
+// "  Name                   - value", the layout of fdbcli's status.
+void line(std::string& out, std::string_view name, const std::string& value) {
+  std::string label(name);
+  label.resize(std::max<size_t>(label.size(), 23), ' ');
+  out += "  " + label + "- " + value + "\n";
+}
+
+std::string format(const char* pattern, double value) {
+  char text[64];
+  std::snprintf(text, sizeof(text), pattern, value);
+  return text;
+}
+
+std::string whole(double value) {
+  return format("%.0f", value);
+}
+
+std::string bytes_text(double bytes) {
+  if (bytes >= 1e12) return format("%.3f TB", bytes / 1e12);
+  if (bytes >= 1e9) return format("%.3f GB", bytes / 1e9);
+  if (bytes >= 1e6) return format("%.3f MB", bytes / 1e6);
+  if (bytes >= 1e3) return format("%.3f KB", bytes / 1e3);
+  return format("%.0f bytes", bytes);
+}
+
+std::string yes_no(bool value) {
+  return value ? "yes" : "no";
+}
+
+void optional_line(std::string& out, std::string_view name, const std::optional<double>& value,
+                   std::string (*show)(double)) {
+  if (value) line(out, name, show(*value));
+}
+
+void configuration_section(std::string& out, const Json& doc) {
+  out += "Configuration:\n";
+  if (auto mode = string_field(doc, {"cluster", "configuration", "redundancy_mode"}))
+    line(out, "Redundancy mode", *mode);
+  if (auto engine = string_field(doc, {"cluster", "configuration", "storage_engine"}))
+    line(out, "Storage engine", *engine);
+  optional_line(out, "Log servers", number_field(doc, {"cluster", "configuration", "logs"}), whole);
+  optional_line(out, "Storage servers",
+                number_field(doc, {"cluster", "configuration", "storage_servers"}), whole);
+  optional_line(out, "Workers expected",
+                number_field(doc, {"cluster", "configuration", "workers_expected"}), whole);
+  const Json* coordinators = field(doc, {"cluster", "coordinators"});
+  if (coordinators && coordinators->is_array()) {
+    std::string list;
+    for (const Json& address : *coordinators) {
+      if (!address.is_string()) continue;
+      list += (list.empty() ? "" : ", ") + address.get<std::string>();
+    }
+    line(out, "Coordinators", std::to_string(coordinators->size()) + " (" + list + ")");
+  }
+}
+
+std::string recovery_text(const Json& doc) {
+  std::optional<std::string> name = string_field(doc, {"cluster", "recovery_state", "name"});
+  std::optional<std::string> description =
+      string_field(doc, {"cluster", "recovery_state", "description"});
+  if (name && description) return *name + " (" + *description + ")";
+  return name ? *name : description.value_or("");
+}
+
+std::string coordinators_reachable_text(const Json& doc) {
+  const Json* list = field(doc, {"client", "coordinators", "coordinators"});
+  if (!list || !list->is_array()) return {};
+  size_t reachable = 0;
+  for (const Json& coordinator : *list) {
+    if (bool_field(coordinator, {"reachable"}).value_or(false)) ++reachable;
+  }
+  std::string text = std::to_string(reachable) + " of " + std::to_string(list->size());
+  if (auto quorum = bool_field(doc, {"client", "coordinators", "quorum_reachable"}))
+    text += *quorum ? " (a quorum)" : " (NOT a quorum)";
+  return text;
+}
+
+void cluster_section(std::string& out, const Json& doc) {
+  out += "\nCluster:\n";
+  if (auto available = bool_field(doc, {"cluster", "database_available"}))
+    line(out, "Database available", yes_no(*available));
+  if (auto healthy = bool_field(doc, {"client", "database_status", "healthy"}))
+    line(out, "Healthy", *healthy ? "yes" : "no (see the messages below)");
+  std::string recovery = recovery_text(doc);
+  if (!recovery.empty()) line(out, "Recovery state", recovery);
+  optional_line(out, "Generation", number_field(doc, {"cluster", "generation"}), whole);
+  const Json* processes = field(doc, {"cluster", "processes"});
+  if (processes && processes->is_object())
+    line(out, "Processes", std::to_string(processes->size()));
+  optional_line(out, "Workers registered", number_field(doc, {"cluster", "workers_registered"}),
+                whole);
+  std::string coordinators = coordinators_reachable_text(doc);
+  if (!coordinators.empty()) line(out, "Coordinators reachable", coordinators);
+  if (auto connection = string_field(doc, {"cluster", "connection_string"}))
+    line(out, "Connection string", *connection);
+}
+
+// FoundationDB's data, workload and latency figures: shown when the document has them.
+void figures_sections(std::string& out, const Json& doc) {
+  std::string data;
+  if (auto state = string_field(doc, {"cluster", "data", "state", "description"}))
+    line(data, "Replication health", *state);
+  optional_line(data, "Sum of key-value sizes",
+                number_field(doc, {"cluster", "data", "total_kv_size_bytes"}), bytes_text);
+  optional_line(data, "Disk space used",
+                number_field(doc, {"cluster", "data", "total_disk_used_bytes"}), bytes_text);
+  if (!data.empty()) out += "\nData:\n" + data;
+
+  auto hz = [](double value) { return format("%.0f Hz", value); };
+  std::string workload;
+  optional_line(workload, "Read rate",
+                number_field(doc, {"cluster", "workload", "operations", "reads", "hz"}), hz);
+  optional_line(workload, "Write rate",
+                number_field(doc, {"cluster", "workload", "operations", "writes", "hz"}), hz);
+  optional_line(workload, "Transactions started",
+                number_field(doc, {"cluster", "workload", "transactions", "started", "hz"}), hz);
+  optional_line(workload, "Transactions committed",
+                number_field(doc, {"cluster", "workload", "transactions", "committed", "hz"}), hz);
+  optional_line(workload, "Conflict rate",
+                number_field(doc, {"cluster", "workload", "transactions", "conflicted", "hz"}), hz);
+  if (!workload.empty()) out += "\nWorkload:\n" + workload;
+
+  auto ms = [](double seconds) { return format("%.3f ms", seconds * 1000); };
+  std::string latency;
+  optional_line(latency, "Read version",
+                number_field(doc, {"cluster", "latency_probe", "transaction_start_seconds"}), ms);
+  optional_line(latency, "Read", number_field(doc, {"cluster", "latency_probe", "read_seconds"}),
+                ms);
+  optional_line(latency, "Commit",
+                number_field(doc, {"cluster", "latency_probe", "commit_seconds"}), ms);
+  if (!latency.empty()) out += "\nLatencies (probe):\n" + latency;
+}
+
+std::string roles_text(const Json& process) {
+  const Json* roles = field(process, {"roles"});
+  std::string text;
+  if (!roles || !roles->is_array()) return text;
+  for (const Json& role : *roles) {
+    std::optional<std::string> name = string_field(role, {"role"});
+    if (!name) continue;
+    text += (text.empty() ? "" : ", ") + *name;
+  }
+  return text;
+}
+
+void process_details(std::string& out, const Json& process) {
+  if (auto worker = string_field(process, {"worker_id"})) out += "      worker " + *worker + "\n";
+  if (auto version = string_field(process, {"status", "process", "version"}))
+    out += "      version " + *version + "\n";
+  if (auto data_dir = string_field(process, {"status", "process", "data_dir"}))
+    out += "      data " + *data_dir + "\n";
+  const Json* roles = field(process, {"roles"});
+  if (roles && roles->is_array()) {
+    for (const Json& role : *roles) {
+      std::optional<std::string> name = string_field(role, {"role"});
+      std::optional<std::string> id = string_field(role, {"id"});
+      if (name) out += "      " + *name + (id ? " " + *id : std::string()) + "\n";
+    }
+  }
+  const Json* network = field(process, {"status", "process", "network"});
+  if (network && network->is_object()) {
+    std::string counters;
+    for (const auto& [name, value] : network->items()) {
+      if (value.is_number()) counters += " " + name + "=" + whole(value.get<double>());
+    }
+    if (!counters.empty()) out += "      network" + counters + "\n";
+  }
+}
+
+void processes_list(std::string& out, const Json& doc, StatusDetail detail) {
+  const Json* processes = field(doc, {"cluster", "processes"});
+  if (!processes || !processes->is_object()) return;
+  for (const auto& [address, process] : processes->items()) {
+    std::string text = "  " + address;
+    std::optional<bool> reachable = bool_field(process, {"reachable"});
+    if (reachable) text += *reachable ? "  reachable" : "  UNREACHABLE";
+    if (auto uptime = number_field(process, {"status", "process", "uptime_s"}))
+      text += "  up " + format("%.0f s", *uptime);
+    std::string roles = roles_text(process);
+    text += "  roles: " + (roles.empty() ? std::string("none") : roles);
+    out += text + "\n";
+    if (auto message = string_field(process, {"message"})) out += "      " + *message + "\n";
+    if (detail == StatusDetail::details) process_details(out, process);
+  }
+}
+
+void messages_section(std::string& out, const Json& doc) {
+  const Json* messages = field(doc, {"cluster", "messages"});
+  if (!messages || !messages->is_array()) return;
+  if (messages->empty()) {
+    out += "\nNo problems reported.\n";
+    return;
+  }
+  out += "\nWhat is wrong:\n";
+  for (const Json& message : *messages) {
+    std::optional<std::string> name = string_field(message, {"name"});
+    std::optional<std::string> description = string_field(message, {"description"});
+    out += "  " + name.value_or("message") + ": " + description.value_or("(no description)") + "\n";
+  }
+}
+
+std::string without_last_newline(std::string text) {
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+std::string render_status(std::string_view document, StatusDetail detail) {
+  Json doc = parse_status_document(document);
+  std::string out;
+  configuration_section(out, doc);
+  cluster_section(out, doc);
+  figures_sections(out, doc);
+  std::string processes;
+  processes_list(processes, doc, detail);
+  if (!processes.empty()) out += "\nProcesses:\n" + processes;
+  messages_section(out, doc);
+  return without_last_newline(out);
+}
+
+std::string render_status_minimal(std::string_view document) {
+  Json doc = parse_status_document(document);
+  std::optional<bool> available = bool_field(doc, {"cluster", "database_available"});
+  if (!available) return "The status document does not say whether the database is available.";
+  if (*available) return "The database is available.";
+  return "The database is unavailable; type `status' for more information.";
+}
+
+std::string render_configuration(std::string_view document) {
+  Json doc = parse_status_document(document);
+  std::string out;
+  configuration_section(out, doc);
+  return without_last_newline(out);
+}
+
+std::string render_processes(std::string_view document, StatusDetail detail) {
+  Json doc = parse_status_document(document);
+  std::string out;
+  processes_list(out, doc, detail);
+  return without_last_newline(out);
+}
+
+std::string render_coordinator_reachability(std::string_view document) {
+  Json doc = parse_status_document(document);
+  const Json* list = field(doc, {"client", "coordinators", "coordinators"});
+  std::string out;
+  if (!list || !list->is_array()) return out;
+  for (const Json& coordinator : *list) {
+    std::optional<std::string> address = string_field(coordinator, {"address"});
+    std::optional<bool> reachable = bool_field(coordinator, {"reachable"});
+    if (!address || !reachable) continue;
+    out += "  " + *address + (*reachable ? "  reachable" : "  UNREACHABLE") + "\n";
+  }
+  return without_last_newline(out);
+}
+
+std::optional<bool> database_available(std::string_view document) {
+  return bool_field(parse_status_document(document), {"cluster", "database_available"});
+}
+
+}  // namespace strata::shell
