@@ -30,13 +30,42 @@ struct PingRequest {
   }
 };
 
-struct ServerStatusReply {
-  // A JSON document describing the process (see docs/architecture.md).
-  std::string json;
+// What the roles of a process did lately, for the cluster's workload figures (the
+// cluster status document sums them over the processes).
+struct ProcessMetrics {
+  // Per second, over the last few seconds.
+  double transactions_started_hz = 0;     // read versions given out
+  double transactions_committed_hz = 0;   // commits that succeeded
+  double transactions_conflicted_hz = 0;  // commits refused with not_committed
+  double reads_hz = 0;                    // storage reads, point and range
+  double writes_hz = 0;                   // mutations committed
+  // Of the last requests served, in seconds, measured in the role from the request's
+  // arrival (reads, read versions) or the commit batch's start to the reply; 0 when none.
+  double read_version_p50_s = 0;
+  double read_version_p99_s = 0;
+  double read_p50_s = 0;
+  double read_p99_s = 0;
+  double commit_p50_s = 0;
+  double commit_p99_s = 0;
+  // Bytes of the storage engines' files.
+  int64_t storage_disk_used_bytes = 0;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(json);
+    archive(transactions_started_hz, transactions_committed_hz, transactions_conflicted_hz,
+            reads_hz, writes_hz, read_version_p50_s, read_version_p99_s, read_p50_s, read_p99_s,
+            commit_p50_s, commit_p99_s, storage_disk_used_bytes);
+  }
+};
+
+struct ServerStatusReply {
+  // A JSON document describing the process (see docs/architecture.md).
+  std::string json;
+  ProcessMetrics metrics;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(json, metrics);
   }
 };
 

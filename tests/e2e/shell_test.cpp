@@ -466,10 +466,15 @@ TEST_F(ShellTest, StatusDescribesTheCluster) {
   }
   EXPECT_TRUE(contains(run.output, "roles: cluster_controller, sequencer, resolver, log, storage"))
       << describe(run);
-  // The document has no workload or data figures yet: no invented ones.
-  EXPECT_FALSE(contains(run.output, "Workload:")) << describe(run);
-  EXPECT_FALSE(contains(run.output, "Data:")) << describe(run);
-  EXPECT_FALSE(contains(run.output, "Latencies")) << describe(run);
+  // The roles' figures: rates over the last seconds and the latencies of recent requests,
+  // here of the commits just made.
+  ASSERT_EQ(exec("writemode on; set a 1; set b 2; get a").status, 0);
+  ProgramRun busy = exec("status");
+  for (const std::string& line :
+       {"Workload:", "Transactions committed - ", "Read rate              - ",
+        "Latencies (recent requests):", "Commit                 - "}) {
+    EXPECT_TRUE(contains(busy.output, line)) << line << "\n" << describe(busy);
+  }
 
   EXPECT_EQ(exec("status minimal").output, "The database is available.\n");
   ProgramRun details = exec("status details");
@@ -492,6 +497,10 @@ TEST_F(ShellTest, StatusJsonIsTheSpecialKeysDocument) {
   EXPECT_EQ(document["cluster"]["coordinators"][0], listen_);
   EXPECT_TRUE(document["cluster"]["processes"].contains(listen_)) << run.output;
   EXPECT_EQ(document["client"]["database_status"]["healthy"], true);
+  EXPECT_TRUE(document["cluster"]["workload"]["transactions"]["started"]["hz"].is_number())
+      << run.output;
+  EXPECT_TRUE(document["cluster"]["latency_statistics"]["commit"]["p99_seconds"].is_number())
+      << run.output;
   // The same document as a get of \xff\xff/status/json, printed in escaped form.
   ProgramRun special = exec(R"(get \xff\xff/status/json)");
   ASSERT_EQ(special.status, 0) << describe(special);
@@ -854,13 +863,14 @@ TEST(ShellStatusRenderTest, ShowsFiguresOnlyWhenTheDocumentHasThem) {
       "data": {"total_kv_size_bytes": 2500000, "state": {"description": "Healthy"}},
       "workload": {"operations": {"reads": {"hz": 120.4}, "writes": {"hz": 7}},
                    "transactions": {"committed": {"hz": 5}, "conflicted": {"hz": 1}}},
-      "latency_probe": {"commit_seconds": 0.0042}}})";
+      "latency_statistics": {"commit": {"p50_seconds": 0.0042, "p99_seconds": 0.011}}}})";
   text = shell::render_status(full, shell::StatusDetail::normal);
   EXPECT_TRUE(contains(text, "Sum of key-value sizes - 2.500 MB")) << text;
   EXPECT_TRUE(contains(text, "Replication health     - Healthy")) << text;
   EXPECT_TRUE(contains(text, "Read rate              - 120 Hz")) << text;
   EXPECT_TRUE(contains(text, "Transactions committed - 5 Hz")) << text;
-  EXPECT_TRUE(contains(text, "Commit                 - 4.200 ms")) << text;
+  EXPECT_TRUE(contains(text, "Commit                 - 4.200 ms median, 11.000 ms p99")) << text;
+  EXPECT_FALSE(contains(text, "Read version")) << text;
   EXPECT_FALSE(contains(text, "Transactions started")) << text;
   EXPECT_FALSE(contains(text, "Disk space used")) << text;
 

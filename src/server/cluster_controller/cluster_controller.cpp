@@ -437,6 +437,7 @@ ClusterStatusFacts current_facts(const ControllerState& state) {
 
 struct ProcessAnswer {
   std::optional<std::string> json;
+  std::optional<ProcessMetrics> metrics;
   std::string failure;
 };
 
@@ -447,6 +448,7 @@ Future<ProcessAnswer> ask_process_status(NetworkAddress address, double timeout_
     ServerStatusReply reply = co_await timeout_error(
         status_stream_at(address).get_reply(ServerStatusRequest{}), timeout_s);
     answer.json = std::move(reply.json);
+    answer.metrics = reply.metrics;
   } catch (Error& error) {
     if (error.is_cancellation()) throw;
     answer.failure = error.message();
@@ -473,6 +475,7 @@ Future<std::string> build_cluster_status(const ControllerState* state) {
     by_address[asked[i]] = std::move(answers[i]);
   for (ProcessFacts& process : facts.processes) {
     process.status_json = by_address[process.address].json;
+    process.metrics = by_address[process.address].metrics;
     process.failure = by_address[process.address].failure;
   }
   for (CoordinatorFacts& coordinator : facts.coordinators)

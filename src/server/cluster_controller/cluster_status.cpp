@@ -1,5 +1,6 @@
 #include "server/cluster_controller/cluster_status.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -182,6 +183,61 @@ void write_configuration(JsonWriter& json, const ClusterConfiguration& configura
   json.end_object();
 }
 
+// The cluster's workload, data and latency figures, from the processes that answered: rates
+// and bytes summed, latencies the highest any process reports (the one serving the
+// role). Only written when some process answered with figures.
+void write_figures(JsonWriter& json, const ClusterStatusFacts& facts) {
+  ProcessMetrics sum;
+  bool any = false;
+  for (const ProcessFacts& process : facts.processes) {
+    if (!process.metrics) continue;
+    any = true;
+    const ProcessMetrics& m = *process.metrics;
+    sum.transactions_started_hz += m.transactions_started_hz;
+    sum.transactions_committed_hz += m.transactions_committed_hz;
+    sum.transactions_conflicted_hz += m.transactions_conflicted_hz;
+    sum.reads_hz += m.reads_hz;
+    sum.writes_hz += m.writes_hz;
+    sum.storage_disk_used_bytes += m.storage_disk_used_bytes;
+    sum.read_version_p50_s = std::max(sum.read_version_p50_s, m.read_version_p50_s);
+    sum.read_version_p99_s = std::max(sum.read_version_p99_s, m.read_version_p99_s);
+    sum.read_p50_s = std::max(sum.read_p50_s, m.read_p50_s);
+    sum.read_p99_s = std::max(sum.read_p99_s, m.read_p99_s);
+    sum.commit_p50_s = std::max(sum.commit_p50_s, m.commit_p50_s);
+    sum.commit_p99_s = std::max(sum.commit_p99_s, m.commit_p99_s);
+  }
+  if (!any) return;
+  auto hz = [&json](const char* name, double value) {
+    json.key(name).begin_object().key("hz").value(value).end_object();
+  };
+  json.key("workload").begin_object();
+  json.key("operations").begin_object();
+  hz("reads", sum.reads_hz);
+  hz("writes", sum.writes_hz);
+  json.end_object();
+  json.key("transactions").begin_object();
+  hz("started", sum.transactions_started_hz);
+  hz("committed", sum.transactions_committed_hz);
+  hz("conflicted", sum.transactions_conflicted_hz);
+  json.end_object();
+  json.end_object();
+  // Storage servers report their files' size after their first persist.
+  if (sum.storage_disk_used_bytes > 0) {
+    json.key("data").begin_object();
+    json.key("total_disk_used_bytes").value(sum.storage_disk_used_bytes);
+    json.end_object();
+  }
+  auto latency = [&json](const char* name, double p50, double p99) {
+    json.key(name).begin_object().key("p50_seconds").value(p50);
+    json.key("p99_seconds").value(p99).end_object();
+  };
+  json.key("latency_statistics").begin_object();
+  latency("read_version", sum.read_version_p50_s, sum.read_version_p99_s);
+  latency("read", sum.read_p50_s, sum.read_p99_s);
+  latency("commit", sum.commit_p50_s, sum.commit_p99_s);
+  json.end_object();
+}
+
 void write_cluster(JsonWriter& json, const ClusterStatusFacts& facts, bool available,
                    const std::vector<StatusMessage>& messages) {
   json.key("cluster").begin_object();
@@ -199,6 +255,7 @@ void write_cluster(JsonWriter& json, const ClusterStatusFacts& facts, bool avail
   json.key("database_available").value(available);
   write_configuration(json, facts.configuration);
   json.key("workers_registered").value(facts.workers_registered);
+  write_figures(json, facts);
   json.key("processes").begin_object();
   for (const ProcessFacts& process : facts.processes)
     write_process(json, facts, process);

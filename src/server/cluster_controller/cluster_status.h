@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "interfaces/status_interface.h"
 #include "runtime/network_address.h"
 #include "runtime/uid.h"
 #include "server/cluster_controller/cluster_configuration.h"
@@ -55,6 +56,8 @@ struct ProcessFacts {
   std::optional<std::string> status_json;
   // Why it did not answer (an error message), when it did not.
   std::string failure;
+  // What its roles did lately, when it answered.
+  std::optional<ProcessMetrics> metrics;
 };
 
 struct CoordinatorFacts {

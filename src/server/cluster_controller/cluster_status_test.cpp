@@ -154,13 +154,13 @@ ClusterStatusFacts healthy_facts() {
   facts.configuration.workers_expected = 2;
   facts.workers_registered = 2;
   facts.process_timeout_s = 2;
-  ProcessFacts first{address(4500), UID(1, 1), {}, process_document(4500), ""};
+  ProcessFacts first{address(4500), UID(1, 1), {}, process_document(4500), "", std::nullopt};
   first.roles = {{"cluster_controller", UID(2, 1)},
                  {"sequencer", UID(2, 2)},
                  {"resolver", UID(2, 3)},
                  {"log", UID(2, 4)},
                  {"storage", UID(2, 5)}};
-  ProcessFacts second{address(4501), UID(1, 2), {}, process_document(4501), ""};
+  ProcessFacts second{address(4501), UID(1, 2), {}, process_document(4501), "", std::nullopt};
   second.roles = {{"commit_proxy", UID(2, 6)}, {"grv_proxy", UID(2, 7)}};
   facts.processes = {first, second};
   return facts;
@@ -233,6 +233,39 @@ TEST(ClusterStatusTest, RecoveredClusterIsAvailableAndHealthyWithEveryField) {
   EXPECT_EQ(cluster_status_json(healthy_facts()), text);
 }
 
+TEST(ClusterStatusTest, WorkloadAndLatenciesComeFromTheProcessesFigures) {
+  ClusterStatusFacts facts = healthy_facts();
+  ProcessMetrics storage;
+  storage.reads_hz = 1000;
+  storage.read_p50_s = 0.0002;
+  storage.read_p99_s = 0.001;
+  storage.storage_disk_used_bytes = 4096;
+  ProcessMetrics proxies;
+  proxies.transactions_started_hz = 300;
+  proxies.transactions_committed_hz = 200;
+  proxies.transactions_conflicted_hz = 5;
+  proxies.writes_hz = 2000;
+  proxies.commit_p50_s = 0.002;
+  proxies.commit_p99_s = 0.01;
+  proxies.reads_hz = 10;
+  facts.processes[0].metrics = storage;
+  facts.processes[1].metrics = proxies;
+  Json cluster = parse_json(cluster_status_json(facts))["cluster"];
+  EXPECT_EQ(cluster["workload"]["operations"]["reads"]["hz"].number, 1010);
+  EXPECT_EQ(cluster["workload"]["operations"]["writes"]["hz"].number, 2000);
+  EXPECT_EQ(cluster["workload"]["transactions"]["started"]["hz"].number, 300);
+  EXPECT_EQ(cluster["workload"]["transactions"]["committed"]["hz"].number, 200);
+  EXPECT_EQ(cluster["workload"]["transactions"]["conflicted"]["hz"].number, 5);
+  EXPECT_EQ(cluster["data"]["total_disk_used_bytes"].number, 4096);
+  EXPECT_EQ(cluster["latency_statistics"]["read"]["p50_seconds"].number, 0.0002);
+  EXPECT_EQ(cluster["latency_statistics"]["commit"]["p99_seconds"].number, 0.01);
+  EXPECT_EQ(cluster["latency_statistics"]["read_version"]["p50_seconds"].number, 0);
+
+  // Before any storage server persisted, no data figure rather than a zero.
+  facts.processes[0].metrics->storage_disk_used_bytes = 0;
+  EXPECT_FALSE(parse_json(cluster_status_json(facts))["cluster"].has("data"));
+}
+
 TEST(ClusterStatusTest, ProcessHostingARoleThatDoesNotAnswerMakesTheDatabaseUnavailable) {
   ClusterStatusFacts facts = healthy_facts();
   facts.processes[1].status_json.reset();
@@ -263,7 +296,7 @@ TEST(ClusterStatusTest, ProcessHostingARoleThatDoesNotAnswerMakesTheDatabaseUnav
 
 TEST(ClusterStatusTest, UnreachableProcessWithoutRolesLeavesTheDatabaseAvailableButUnhealthy) {
   ClusterStatusFacts facts = healthy_facts();
-  ProcessFacts idle{address(4502), UID(1, 3), {}, std::nullopt, ""};
+  ProcessFacts idle{address(4502), UID(1, 3), {}, std::nullopt, "", std::nullopt};
   idle.failure = "connection_failed (1026): the connection failed";
   facts.processes.push_back(idle);
   Json document = parse_json(cluster_status_json(facts));

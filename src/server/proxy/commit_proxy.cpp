@@ -8,6 +8,7 @@
 #include "runtime/combinators.h"
 #include "runtime/notified.h"
 #include "runtime/trace.h"
+#include "server/role_metrics.h"
 #include "server/role_requests.h"
 #include "server/server_knobs.h"
 
@@ -90,6 +91,7 @@ struct BatchTransaction {
 
 Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransactionRequest> requests) {
   const CommitProxyOptions& options = proxy->options;
+  const double started = now();
   uint64_t number = proxy->next_request_number++;
   std::vector<BatchTransaction> batch;
   for (CommitTransactionRequest& request : requests)
@@ -156,17 +158,24 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
                                     ReportCommittedVersionRequest{versions.version, {}});
     proxy->committed_version = std::max(proxy->committed_version, versions.version);
 
+    RoleMetrics* metrics = RoleMetrics::of_this_process();
     for (size_t i = 0; i < batch.size(); ++i) {
       const ReplyPromise<CommitReply>& reply = batch[i].request.reply;
       if (batch[i].refused) {
         reply.send_error(*batch[i].refused);
       } else if (outcome[i] == ResolveOutcome::committed) {
         reply.send(CommitReply{versions.version, static_cast<uint16_t>(i)});
+        if (metrics) {
+          ++metrics->counters.transactions_committed;
+          metrics->counters.writes += batch[i].request.mutations.size();
+          metrics->commit_latency.add(now() - started);
+        }
       } else if (outcome[i] == ResolveOutcome::too_old) {
         reply.send_error(Error(ErrorCode::transaction_too_old,
                                "the transaction's read version left the MVCC window"));
       } else {
         reply.send_error(Error(ErrorCode::not_committed));
+        if (metrics) ++metrics->counters.transactions_conflicted;
       }
     }
   } catch (Error& error) {

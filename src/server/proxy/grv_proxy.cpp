@@ -4,6 +4,7 @@
 
 #include "runtime/combinators.h"
 #include "runtime/trace.h"
+#include "server/role_metrics.h"
 #include "server/role_requests.h"
 #include "server/server_knobs.h"
 
@@ -54,6 +55,7 @@ Future<Void> run_grv_proxy(GrvProxyInterface interface, GrvProxyOptions options)
         batch.begin(), batch.end(), [](const auto& request) { return !request.causal_read_risky; });
     std::optional<Error> failure;
     Version version = 0;
+    const double started = now();
     try {
       version = co_await confirmed_committed_version(options, confirm);
     } catch (Error& error) {
@@ -61,11 +63,16 @@ Future<Void> run_grv_proxy(GrvProxyInterface interface, GrvProxyOptions options)
       // The generation is over: the client must find the new proxies.
       failure = Error(ErrorCode::broken_promise, "this read-version proxy's generation ended");
     }
+    RoleMetrics* metrics = RoleMetrics::of_this_process();
     for (GetReadVersionRequest& request : batch) {
       if (failure) {
         request.reply.send_error(*failure);
       } else {
         request.reply.send(GetReadVersionReply{version});
+        if (metrics) {
+          ++metrics->counters.transactions_started;
+          metrics->read_version_latency.add(now() - started);
+        }
       }
     }
   }

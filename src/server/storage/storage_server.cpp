@@ -10,6 +10,7 @@
 #include "runtime/combinators.h"
 #include "runtime/environment.h"
 #include "runtime/trace.h"
+#include "server/role_metrics.h"
 #include "server/server_knobs.h"
 #include "server/storage/versioned_data.h"
 
@@ -112,7 +113,16 @@ void check_not_too_old(const StorageState& storage, Version version) {
   }
 }
 
+// Counts a read served, with its time since `started`, in the process's metrics.
+void record_read(double started) {
+  if (RoleMetrics* metrics = RoleMetrics::of_this_process()) {
+    ++metrics->counters.reads;
+    metrics->read_latency.add(now() - started);
+  }
+}
+
 Future<Void> handle_get_value(StorageState* storage, GetValueRequest request) {
+  const double started = now();
   try {
     if (!owns_key(*storage, request.key))
       throw wrong_shard(*storage, "key '" + printable(request.key) + "'");
@@ -126,6 +136,7 @@ Future<Void> handle_get_value(StorageState* storage, GetValueRequest request) {
       check_not_too_old(*storage, request.version);
     }
     request.reply.send(std::move(reply));
+    record_read(started);
   } catch (Error& error) {
     if (error.is_cancellation()) throw;
     request.reply.send_error(error);
@@ -294,6 +305,7 @@ Future<GetKeyValuesReply> read_rows(StorageState* storage, GetKeyValuesRequest r
 }
 
 Future<Void> handle_get_key_values(StorageState* storage, GetKeyValuesRequest request) {
+  const double started = now();
   try {
     if (request.limit <= 0 || request.byte_limit <= 0 || request.range.empty()) {
       request.reply.send(GetKeyValuesReply{});
@@ -306,6 +318,7 @@ Future<Void> handle_get_key_values(StorageState* storage, GetKeyValuesRequest re
     co_await wait_for_version(storage, request.version);
     GetKeyValuesReply reply = co_await read_rows(storage, request);
     request.reply.send(std::move(reply));
+    record_read(started);
   } catch (Error& error) {
     if (error.is_cancellation()) throw;
     request.reply.send_error(error);
@@ -595,6 +608,8 @@ Future<Void> persist_versions(StorageState* storage) {
     storage->engine->set(durable_version_key, encode_version(desired));
     co_await storage->engine->commit();
     storage->data.forget_up_to(desired);
+    if (RoleMetrics* metrics = RoleMetrics::of_this_process())
+      metrics->set_storage_disk_used(storage->interface.id, storage->engine->storage_bytes().used);
     storage->persisting.set(false);
     // The log may now forget what is durable here.
     const ServerDBInfo& info = storage->db_info->get();

@@ -10,6 +10,7 @@
 #include "runtime/json_writer.h"
 #include "runtime/trace.h"
 #include "server/cluster_controller/cluster_controller.h"
+#include "server/role_metrics.h"
 #include "server/role_requests.h"
 #include "server/worker/worker_roles.h"
 
@@ -96,7 +97,18 @@ Future<Void> serve_ping(FutureStream<PingRequest> requests) {
 Future<Void> serve_status(FutureStream<ServerStatusRequest> requests, const WorkerState* state) {
   while (true) {
     ServerStatusRequest request = co_await requests;
-    request.reply.send(ServerStatusReply{status_json(*state)});
+    RoleMetrics* metrics = RoleMetrics::of_this_process();
+    request.reply.send(ServerStatusReply{status_json(*state),
+                                         metrics ? metrics->snapshot(now()) : ProcessMetrics{}});
+  }
+}
+
+// Samples the roles' counters each second, so that status reports recent rates.
+Future<Void> sample_role_metrics() {
+  RoleMetrics::install();
+  while (true) {
+    RoleMetrics::of_this_process()->sample(now());
+    co_await delay(1.0);
   }
 }
 
@@ -161,6 +173,7 @@ Future<Void> run_worker(WorkerOptions options, Promise<Void> listening) {
   state.roles = std::make_unique<WorkerRoles>(options.data_dir, db_info);
   ActorCollection actors;
   actors.add(serve_ping(ping.requests()));
+  actors.add(sample_role_metrics());
   actors.add(serve_status(status.requests(), &state));
   // Until coordinators elect one, the first coordinator runs the cluster controller.
   if (state.connection.coordinators.front() == options.listen_address) {

@@ -131,15 +131,21 @@ void figures_sections(std::string& out, const Json& doc) {
                 number_field(doc, {"cluster", "workload", "transactions", "conflicted", "hz"}), hz);
   if (!workload.empty()) out += "\nWorkload:\n" + workload;
 
-  auto ms = [](double seconds) { return format("%.3f ms", seconds * 1000); };
+  // Measured in the roles over their last requests (docs/status-json.md).
   std::string latency;
-  optional_line(latency, "Read version",
-                number_field(doc, {"cluster", "latency_probe", "transaction_start_seconds"}), ms);
-  optional_line(latency, "Read", number_field(doc, {"cluster", "latency_probe", "read_seconds"}),
-                ms);
-  optional_line(latency, "Commit",
-                number_field(doc, {"cluster", "latency_probe", "commit_seconds"}), ms);
-  if (!latency.empty()) out += "\nLatencies (probe):\n" + latency;
+  auto latency_line = [&](std::string_view label, const char* name) {
+    std::optional<double> p50 =
+        number_field(doc, {"cluster", "latency_statistics", name, "p50_seconds"});
+    std::optional<double> p99 =
+        number_field(doc, {"cluster", "latency_statistics", name, "p99_seconds"});
+    if (!p50 || !p99) return;
+    line(latency, label,
+         format("%.3f ms", *p50 * 1000) + " median, " + format("%.3f ms", *p99 * 1000) + " p99");
+  };
+  latency_line("Read version", "read_version");
+  latency_line("Read", "read");
+  latency_line("Commit", "commit");
+  if (!latency.empty()) out += "\nLatencies (recent requests):\n" + latency;
 }
 
 std::string roles_text(const Json& process) {
