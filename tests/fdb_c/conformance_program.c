@@ -466,6 +466,85 @@ static void test_options_and_metadata(FDBDatabase* db) {
   fdb_transaction_destroy(tr);
 }
 
+/* Many application threads at once, as a server using the library would: each runs
+ * read-modify-write increments of one counter through the retry loop, and callbacks on
+ * futures it destroys itself. Every increment must land exactly once. */
+enum { increment_threads = 8, increments_per_thread = 100 };
+
+static void* increment_counter(void* database) {
+  FDBDatabase* db = database;
+  for (int i = 0; i < increments_per_thread; ++i) {
+    FDBTransaction* tr;
+    if (fdb_database_create_transaction(db, &tr) != 0) return (void*)1;
+    for (;;) {
+      FDBFuture* get = fdb_transaction_get(tr, KEY("threads/counter"), 0);
+      fdb_error_t error = wait_for(get);
+      int64_t count = 0;
+      if (error == 0) {
+        fdb_bool_t present;
+        const uint8_t* value;
+        int length;
+        error = fdb_future_get_value(get, &present, &value, &length);
+        if (error == 0 && present && length == 8) memcpy(&count, value, 8);
+      }
+      fdb_future_destroy(get);
+      if (error == 0) {
+        ++count;
+        fdb_transaction_set(tr, KEY("threads/counter"), (const uint8_t*)&count, 8);
+        FDBFuture* commit = fdb_transaction_commit(tr);
+        atomic_int fired;
+        atomic_init(&fired, 0);
+        fdb_future_set_callback(commit, count_callback, &fired);
+        error = wait_for(commit);
+        /* Waiters may wake before the callback has run: it runs right after, on the
+         * network thread. */
+        while (atomic_load(&fired) == 0) {
+          struct timespec pause = {0, 100000};
+          nanosleep(&pause, NULL);
+        }
+        fdb_future_destroy(commit);
+        if (error == 0) break;
+      }
+      FDBFuture* retry = fdb_transaction_on_error(tr, error);
+      fdb_error_t retry_error = wait_for(retry);
+      fdb_future_destroy(retry);
+      if (retry_error != 0) {
+        fdb_transaction_destroy(tr);
+        return (void*)2;
+      }
+    }
+    fdb_transaction_destroy(tr);
+  }
+  return NULL;
+}
+
+static void test_many_threads(FDBDatabase* db) {
+  FDBTransaction* tr;
+  CHECK_ERROR(fdb_database_create_transaction(db, &tr), 0);
+  fdb_transaction_clear(tr, KEY("threads/counter"));
+  CHECK_ERROR(commit_with_retries(tr), 0);
+  pthread_t threads[increment_threads];
+  for (int i = 0; i < increment_threads; ++i)
+    CHECK(pthread_create(&threads[i], NULL, increment_counter, db) == 0);
+  for (int i = 0; i < increment_threads; ++i) {
+    void* result = NULL;
+    pthread_join(threads[i], &result);
+    CHECK(result == NULL);
+  }
+  fdb_transaction_reset(tr);
+  FDBFuture* get = fdb_transaction_get(tr, KEY("threads/counter"), 0);
+  CHECK_ERROR(wait_for(get), 0);
+  fdb_bool_t present = 0;
+  const uint8_t* value = NULL;
+  int length = 0;
+  CHECK_ERROR(fdb_future_get_value(get, &present, &value, &length), 0);
+  int64_t count = 0;
+  if (present && length == 8) memcpy(&count, value, 8);
+  CHECK(count == increment_threads * increments_per_thread);
+  fdb_future_destroy(get);
+  fdb_transaction_destroy(tr);
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s CLUSTER_FILE\n", argv[0]);
@@ -485,6 +564,7 @@ int main(int argc, char** argv) {
     test_conflict_and_retry(db);
     test_watch_and_callbacks(db);
     test_options_and_metadata(db);
+    test_many_threads(db);
     fdb_database_destroy(db);
   }
   CHECK_ERROR(fdb_stop_network(), 0);
