@@ -196,6 +196,19 @@ Future<Void> batch_commits(CommitProxyState* proxy,
   while (true) {
     std::vector<CommitTransactionRequest> batch;
     int64_t bytes = 0;
+    // Idle for a while: an empty batch moves the versions on (see commit_idle_interval_s).
+    if (!requests.is_ready()) {
+      Future<Void> idle = delay(knobs.commit_idle_interval_s);
+      if (co_await first_ready(requests, idle) == 1) {
+        uint64_t started = ++proxy->batches_started;
+        if (started > static_cast<uint64_t>(knobs.commit_batches_in_flight_max)) {
+          co_await proxy->batches_finished.when_at_least(started -
+                                                         knobs.commit_batches_in_flight_max);
+        }
+        batches.add(commit_batch(proxy, {}));
+        continue;
+      }
+    }
     // Everything that queued while the previous batch started goes together.
     do {
       CommitTransactionRequest request = co_await requests;
