@@ -52,13 +52,15 @@ void append_json_escaped(std::string& out, std::string_view bytes) {
   }
 }
 
-std::string printable(std::string_view bytes) {
+std::string printable(std::string_view bytes, Backslash backslash) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(bytes.size());
   for (char c : bytes) {
     auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte < 0x7f && c != '\\') {
+    if (c == '\\' && backslash == Backslash::doubled) {
+      out += "\\\\";
+    } else if (byte >= 0x20 && byte < 0x7f && c != '\\') {
       out += c;
     } else {
       out += "\\x";

@@ -95,8 +95,12 @@ void set_trace_severity_min(Severity severity);
 // Appends `bytes` to `out` as the body of a JSON string, escaping quotes, backslashes,
 // control characters and bytes outside printable ASCII.
 void append_json_escaped(std::string& out, std::string_view bytes);
+// How printable() writes a backslash: as \x5c (unambiguous in trace logs), or as \\ (as
+// fdbcli prints keys, and the shell reads them back).
+enum class Backslash { as_hex, doubled };
+
 // Binary bytes made readable the way FoundationDB prints keys: printable ASCII as is,
 // everything else as \xNN.
-std::string printable(std::string_view bytes);
+std::string printable(std::string_view bytes, Backslash backslash = Backslash::as_hex);
 
 }  // namespace strata

@@ -33,7 +33,7 @@ class EtcdSession final : public PeerSession {
     // A connection of its own for every session, as the other peers have.
     arguments.SetInt("grpc.use_local_subchannel_pool", 1);
     channel_ = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), arguments);
-    stub_ = etcdserverpb::KV::NewStub(channel_);
+    kv_ = etcdserverpb::KV::NewStub(channel_);
     etcdserverpb::RangeRequest probe;
     probe.set_key("bench/");
     probe.set_count_only(true);
@@ -42,7 +42,7 @@ class EtcdSession final : public PeerSession {
       // gRPC's own clock: a peer that does not answer fails the run instead of hanging it.
       context.set_deadline(gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
                                         gpr_time_from_seconds(connect_timeout_s, GPR_TIMESPAN)));
-      return stub_->Range(&context, probe, &response);
+      return kv_->Range(&context, probe, &response);
     });
   }
 
@@ -53,7 +53,7 @@ class EtcdSession final : public PeerSession {
         add_put(request, rows[i].key, rows[i].value);
       etcdserverpb::TxnResponse response;
       call("loading",
-           [&](grpc::ClientContext& context) { return stub_->Txn(&context, request, &response); });
+           [&](grpc::ClientContext& context) { return kv_->Txn(&context, request, &response); });
     }
   }
 
@@ -69,9 +69,8 @@ class EtcdSession final : public PeerSession {
       }
       etcdserverpb::RangeResponse response;
       double started = monotonic_seconds();
-      call("Range", [&](grpc::ClientContext& context) {
-        return stub_->Range(&context, request, &response);
-      });
+      call("Range",
+           [&](grpc::ClientContext& context) { return kv_->Range(&context, request, &response); });
       if (measured) {
         timings.read.add(monotonic_seconds() - started);
         if (op.kind == OpKind::scan)
@@ -101,7 +100,7 @@ class EtcdSession final : public PeerSession {
     etcdserverpb::TxnResponse response;
     double started = monotonic_seconds();
     call("Txn",
-         [&](grpc::ClientContext& context) { return stub_->Txn(&context, request, &response); });
+         [&](grpc::ClientContext& context) { return kv_->Txn(&context, request, &response); });
     if (!response.succeeded()) return false;
     if (measured) timings.commit.add(monotonic_seconds() - started);
     return true;
@@ -127,7 +126,8 @@ class EtcdSession final : public PeerSession {
 
   std::string address_;
   std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<etcdserverpb::KV::Stub> stub_;
+  // The client of etcd's KV service (gRPC calls its generated clients "Stub").
+  std::unique_ptr<etcdserverpb::KV::Stub> kv_;
 };
 
 }  // namespace

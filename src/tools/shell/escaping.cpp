@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "runtime/error.h"
+#include "runtime/trace.h"
 
 namespace strata::shell {
 
@@ -99,22 +100,7 @@ std::vector<Words> parse_command_line(std::string_view line) {
 }
 
 std::string printable_bytes(std::string_view bytes) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size());
-  for (char c : bytes) {
-    auto byte = static_cast<unsigned char>(c);
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (byte >= 0x20 && byte < 0x7f) {
-      out += c;
-    } else {
-      out += "\\x";
-      out += hex[byte >> 4];
-      out += hex[byte & 0xf];
-    }
-  }
-  return out;
+  return printable(bytes, Backslash::doubled);
 }
 
 bool parse_integer(std::string_view text, int64_t& value) {
