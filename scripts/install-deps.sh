@@ -16,6 +16,7 @@ packages=(
   libbenchmark-dev  # Google Benchmark, for strata-microbench
   libxxhash-dev     # checksums on the wire and on disk
   librocksdb-dev    # the rocksdb storage engine
+  libjemalloc-dev   # the allocator of the server and the tools
   libedit-dev       # line editing, history and completion in the strata shell
   nlohmann-json3-dev  # JSON parsing (header-only): the strata shell reads the status document
 )

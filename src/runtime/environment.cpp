@@ -27,6 +27,11 @@ std::string directory_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+Future<Void> File::write_and_sync(int64_t offset, std::string data) {
+  co_await write(offset, std::move(data));
+  co_await sync();
+}
+
 Future<Void> delay(double seconds) {
   return env().delay(seconds);
 }

@@ -58,16 +58,14 @@ class PosixFile final : public File, public std::enable_shared_from_this<PosixFi
 
   Future<Void> write(int64_t offset, std::string data) override {
     return run_blocking([self = shared_from_this(), offset, data = std::move(data)] {
-      size_t done = 0;
-      while (done < data.size()) {
-        ssize_t put = ::pwrite(self->fd_, data.data() + done, data.size() - done,
-                               static_cast<off_t>(offset + static_cast<int64_t>(done)));
-        if (put < 0) {
-          if (errno == EINTR) continue;
-          throw file_error(errno, "writing", self->path_);
-        }
-        done += static_cast<size_t>(put);
-      }
+      self->write_now(offset, data);
+    });
+  }
+
+  Future<Void> write_and_sync(int64_t offset, std::string data) override {
+    return run_blocking([self = shared_from_this(), offset, data = std::move(data)] {
+      self->write_now(offset, data);
+      self->sync_now();
     });
   }
 
@@ -80,9 +78,7 @@ class PosixFile final : public File, public std::enable_shared_from_this<PosixFi
   }
 
   Future<Void> sync() override {
-    return run_blocking([self = shared_from_this()] {
-      if (::fdatasync(self->fd_) != 0) throw file_error(errno, "syncing", self->path_);
-    });
+    return run_blocking([self = shared_from_this()] { self->sync_now(); });
   }
 
   Future<int64_t> size() override {
@@ -96,6 +92,24 @@ class PosixFile final : public File, public std::enable_shared_from_this<PosixFi
   const std::string& path() const override { return path_; }
 
  private:
+  // On a pool thread.
+  void write_now(int64_t offset, const std::string& data) {
+    size_t done = 0;
+    while (done < data.size()) {
+      ssize_t put = ::pwrite(fd_, data.data() + done, data.size() - done,
+                             static_cast<off_t>(offset + static_cast<int64_t>(done)));
+      if (put < 0) {
+        if (errno == EINTR) continue;
+        throw file_error(errno, "writing", path_);
+      }
+      done += static_cast<size_t>(put);
+    }
+  }
+
+  void sync_now() {
+    if (::fdatasync(fd_) != 0) throw file_error(errno, "syncing", path_);
+  }
+
   int fd_;
   std::string path_;
 };

@@ -83,6 +83,9 @@ struct DiskQueue::QueueFile {
   // The stream bytes its pages hold: [first_byte, end_byte); meaningless when pages == 0.
   uint64_t first_byte = 0;
   uint64_t end_byte = 0;
+  // The file's size as far as this queue wrote it: its pages, then zeros. Pages past
+  // `pages` never hold anything but zeros, which recovery skips (no page magic).
+  int64_t written_bytes = 0;
 };
 
 namespace {
@@ -157,8 +160,10 @@ Future<DiskQueue::Recovery> DiskQueue::open(std::string path) {
   std::unique_ptr<DiskQueue> queue(new DiskQueue(path, files[0], files[1]));
   Recovery recovery;
   if (chain.empty()) {
-    for (auto& file : queue->files_)
+    for (auto& file : queue->files_) {
       co_await file->file->truncate(0);
+      file->written_bytes = 0;
+    }
   } else {
     // Resume after the last kept page. Anything beyond it in its file (a torn commit) is
     // cut off now, so that no stale page can ever join a later chain.
@@ -176,10 +181,13 @@ Future<DiskQueue::Recovery> DiskQueue::open(std::string path) {
       file.end_byte = page.header.end_byte();
     }
     QueueFile& current = *queue->files_[queue->current_];
-    co_await current.file->truncate(current.pages * static_cast<int64_t>(page_bytes));
+    current.written_bytes = current.pages * static_cast<int64_t>(page_bytes);
+    co_await current.file->truncate(current.written_bytes);
     // Pages of the other file that are not in the chain are older than it: drop them.
     QueueFile& other = *queue->files_[1 - queue->current_];
     if (other.pages == 0) co_await other.file->truncate(0);
+    // A file is written from its start again only after a truncation (switch_files...).
+    other.written_bytes = 0;
 
     // The live stream, from the popped point to the end, and the records in it.
     std::string stream;
@@ -311,8 +319,18 @@ Future<Void> DiskQueue::write_commit(std::string stream_bytes, Location first_by
     header.encode(page);
   }
   QueueFile& file = *files_[current_];
-  co_await file.file->write(file.pages * static_cast<int64_t>(page_bytes), std::move(buffer));
-  co_await file.file->sync();
+  const int64_t offset = file.pages * static_cast<int64_t>(page_bytes);
+  const int64_t end = offset + static_cast<int64_t>(buffer.size());
+  const int64_t ahead = server_knobs().disk_queue_zeroed_ahead_bytes;
+  if (ahead > 0 && end > file.written_bytes) {
+    // Zeros from the end of this commit on, synced with it by the same sync.
+    const auto page = static_cast<int64_t>(page_bytes);
+    const int64_t zeros_end = (end + ahead + page - 1) / page * page;
+    co_await file.file->write(end, std::string(static_cast<size_t>(zeros_end - end), '\0'));
+    file.written_bytes = zeros_end;
+  }
+  co_await file.file->write_and_sync(offset, std::move(buffer));
+  file.written_bytes = std::max(file.written_bytes, end);
   if (file.pages == 0) file.first_byte = first_byte;
   file.pages += pages;
   file.end_byte = first_byte + stream_bytes.size();
@@ -333,6 +351,7 @@ Future<Void> DiskQueue::switch_files_if_worthwhile() {
   co_await other.file->truncate(0);
   co_await other.file->sync();
   other.pages = 0;
+  other.written_bytes = 0;
   current_ = 1 - current_;
   TraceEvent(Severity::debug, "DiskQueueSwitchedFiles")
       .detail("Path", path_)

@@ -170,8 +170,14 @@ Future<Void> handle_peek(LogState* log, LogPeekRequest request) {
   LogPeekReply reply;
   reply.end = durable + 1;
   int64_t bytes = 0;
-  for (const VersionedMutations& versioned : log->by_tag[request.tag]) {
-    if (versioned.version < request.begin) continue;
+  const auto& versions = log->by_tag[request.tag];
+  // In version order: start at the first one asked for instead of walking past the
+  // versions a storage server already has (seconds of them, until it pops).
+  auto first = std::lower_bound(
+      versions.begin(), versions.end(), request.begin,
+      [](const VersionedMutations& versioned, Version begin) { return versioned.version < begin; });
+  for (auto it = first; it != versions.end(); ++it) {
+    const VersionedMutations& versioned = *it;
     if (versioned.version > durable) break;
     if (bytes > server_knobs().log_peek_reply_bytes_max) {
       reply.end = versioned.version;  // the rest in the next peek

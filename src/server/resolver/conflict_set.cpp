@@ -202,8 +202,7 @@ size_t ConflictSet::heap_key_bytes(std::string_view key) {
 }
 
 size_t ConflictSet::memory_bytes() const {
-  // A tree node: the value, three links and a colour, rounded up by the allocator.
-  constexpr size_t step_node_bytes = sizeof(Steps::value_type) + 4 * sizeof(void*);
+  constexpr size_t step_node_bytes = sizeof(Steps::value_type) + Steps::entry_overhead_bytes;
   return sizeof(*this) + steps_.size() * step_node_bytes + step_key_bytes_ +
          boundaries_.size() * sizeof(BatchBoundaries) + boundary_bytes_;
 }

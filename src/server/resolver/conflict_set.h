@@ -31,13 +31,13 @@
 #include <deque>
 #include <functional>
 #include <limits>
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "interfaces/resolver_types.h"
 #include "interfaces/types.h"
+#include "server/ordered_key_map.h"
 
 namespace strata {
 
@@ -88,7 +88,7 @@ class ConflictSet {
     void add(std::string_view key);
   };
 
-  using Steps = std::map<Key, Version, std::less<>>;
+  using Steps = OrderedKeyMap<Version>;
 
   bool transaction_too_old(const ConflictTransaction& transaction) const;
   bool reads_conflict(const ConflictTransaction& transaction) const;

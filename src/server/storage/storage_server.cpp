@@ -216,24 +216,24 @@ bool merge_stretch(VersionedData::RangeView& view, std::vector<KeyValue>& engine
                    GetKeyValuesReply& reply, int64_t& bytes) {
   auto memory = view.keys.begin();
   auto engine = engine_rows.begin();
-  auto before = [reverse](const std::string& a, const std::string& b) {
+  auto before = [reverse](std::string_view a, std::string_view b) {
     return reverse ? a > b : a < b;
   };
   while (true) {
     // Memory keys outside `covered` wait for a later stretch.
-    while (memory != view.keys.end() && !covered.contains(memory->first))
+    while (memory != view.keys.end() && !covered.contains(memory->key))
       ++memory;
     bool memory_left = memory != view.keys.end();
     bool engine_left = engine != engine_rows.end();
     if (!memory_left && !engine_left) return true;
-    // The rows are moved into the reply: the view and the engine's rows are this
-    // request's own copies, and each row is taken at most once.
+    // The engine's rows are moved into the reply: they are this request's own copies,
+    // and each row is taken at most once. Rows from memory are copied out of the view.
     KeyValue* row = nullptr;
     KeyValue from_memory;
-    if (memory_left && (!engine_left || !before(engine->key, memory->first))) {
-      if (engine_left && engine->key == memory->first) ++engine;  // memory overrides
-      if (memory->second.kind == VersionedData::KeyState::Kind::present) {
-        from_memory = KeyValue{memory->first, std::move(memory->second.value)};
+    if (memory_left && (!engine_left || !before(engine->key, memory->key))) {
+      if (engine_left && engine->key == memory->key) ++engine;  // memory overrides
+      if (memory->present) {
+        from_memory = KeyValue{Key(memory->key), Value(memory->value)};
         row = &from_memory;
       }
       ++memory;
@@ -272,8 +272,12 @@ Future<GetKeyValuesReply> read_rows(StorageState* storage, GetKeyValuesRequest r
       }
       int32_t rows_wanted =
           std::max<int32_t>(1, request.limit - static_cast<int32_t>(reply.data.size()));
-      RangeReadResult engine_part = co_await storage->engine->read_range(
+      Future<RangeReadResult> engine_read = storage->engine->read_range(
           pass, rows_wanted, std::max<int64_t>(1, request.byte_limit - bytes), request.reverse);
+      // The view points into the window, which may change while the engine's read is
+      // under way; an engine that answers at once (the memory engine) spares the copy.
+      if (!engine_read.is_ready()) view.keep();
+      RangeReadResult engine_part = co_await std::move(engine_read);
       check_not_too_old(*storage, request.version);
       // What this pass has fully covered.
       KeyRange covered = pass;

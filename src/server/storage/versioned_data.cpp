@@ -26,6 +26,13 @@ bool VersionedData::RangeView::engine_row_cleared(std::string_view key) const {
   return false;
 }
 
+void VersionedData::RangeView::keep() {
+  for (Entry& entry : keys) {
+    entry.key = kept_.emplace_back(entry.key);
+    if (entry.present) entry.value = kept_.emplace_back(entry.value);
+  }
+}
+
 void VersionedData::apply(Version version, const Mutation& mutation) {
   STRATA_ASSERT_MSG(version >= latest_version_ && version > durable_version_,
                     "mutations applied out of version order");
@@ -36,12 +43,12 @@ void VersionedData::apply(Version version, const Mutation& mutation) {
   bytes_ += mutation_bytes(mutation);
   switch (mutation.type) {
     case MutationType::set_value:
-      keys_[mutation.param1].push_back({version, mutation.param2});
+      keys_.try_emplace(mutation.param1).first->second.push_back({version, mutation.param2});
       break;
     case MutationType::clear_range:
       if (mutation.param1 >= mutation.param2) break;
       if (is_single_key_clear(mutation)) {
-        keys_[mutation.param1].push_back({version, std::nullopt});
+        keys_.try_emplace(mutation.param1).first->second.push_back({version, std::nullopt});
       } else {
         clears_.push_back({version, KeyRange{mutation.param1, mutation.param2}});
       }
@@ -61,18 +68,25 @@ std::optional<Version> VersionedData::newest_clear_covering(std::string_view key
   return std::nullopt;
 }
 
-VersionedData::KeyState VersionedData::state_of(const std::string& key,
-                                                const std::vector<Change>& changes,
-                                                Version version) const {
+VersionedData::StateView VersionedData::state_view_of(const std::string& key,
+                                                      const std::vector<Change>& changes,
+                                                      Version version) const {
   // The newest change at or before `version`.
   auto newer = std::upper_bound(changes.begin(), changes.end(), version,
                                 [](Version v, const Change& change) { return v < change.version; });
   const Change* latest = newer == changes.begin() ? nullptr : &*std::prev(newer);
   Version since = latest ? latest->version : durable_version_;
-  if (newest_clear_covering(key, since, version)) return KeyState{KeyState::Kind::absent, {}};
-  if (!latest) return KeyState{};
-  if (!latest->value) return KeyState{KeyState::Kind::absent, {}};
-  return KeyState{KeyState::Kind::present, *latest->value};
+  if (newest_clear_covering(key, since, version)) return StateView{KeyState::Kind::absent, {}};
+  if (!latest) return StateView{};
+  if (!latest->value) return StateView{KeyState::Kind::absent, {}};
+  return StateView{KeyState::Kind::present, *latest->value};
+}
+
+VersionedData::KeyState VersionedData::state_of(const std::string& key,
+                                                const std::vector<Change>& changes,
+                                                Version version) const {
+  StateView state = state_view_of(key, changes, version);
+  return KeyState{state.kind, Value(state.value)};
 }
 
 VersionedData::KeyState VersionedData::get(std::string_view key, Version version) const {
@@ -94,9 +108,11 @@ VersionedData::RangeView VersionedData::view(const KeyRange& range, Version vers
       *truncated_at = entry.first;
       return false;
     }
-    KeyState state = state_of(entry.first, entry.second, version);
-    if (state.kind != KeyState::Kind::unknown)
-      view.keys.emplace_back(entry.first, std::move(state));
+    StateView state = state_view_of(entry.first, entry.second, version);
+    if (state.kind != KeyState::Kind::unknown) {
+      view.keys.push_back(
+          RangeView::Entry{entry.first, state.kind == KeyState::Kind::present, state.value});
+    }
     return true;
   };
   auto first = keys_.lower_bound(range.begin);

@@ -12,13 +12,13 @@
 // Nothing here suspends. Not thread-safe.
 
 #include <deque>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "interfaces/types.h"
+#include "server/ordered_key_map.h"
 
 namespace strata {
 
@@ -32,16 +32,29 @@ class VersionedData {
   };
 
   // The state of a range at a version, taken before reading the engine so that the merge
-  // does not depend on what changes in memory meanwhile.
+  // does not depend on what changes in memory meanwhile. It points into the window, so
+  // it is good only until the window next changes (the storage server's next apply or
+  // forget), unless keep() has made it a copy.
   struct RangeView {
+    struct Entry {
+      std::string_view key;
+      bool present = false;    // false: absent at the view's version
+      std::string_view value;  // when present
+    };
     // Keys of the range changed in memory, with their state at the version (never
     // unknown), in key order.
-    std::vector<std::pair<Key, KeyState>> keys;
+    std::vector<Entry> keys;
     // Range clears newer than the durable version and not newer than the view's version:
     // engine rows they cover are gone (unless `keys` says otherwise).
     std::vector<KeyRange> clears;
 
     bool engine_row_cleared(std::string_view key) const;
+    // Copies the keys and values the view points at, so that it outlives changes to the
+    // window (before a read that may suspend).
+    void keep();
+
+   private:
+    std::deque<std::string> kept_;
   };
 
   explicit VersionedData(Version durable_version = 0) : durable_version_(durable_version) {}
@@ -84,13 +97,20 @@ class VersionedData {
                                                Version upto) const;
   KeyState state_of(const std::string& key, const std::vector<Change>& changes,
                     Version version) const;
+  // As state_of, without copying: the value points into `changes`.
+  struct StateView {
+    KeyState::Kind kind = KeyState::Kind::unknown;
+    std::string_view value;
+  };
+  StateView state_view_of(const std::string& key, const std::vector<Change>& changes,
+                          Version version) const;
   // Drops the changes of `key` at or before `version`.
   void forget_changes_of(const Key& key, Version version);
 
   Version durable_version_;
   Version latest_version_ = 0;
   // Per key, its sets and point clears after the durable version, oldest first.
-  std::map<Key, std::vector<Change>, std::less<>> keys_;
+  OrderedKeyMap<std::vector<Change>> keys_;
   // Range clears after the durable version, oldest first.
   std::deque<RangeClear> clears_;
   // Every mutation after the durable version, by version, for the engine.

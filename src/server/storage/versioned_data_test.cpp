@@ -64,7 +64,7 @@ TEST(VersionedDataTest, ForgettingTheSameKeyAcrossManyVersions) {
   std::optional<Key> truncated;
   VersionedData::RangeView view = data.view(KeyRange{"a", "z"}, 100, 10, false, &truncated);
   ASSERT_EQ(view.keys.size(), 1u);
-  EXPECT_EQ(view.keys[0].second.value, "100");
+  EXPECT_EQ(view.keys[0].value, "100");
 }
 
 }  // namespace

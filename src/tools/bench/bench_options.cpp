@@ -19,7 +19,7 @@ constexpr const char* usage_text =
     "                    [--json FILE]\n"
     "\n"
     "Workloads:\n"
-    "  reads      one point read per transaction\n"
+    "  reads      ten point reads per transaction\n"
     "  writes     one write per transaction\n"
     "  writes10   ten writes per transaction\n"
     "  mixed90    nine reads and one write per transaction\n"

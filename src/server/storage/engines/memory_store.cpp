@@ -364,14 +364,10 @@ void MemoryStore::write_snapshot_batch() {
 // ---- the map ----
 
 void MemoryStore::put(std::string_view key, std::string_view value) {
-  auto found = data_.find(key);
-  if (found == data_.end()) {
-    data_.emplace(std::string(key), std::string(value));
-    data_bytes_ += static_cast<int64_t>(key.size() + value.size());
-  } else {
-    data_bytes_ += static_cast<int64_t>(value.size()) - static_cast<int64_t>(found->second.size());
-    found->second.assign(value);
-  }
+  auto [pair, inserted] = data_.try_emplace(key);
+  if (inserted) data_bytes_ += static_cast<int64_t>(key.size());
+  data_bytes_ += static_cast<int64_t>(value.size()) - static_cast<int64_t>(pair->second.size());
+  pair->second.assign(value);
   STRATA_ASSERT(data_bytes_ >= 0);
 }
 

@@ -32,7 +32,6 @@
 // cancels that actor and drops every change not yet committed.
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +40,7 @@
 
 #include "runtime/environment.h"
 #include "server/disk/disk_queue.h"
+#include "server/ordered_key_map.h"
 #include "server/storage/engines/key_value_store.h"
 
 namespace strata {
@@ -114,7 +114,7 @@ class MemoryStore final : public KeyValueStore {
   std::shared_ptr<File> lock_;
   std::unique_ptr<DiskQueue> queue_;
 
-  std::map<std::string, std::string, std::less<>> data_;
+  OrderedKeyMap<std::string> data_;
   int64_t data_bytes_ = 0;
 
   // Records logged since the last commit(), in order, including snapshot records.

@@ -1,5 +1,8 @@
 #include "server/storage/engines/rocksdb_store.h"
 
+#include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include <rocksdb/cache.h>
@@ -121,7 +124,16 @@ class RocksDbStore final : public KeyValueStore {
     return last_commit_;
   }
 
+  // Reads first try RocksDB's memory only (memtables and block cache), on the loop: that
+  // answers at once when the data is cached, without a trip to a pool thread and back,
+  // which cost more than the read itself. Only reads that would touch the disk go to the
+  // pool.
   Future<std::optional<Value>> read_value(Key key) override {
+    std::string value;
+    rocksdb::Status status = database_->db->Get(memory_only(), key, &value);
+    if (status.ok()) return std::optional<Value>(std::move(value));
+    if (status.IsNotFound()) return std::optional<Value>();
+    if (!status.IsIncomplete()) check(status, database_->directory, "read");
     return run_blocking([database = database_, key = std::move(key)]() -> std::optional<Value> {
       std::string value;
       rocksdb::Status status = database->db->Get(rocksdb::ReadOptions(), key, &value);
@@ -135,9 +147,14 @@ class RocksDbStore final : public KeyValueStore {
                                      bool reverse) override {
     STRATA_ASSERT_MSG(row_limit > 0 && byte_limit > 0, "range read limits must be positive");
     if (range.empty()) return RangeReadResult{};
+    if (std::optional<RangeReadResult> cached =
+            read_range_now(*database_, range, row_limit, byte_limit, reverse, memory_only())) {
+      return std::move(*cached);
+    }
     return run_blocking(
         [database = database_, range = std::move(range), row_limit, byte_limit, reverse] {
-          return read_range_blocking(*database, range, row_limit, byte_limit, reverse);
+          return *read_range_now(*database, range, row_limit, byte_limit, reverse,
+                                 rocksdb::ReadOptions());
         });
   }
 
@@ -145,12 +162,19 @@ class RocksDbStore final : public KeyValueStore {
   StorageEngine engine() const override { return StorageEngine::rocksdb; }
 
  private:
-  // On a pool thread.
-  static RangeReadResult read_range_blocking(const SharedDatabase& database, const KeyRange& range,
-                                             int row_limit, int64_t byte_limit, bool reverse) {
+  static rocksdb::ReadOptions memory_only() {
+    rocksdb::ReadOptions options;
+    options.read_tier = rocksdb::kBlockCacheTier;
+    return options;
+  }
+
+  // The rows, or nullopt when `options` keep to memory and the rows are not all there.
+  static std::optional<RangeReadResult> read_range_now(const SharedDatabase& database,
+                                                       const KeyRange& range, int row_limit,
+                                                       int64_t byte_limit, bool reverse,
+                                                       rocksdb::ReadOptions options) {
     rocksdb::Slice lower(range.begin);
     rocksdb::Slice upper(range.end);
-    rocksdb::ReadOptions options;
     options.iterate_lower_bound = &lower;
     options.iterate_upper_bound = &upper;
     std::unique_ptr<rocksdb::Iterator> pairs(database.db->NewIterator(options));
@@ -168,6 +192,9 @@ class RocksDbStore final : public KeyValueStore {
       }
       result.rows.push_back(KeyValue{pairs->key().ToString(), pairs->value().ToString()});
       bytes += static_cast<int64_t>(pairs->key().size() + pairs->value().size());
+    }
+    if (pairs->status().IsIncomplete() && options.read_tier == rocksdb::kBlockCacheTier) {
+      return std::nullopt;
     }
     check(pairs->status(), database.directory, "range read");
     return result;
