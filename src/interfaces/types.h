@@ -20,11 +20,17 @@ using Key = std::string;
 using Value = std::string;
 
 // [begin, end): begin included, end excluded. Empty when begin >= end.
+// Whether [begin, end) holds exactly one key: end is begin followed by a zero byte.
+inline bool is_single_key_range(std::string_view begin, std::string_view end) {
+  return end.size() == begin.size() + 1 && end.back() == '\0' && end.starts_with(begin);
+}
+
 struct KeyRange {
   Key begin;
   Key end;
 
   bool empty() const { return begin >= end; }
+  bool single_key() const { return is_single_key_range(begin, end); }
   bool contains(std::string_view key) const { return begin <= key && key < end; }
   bool intersects(const KeyRange& other) const {
     return begin < other.end && other.begin < end && !empty() && !other.empty();

@@ -72,6 +72,10 @@ class OrderedKeyMap {
     return entry;
   }
 
+  // The tree alone, for keys that are probably not there (the hash lookup would be wasted).
+  iterator tree_lower_bound(std::string_view key) { return map_.lower_bound(key); }
+  const_iterator tree_upper_bound(std::string_view key) const { return map_.upper_bound(key); }
+
   iterator lower_bound(std::string_view key) {
     auto found = index_.find(key);
     return found != index_.end() ? found->second : map_.lower_bound(key);

@@ -72,6 +72,8 @@ TEST(RealEnvironmentTest, FilesWriteSyncReadRenameListAndLock) {
     EXPECT_EQ(co_await file->read(6, 5), "world");
     co_await file->truncate(5);
     EXPECT_EQ(co_await file->read(0, 100), "hello");
+    co_await file->write_and_sync(5, ", again");
+    EXPECT_EQ(co_await file->read(0, 100), "hello, again");
 
     co_await env().rename_file(path, directory + "/nested/renamed");
     EXPECT_FALSE(co_await env().file_exists(path));
@@ -168,6 +170,57 @@ TEST(RealEnvironmentTest, LoopbackTcpCarriesBytesBothWays) {
       closed = error;
     }
     EXPECT_TRUE(closed && closed->is(ErrorCode::connection_failed));
+  });
+}
+
+// Writes past connection_write_early_bytes are sent at once, the rest at the end of the
+// loop's round: either way the bytes arrive whole and in order.
+TEST(RealEnvironmentTest, ManySmallWritesArriveInOrderWhetherSentEarlyOrLate) {
+  run_actor([]() -> Future<Void> {
+    std::shared_ptr<Listener> listener = env().listen(NetworkAddress::from_octets(127, 0, 0, 1, 0));
+    Future<Void> server = echo_bytes(listener);
+    std::shared_ptr<Connection> client = co_await env().connect(listener->address());
+    std::string sent;
+    for (int round = 0; round < 20; ++round) {
+      // Without suspending: many messages of one round, some of them large.
+      for (int message = 0; message < 50; ++message) {
+        std::string bytes(static_cast<size_t>((round * 50 + message) % 700 + 1),
+                          static_cast<char>('a' + message % 26));
+        if (message == 25) bytes.append(10000, '#');
+        client->write(bytes);
+        sent += bytes;
+      }
+      co_await env().yield();
+    }
+    std::string received;
+    while (received.size() < sent.size())
+      received += co_await client->read();
+    EXPECT_EQ(received, sent);
+  });
+}
+
+// A write that finds the peer gone fails the connection, and the reader hears of it,
+// from a task of its own rather than inside the write.
+TEST(RealEnvironmentTest, WritingToAPeerThatClosedFailsTheConnection) {
+  run_actor([]() -> Future<Void> {
+    std::shared_ptr<Listener> listener = env().listen(NetworkAddress::from_octets(127, 0, 0, 1, 0));
+    Future<std::shared_ptr<Connection>> accepted = listener->accept();
+    std::shared_ptr<Connection> client = co_await env().connect(listener->address());
+    (co_await accepted)->close();
+    Future<std::string> reading = client->read();
+    std::optional<Error> failure;
+    for (int attempt = 0; attempt < 1000 && !failure; ++attempt) {
+      client->write(std::string(64 * 1024, 'x'));  // never throws; a failure comes later
+      co_await delay(0.001);
+      if (reading.is_ready()) {
+        try {
+          co_await reading;
+        } catch (Error& error) {
+          failure = error;
+        }
+      }
+    }
+    EXPECT_TRUE(failure && failure->is(ErrorCode::connection_failed));
   });
 }
 

@@ -91,7 +91,9 @@ bool ConflictSet::reads_conflict(const ConflictTransaction& transaction) const {
 bool ConflictSet::written_after(const KeyRange& range, Version snapshot) const {
   STRATA_ASSERT(!range.empty());
   // The step holding range.begin starts at or before it; the empty key guarantees one.
-  auto step = std::prev(steps_.upper_bound(range.begin));
+  // A single key is often a step of its own (it was written lately): try the hash index.
+  auto step = std::prev(range.single_key() ? steps_.upper_bound(range.begin)
+                                           : steps_.tree_upper_bound(range.begin));
   for (; step != steps_.end() && step->first < range.end; ++step) {
     if (step->second > snapshot) return true;
   }
@@ -105,7 +107,8 @@ void ConflictSet::record_write(const KeyRange& range, Version version,
 
   // One search finds the first step at or after range.begin; the steps the write covers
   // are walked, and they are erased below anyway.
-  auto step = steps_.lower_bound(range.begin);
+  auto step =
+      range.single_key() ? steps_.lower_bound(range.begin) : steps_.tree_lower_bound(range.begin);
   auto end_step = step;
   while (end_step != steps_.end() && end_step->first < range.end) {
     ++end_step;

@@ -13,8 +13,7 @@ int64_t mutation_bytes(const Mutation& mutation) {
 }
 
 bool is_single_key_clear(const Mutation& mutation) {
-  return mutation.param2.size() == mutation.param1.size() + 1 && mutation.param2.back() == '\0' &&
-         mutation.param2.compare(0, mutation.param1.size(), mutation.param1) == 0;
+  return is_single_key_range(mutation.param1, mutation.param2);
 }
 
 }  // namespace
