@@ -12,6 +12,7 @@
 // (map nodes never move) with that node's iterator. Iterators stay valid as std::map's do.
 // Not thread-safe.
 
+#include <cstddef>
 #include <iterator>
 #include <map>
 #include <string>
