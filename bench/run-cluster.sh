@@ -25,6 +25,7 @@ echo "nproc: $(nproc)"
 lscpu | grep 'Model name' || true
 
 echo "== build"
+"$repo_root/scripts/install-deps.sh" >/dev/null   # what the build needs, when missing
 "$repo_root/scripts/build.sh" release strata-server strata-bench >/dev/null
 server="$repo_root/build/src/tools/strata-server"
 bench="$repo_root/build/src/tools/bench/strata-bench"
