@@ -30,6 +30,11 @@ class OrderedKeyMap {
   using const_iterator = typename Map::const_iterator;
   using value_type = typename Map::value_type;
 
+  // Heap bytes per entry beyond its key's and value's own: the tree node's links and the
+  // index's node and bucket, for memory accounting.
+  static constexpr size_t entry_overhead_bytes =
+      4 * sizeof(void*) + sizeof(std::string_view) + sizeof(iterator) + 3 * sizeof(void*);
+
   OrderedKeyMap() = default;
   // A copy's index would point into the original.
   OrderedKeyMap(const OrderedKeyMap&) = delete;
@@ -98,10 +103,6 @@ class OrderedKeyMap {
   const_iterator begin() const { return map_.begin(); }
   const_iterator end() const { return map_.end(); }
   size_t size() const { return map_.size(); }
-  // Heap bytes per entry beyond its key's and value's own: the tree node's links and the
-  // index's node and bucket, for memory accounting.
-  static constexpr size_t entry_overhead_bytes =
-      4 * sizeof(void*) + sizeof(std::string_view) + sizeof(iterator) + 3 * sizeof(void*);
   bool empty() const { return map_.empty(); }
 
  private:

@@ -129,17 +129,10 @@ class RocksDbStore final : public KeyValueStore {
   // which cost more than the read itself. Only reads that would touch the disk go to the
   // pool.
   Future<std::optional<Value>> read_value(Key key) override {
-    std::string value;
-    rocksdb::Status status = database_->db->Get(memory_only(), key, &value);
-    if (status.ok()) return std::optional<Value>(std::move(value));
-    if (status.IsNotFound()) return std::optional<Value>();
-    if (!status.IsIncomplete()) check(status, database_->directory, "read");
-    return run_blocking([database = database_, key = std::move(key)]() -> std::optional<Value> {
-      std::string value;
-      rocksdb::Status status = database->db->Get(rocksdb::ReadOptions(), key, &value);
-      if (status.IsNotFound()) return std::nullopt;
-      check(status, database->directory, "read");
-      return value;
+    if (std::optional<std::optional<Value>> cached = read_value_now(*database_, key, memory_only()))
+      return std::move(*cached);
+    return run_blocking([database = database_, key = std::move(key)] {
+      return *read_value_now(*database, key, rocksdb::ReadOptions());
     });
   }
 
@@ -166,6 +159,19 @@ class RocksDbStore final : public KeyValueStore {
     rocksdb::ReadOptions options;
     options.read_tier = rocksdb::kBlockCacheTier;
     return options;
+  }
+
+  // The value (nullopt inside: the key is absent), or nullopt when `options` keep to
+  // memory and the key's data is not there.
+  static std::optional<std::optional<Value>> read_value_now(const SharedDatabase& database,
+                                                            const Key& key,
+                                                            const rocksdb::ReadOptions& options) {
+    std::string value;
+    rocksdb::Status status = database.db->Get(options, key, &value);
+    if (status.ok()) return std::optional<Value>(std::move(value));
+    if (status.IsNotFound()) return std::optional<Value>();
+    if (status.IsIncomplete() && options.read_tier == rocksdb::kBlockCacheTier) return std::nullopt;
+    throw rocksdb_error(status, database.directory, "read");
   }
 
   // The rows, or nullopt when `options` keep to memory and the rows are not all there.
