@@ -8,7 +8,9 @@
 // the real backend.
 //
 // Every RocksDB call that may touch the disk (open, reads, the commit's write) runs on
-// the environment's blocking pool through run_blocking, never on the event loop.
+// the environment's blocking pool through run_blocking, never on the event loop. Reads
+// first ask RocksDB for what is in memory only (kBlockCacheTier), which never touches
+// the disk, on the loop; only a read whose data is not in memory goes to the pool.
 // set and clear never suspend: they go into a WriteBatch (clear as a DeleteRange).
 // commit() writes the batch with sync = true, so it is atomic and durable when it
 // completes; commits apply in the order they were called, and once one fails every
