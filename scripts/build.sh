@@ -12,8 +12,10 @@ shift || true
 case "$flavour" in
   release) directory=build; options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_BUILD_TESTS=OFF) ;;
   test) directory=build-test
+        # STRATA_SIM_OPTIMIZED (environment): an optimized strata-sim of this tree that runs
+        # the simulation seeds, the sanitizers then run a sample (tests/CMakeLists.txt).
         options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_SANITIZE=ON -DSTRATA_HEADER_CHECK=ON
-                 -DSTRATA_BUILD_BENCHMARKS=OFF) ;;
+                 -DSTRATA_BUILD_BENCHMARKS=OFF -DSTRATA_SIM_OPTIMIZED="${STRATA_SIM_OPTIMIZED:-}") ;;
   fuzz) directory=build-fuzz
         options=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTRATA_FUZZ=ON -DSTRATA_BUILD_TESTS=OFF
                  -DSTRATA_BUILD_BENCHMARKS=OFF) ;;

@@ -36,6 +36,9 @@ class Database {
   // connection_string_invalid naming the file.
   static Future<Database> open_cluster_file(std::string path);
   static Database open(ClusterConnectionString connection);
+  // With `cluster_file` (the file `connection` came from): when the coordinators move the
+  // cluster to a new set, the file is rewritten with the new connection string.
+  static Database open(ClusterConnectionString connection, std::string cluster_file);
 
   Database() = default;
   bool is_valid() const { return context_ != nullptr; }

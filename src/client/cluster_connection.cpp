@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "runtime/environment.h"
+#include "runtime/file_utils.h"
 
 namespace strata {
 
@@ -109,17 +110,7 @@ Future<ClusterConnectionString> read_cluster_file(std::string path) {
 }
 
 Future<Void> write_cluster_file(std::string path, ClusterConnectionString connection) {
-  std::string temporary = path + ".tmp";
-  {
-    std::shared_ptr<File> file =
-        co_await env().open_file(temporary, open_flags::read_write | open_flags::create);
-    std::string contents = connection.to_string() + "\n";
-    co_await file->truncate(0);
-    co_await file->write(0, contents);
-    co_await file->sync();
-  }
-  co_await env().rename_file(temporary, path);
-  co_await env().sync_directory(directory_of(path));
+  return write_file_atomically(std::move(path), connection.to_string() + "\n");
 }
 
 }  // namespace strata

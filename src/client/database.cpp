@@ -5,8 +5,14 @@
 namespace strata {
 
 Future<Database> Database::open_cluster_file(std::string path) {
-  ClusterConnectionString connection = co_await read_cluster_file(std::move(path));
-  co_return open(std::move(connection));
+  ClusterConnectionString connection = co_await read_cluster_file(path);
+  co_return open(std::move(connection), std::move(path));
+}
+
+Database Database::open(ClusterConnectionString connection, std::string cluster_file) {
+  auto context = std::make_shared<DatabaseContext>(std::move(connection));
+  context->start(std::move(cluster_file));
+  return Database(std::move(context));
 }
 
 Database Database::open(ClusterConnectionString connection) {

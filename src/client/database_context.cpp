@@ -25,31 +25,62 @@ const T& pick(const std::vector<T>& choices) {
 }  // namespace
 
 DatabaseContext::DatabaseContext(ClusterConnectionString connection)
-    : connection_(std::move(connection)) {}
+    : monitor_(std::move(connection)) {}
 
-void DatabaseContext::start() {
+void DatabaseContext::start(std::optional<std::string> cluster_file) {
+  monitor_actor_ = monitor_.run();
   follower_ = follow_client_info();
+  if (cluster_file) forward_follower_ = follow_forwards(std::move(*cluster_file));
 }
 
+Future<NetworkAddress> DatabaseContext::controller_address() {
+  return monitor_.leader_address();
+}
+
+// Long-polls the elected controller for the proxies, following it across elections.
 Future<Void> DatabaseContext::follow_client_info() {
-  size_t coordinator = 0;
+  // The last info received: the controller answers once it has another.
+  UID known;
   while (true) {
-    NetworkAddress address =
-        connection_.coordinators[coordinator % connection_.coordinators.size()];
-    bool answered = false;
-    try {
-      ClientDBInfo info = co_await open_database_stream_at(address).get_reply(
-          OpenDatabaseRequest{info_.get().id, {}});
-      if (info.epoch >= info_.get().epoch) info_.set(std::move(info));
-      answered = true;
-    } catch (Error& error) {
-      if (error.is_cancellation()) throw;
+    NetworkAddress controller = co_await monitor_.leader_address();
+    if (!monitor_.leader().get()) continue;
+    const UID leader = monitor_.leader().get()->change_id;
+    Future<ClientDBInfo> info =
+        open_database_stream_at(controller).get_reply(OpenDatabaseRequest{known, {}});
+    while (!info.is_ready() && monitor_.leader().get() &&
+           monitor_.leader().get()->change_id == leader) {
+      Future<Void> changed = monitor_.leader().on_change();
+      co_await first_ready(info, changed);
     }
-    if (!answered) {
-      ++coordinator;
+    if (info.is_ready() && !info.is_error()) {
+      known = info.get().id;
+      if (info.get().epoch >= info_.get().epoch) info_.set(info.get());
+    } else if (info.is_ready()) {
       co_await delay(client_knobs().retry_delay_s);
     }
   }
+}
+
+Future<Void> DatabaseContext::follow_forwards(std::string cluster_file) {
+  while (true) {
+    co_await monitor_.connection().on_change();
+    try {
+      co_await write_cluster_file(cluster_file, monitor_.connection().get());
+      TraceEvent(Severity::warn_always, "ClusterFileUpdated")
+          .detail("ClusterFile", cluster_file)
+          .detail("ConnectionString", monitor_.connection().get().to_string());
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      TraceEvent(Severity::warn_always, "ClusterFileNotUpdated")
+          .detail("ClusterFile", cluster_file)
+          .error(error);
+    }
+  }
+}
+
+Future<Void> DatabaseContext::generation_replaced(uint64_t epoch) {
+  while (info_.get().epoch <= epoch)
+    co_await info_.on_change();
 }
 
 Future<ClientDBInfo> DatabaseContext::current_info() {
@@ -64,11 +95,16 @@ Future<Version> DatabaseContext::get_read_version(ReadVersionPriority priority,
   while (true) {
     ClientDBInfo info = co_await current_info();
     std::optional<Error> failure;
+    // A newer generation's proxies replace these: ask them instead (the request may wait
+    // in the transport for a proxy that died).
+    Future<GetReadVersionReply> asked =
+        pick(info.grv_proxies)
+            .get_read_version.get_reply(GetReadVersionRequest{1, priority, causal_read_risky, {}});
+    Future<Void> replaced = generation_replaced(info.epoch);
+    co_await first_ready(asked, replaced);
+    if (!asked.is_ready()) continue;
     try {
-      GetReadVersionReply reply = co_await pick(info.grv_proxies)
-                                      .get_read_version.get_reply(GetReadVersionRequest{
-                                          1, priority, causal_read_risky, {}});
-      co_return reply.version;
+      co_return (co_await asked).version;
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
       failure = error;
@@ -84,8 +120,17 @@ Future<CommitReply> DatabaseContext::commit(CommitTransactionRequest request) {
   while (true) {
     ClientDBInfo info = co_await current_info();
     std::optional<Error> failure;
+    Future<CommitReply> sent = pick(info.commit_proxies).commit.get_reply(request);
+    Future<Void> replaced = generation_replaced(info.epoch);
+    co_await first_ready(sent, replaced);
+    if (!sent.is_ready()) {
+      // A newer generation replaced this proxy's: the commit can no longer be decided by
+      // it, but may have been before its generation ended.
+      throw Error(ErrorCode::commit_unknown_result,
+                  "a recovery replaced the commit proxy while the commit was in flight");
+    }
     try {
-      co_return co_await pick(info.commit_proxies).commit.get_reply(request);
+      co_return co_await sent;
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
       failure = error;
@@ -230,21 +275,21 @@ Future<int64_t> DatabaseContext::range_stats(KeyRange range, int64_t chunk_bytes
 }
 
 Future<std::string> DatabaseContext::cluster_status() {
-  // The controller runs with the first coordinator that answers (see worker.cpp).
-  std::optional<Error> failure;
-  for (const NetworkAddress& address : connection_.coordinators) {
+  while (true) {
+    NetworkAddress controller = co_await monitor_.leader_address();
+    std::optional<Error> failure;
     try {
       ClusterStatusReply reply =
-          co_await cluster_status_stream_at(address).get_reply(ClusterStatusRequest{});
+          co_await cluster_status_stream_at(controller).get_reply(ClusterStatusRequest{});
       co_return std::move(reply.json);
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
       failure = error;
     }
+    // The controller moved or went away: ask again once the coordinators say where it is.
+    if (!worth_retrying(*failure)) throw *failure;
+    co_await delay(client_knobs().retry_delay_s);
   }
-  throw Error(failure ? failure->code() : ErrorCode::connection_failed,
-              "no coordinator answered for the cluster status" +
-                  (failure ? ": " + failure->message() : std::string()));
 }
 
 Future<std::vector<std::string>> DatabaseContext::addresses_for_key(std::string key) {

@@ -1,15 +1,18 @@
 #pragma once
 
 // What every transaction of one database shares: the cluster's proxies (followed from the
-// cluster controller), a cache of which storage servers hold which keys, and the requests
-// to proxies and storage servers with the retries that hide ordinary failures from the
-// transaction (a restarted proxy, a moved shard, a dropped connection).
+// cluster controller the coordinators elected), a cache of which storage servers hold which keys,
+// and the requests to proxies and storage servers with the retries that hide ordinary failures from
+// the transaction (a restarted proxy, a moved shard, a dropped connection).
 
 #include <map>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "client/cluster_connection.h"
+#include "client/leader_monitor.h"
 #include "interfaces/cluster_interface.h"
 #include "runtime/future.h"
 #include "runtime/notified.h"
@@ -22,8 +25,10 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   DatabaseContext(const DatabaseContext&) = delete;
   DatabaseContext& operator=(const DatabaseContext&) = delete;
 
-  // Starts following the cluster controller. Called once, by Database::open.
-  void start();
+  // Starts following the coordinators and the cluster controller. Called once, by
+  // Database::open. With a cluster file, the file is rewritten when the coordinators
+  // forward the cluster to a new set.
+  void start(std::optional<std::string> cluster_file = std::nullopt);
 
   // A read version from a read-version proxy (retrying across proxy changes).
   Future<Version> get_read_version(ReadVersionPriority priority = ReadVersionPriority::normal,
@@ -54,6 +59,8 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   Future<int64_t> range_stats(KeyRange range, int64_t chunk_bytes, std::vector<Key>* split_points);
   // The cluster's status document (JSON), from the cluster controller.
   Future<std::string> cluster_status();
+  // The elected cluster controller's address, once one is known.
+  Future<NetworkAddress> controller_address();
   // The addresses (ip:port) of the storage servers holding `key`.
   Future<std::vector<std::string>> addresses_for_key(std::string key);
 
@@ -73,11 +80,15 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
     std::shared_ptr<DatabaseContext> database_;
   };
 
-  const ClusterConnectionString& connection() const { return connection_; }
+  // The coordinators, as the cluster last forwarded them.
+  const ClusterConnectionString& connection() const { return monitor_.connection().get(); }
 
  private:
   Future<Void> follow_client_info();
+  Future<Void> follow_forwards(std::string cluster_file);
   Future<ClientDBInfo> current_info();
+  // Ready once proxies of a generation newer than `epoch` are known.
+  Future<Void> generation_replaced(uint64_t epoch);
   // The cached shard holding `key` (reverse: the key just before `key`).
   Future<ShardLocation> location_of(std::string key, bool before);
   // A storage request failed: throws `failure` unless it is worth retrying, otherwise
@@ -85,11 +96,13 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   Future<Void> after_storage_failure(Error failure, KeyRange shard);
   void forget_location(const KeyRange& shard);
 
-  ClusterConnectionString connection_;
+  LeaderMonitor monitor_;
   AsyncVar<ClientDBInfo> info_;
   // Shards by their first key.
   std::map<Key, ShardLocation> locations_;
   Future<Void> follower_;
+  Future<Void> monitor_actor_;
+  Future<Void> forward_follower_;
   int64_t max_watches_ = 10'000;
   int64_t outstanding_watches_ = 0;
 };

@@ -1,15 +1,17 @@
 #pragma once
 
-// How the processes of a cluster find each other. Workers register with the cluster
-// controller, which recruits the roles onto them and publishes where every role is:
-// ServerDBInfo to the workers, ClientDBInfo to clients. Until coordinators elect it, the
-// cluster controller runs on the first coordinator named in the cluster file, at
-// well-known tokens.
+// How the processes of a cluster find each other. The coordinators elect a cluster
+// controller; workers register with it, it recruits the roles onto them and publishes
+// where every role is: ServerDBInfo to the workers, ClientDBInfo to clients. Its streams
+// are at well-known tokens of its process, which workers and clients learn from the
+// coordinators.
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "interfaces/locality.h"
 #include "interfaces/log_interface.h"
 #include "interfaces/proxy_interface.h"
 #include "interfaces/resolver_interface.h"
@@ -34,49 +36,63 @@ struct ClientDBInfo {
   }
 };
 
-// What servers need: every role of the current generation.
+// The logs of one generation and the versions they hold: those after `begin` (the
+// generation's recovery version) and, once a later recovery ended the generation, up to
+// `end`. Every log of a generation holds every version of it (each commit waits for all of
+// them), so a storage server may peek any of them.
+struct LogGeneration {
+  uint64_t epoch = 0;
+  Version begin = 0;
+  Version end = std::numeric_limits<Version>::max();
+  std::vector<LogInterface> logs;
+
+  bool holds(Version version) const { return begin < version && version <= end; }
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(epoch, begin, end, logs);
+  }
+};
+
+// What servers need: every role of the current generation, and the older generations of
+// logs whose data some storage server may still need.
 struct ServerDBInfo {
   UID id;
   uint64_t epoch = 0;
+  // The database this belongs to (recorded in every server's data folder).
+  UID cluster_id;
   // The version the generation started from: storage servers drop anything newer that
-  // they hold from an older generation.
+  // they applied from an older generation.
   Version recovery_version = 0;
   SequencerInterface sequencer;
   std::vector<ResolverInterface> resolvers;
-  std::vector<LogInterface> logs;
+  LogGeneration logs;
+  // Newest first; each one's end is the next one's begin.
+  std::vector<LogGeneration> old_logs;
   std::vector<StorageInterface> storage_servers;
   ClientDBInfo client;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(id, epoch, recovery_version, sequencer, resolvers, logs, storage_servers, client);
+    archive(id, epoch, cluster_id, recovery_version, sequencer, resolvers, logs, old_logs,
+            storage_servers, client);
   }
 };
 
 // ---- recruitment: the controller asks a worker to start a role ----
 
-// Starts (or, after a restart, recovers) a log. Replies when it is ready, locked: the
-// controller then starts its epoch.
-struct InitializeLogReply {
-  LogInterface log;
-  // Everything up to here is durable on the log (0 for a new one).
-  Version end = 0;
-  Version known_committed_version = 0;
-
-  template <class Archive>
-  void serialize(Archive& archive) {
-    archive(log, end, known_committed_version);
-  }
-};
-
+// Creates log `log_id` for generation `epoch`, holding the versions after `begin`. A
+// repeated request gets the same log.
 struct InitializeLogRequest {
   UID log_id;
+  uint64_t epoch = 0;
+  Version begin = 0;
   std::vector<Tag> tags;
-  ReplyPromise<InitializeLogReply> reply;
+  ReplyPromise<LogInterface> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(log_id, tags, reply);
+    archive(log_id, epoch, begin, tags, reply);
   }
 };
 
@@ -91,48 +107,59 @@ struct InitializeStorageReply {
   }
 };
 
-// Starts (or recovers) a storage server for `shards`, with the given engine when new.
+// Creates storage server `storage_id` for `shards` (a repeated request gets the same
+// server). It serves once a ServerDBInfo of generation `epoch` or later lists it.
 struct InitializeStorageRequest {
   UID storage_id;
   Tag tag = 0;
-  // 0: memory, 1: rocksdb (StorageEngine).
-  uint8_t engine = 0;
+  uint64_t epoch = 0;
+  // memory or rocksdb.
+  std::string engine;
   std::vector<KeyRange> shards;
   ReplyPromise<InitializeStorageReply> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(storage_id, tag, engine, shards, reply);
+    archive(storage_id, tag, epoch, engine, shards, reply);
   }
 };
 
+// The roles of a generation start from its first version (`start_version`), which the
+// recovery made durable on its logs.
 struct InitializeSequencerRequest {
   uint64_t epoch = 0;
-  Version recovery_version = 0;
+  Version start_version = 0;
   ReplyPromise<SequencerInterface> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(epoch, recovery_version, reply);
+    archive(epoch, start_version, reply);
   }
 };
 
+// Resolver `index` of the generation decides conflicts on `range`.
 struct InitializeResolverRequest {
   uint64_t epoch = 0;
-  Version recovery_version = 0;
+  int index = 0;
+  Version start_version = 0;
+  KeyRange range;
   ReplyPromise<ResolverInterface> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(epoch, recovery_version, reply);
+    archive(epoch, index, start_version, range, reply);
   }
 };
 
 struct InitializeCommitProxyRequest {
   uint64_t epoch = 0;
-  Version recovery_version = 0;
+  int index = 0;
+  Version start_version = 0;
   SequencerInterface sequencer;
   std::vector<ResolverInterface> resolvers;
+  // The key range each resolver decides, in the order of `resolvers`: together the whole
+  // key space.
+  std::vector<KeyRange> resolver_ranges;
   std::vector<LogInterface> logs;
   // The shard map: which storage servers hold which keys.
   std::vector<ShardLocation> shards;
@@ -140,25 +167,29 @@ struct InitializeCommitProxyRequest {
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(epoch, recovery_version, sequencer, resolvers, logs, shards, reply);
+    archive(epoch, index, start_version, sequencer, resolvers, resolver_ranges, logs, shards,
+            reply);
   }
 };
 
 struct InitializeGrvProxyRequest {
   uint64_t epoch = 0;
+  int index = 0;
   SequencerInterface sequencer;
   std::vector<LogInterface> logs;
   ReplyPromise<GrvProxyInterface> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(epoch, sequencer, logs, reply);
+    archive(epoch, index, sequencer, logs, reply);
   }
 };
 
 struct WorkerInterface {
+  // New for every start of the process.
   UID id;
   NetworkAddress address;
+  Locality locality;
   RequestStream<InitializeLogRequest> initialize_log;
   RequestStream<InitializeStorageRequest> initialize_storage;
   RequestStream<InitializeSequencerRequest> initialize_sequencer;
@@ -168,33 +199,43 @@ struct WorkerInterface {
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(id, address, initialize_log, initialize_storage, initialize_sequencer,
+    archive(id, address, locality, initialize_log, initialize_storage, initialize_sequencer,
             initialize_resolver, initialize_commit_proxy, initialize_grv_proxy);
   }
 };
 
 // ---- the cluster controller ----
 
-// A role whose data a worker found on its disk.
+// A role whose data a worker holds in its data folder (and runs).
 struct StoredRole {
   enum class Kind : uint8_t { log = 0, storage = 1 };
   Kind kind = Kind::log;
   UID id;
+  // The generation it was created for.
+  uint64_t epoch = 0;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(kind, id);
+    archive(kind, id, epoch);
+    if constexpr (!Archive::is_writer) {
+      if (static_cast<uint8_t>(kind) > static_cast<uint8_t>(Kind::storage)) {
+        archive.fail("unknown stored role kind " + std::to_string(static_cast<int>(kind)));
+      }
+    }
   }
 };
 
+// Fails with invalid_cluster_id when the worker's data folder belongs to another database.
 struct RegisterWorkerRequest {
   WorkerInterface worker;
   std::vector<StoredRole> stored_roles;
+  // The database the worker's data folder belongs to; invalid when it belongs to none yet.
+  UID cluster_id;
   ReplyPromise<Void> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(worker, stored_roles, reply);
+    archive(worker, stored_roles, cluster_id, reply);
   }
 };
 
@@ -219,6 +260,52 @@ struct OpenDatabaseRequest {
   }
 };
 
+// `configure`: changes the database configuration (FoundationDB's words: logs=N, ...),
+// records it in the core state and recovers into it. Answered once the change is recorded,
+// with the new configuration; fails with client_invalid_operation naming a bad word.
+struct ConfigureReply {
+  std::string configuration;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(configuration);
+  }
+};
+
+struct ConfigureRequest {
+  std::vector<std::string> words;
+  ReplyPromise<ConfigureReply> reply;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(words, reply);
+  }
+};
+
+// `coordinators`: moves the core state to a new set of coordinators (`automatic`: one the
+// controller picks across zones) and forwards the old set to it. Answered with the new
+// connection string once the move is durable; the controller then steps down and the
+// cluster re-forms around the new coordinators.
+struct ChangeCoordinatorsReply {
+  std::string connection;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(connection);
+  }
+};
+
+struct ChangeCoordinatorsRequest {
+  std::vector<NetworkAddress> coordinators;
+  bool automatic = false;
+  ReplyPromise<ChangeCoordinatorsReply> reply;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(coordinators, automatic, reply);
+  }
+};
+
 // The cluster controller's streams, all at well-known tokens of its process.
 inline RequestStream<RegisterWorkerRequest> register_worker_stream_at(NetworkAddress address) {
   return RequestStream<RegisterWorkerRequest>(Endpoint{address, well_known::register_worker});
@@ -228,6 +315,14 @@ inline RequestStream<GetServerDBInfoRequest> server_db_info_stream_at(NetworkAdd
 }
 inline RequestStream<OpenDatabaseRequest> open_database_stream_at(NetworkAddress address) {
   return RequestStream<OpenDatabaseRequest>(Endpoint{address, well_known::open_database});
+}
+inline RequestStream<ConfigureRequest> configure_stream_at(NetworkAddress address) {
+  return RequestStream<ConfigureRequest>(Endpoint{address, well_known::configure_database});
+}
+inline RequestStream<ChangeCoordinatorsRequest> change_coordinators_stream_at(
+    NetworkAddress address) {
+  return RequestStream<ChangeCoordinatorsRequest>(
+      Endpoint{address, well_known::change_coordinators});
 }
 
 }  // namespace strata

@@ -4,14 +4,14 @@
 // answers), indexed by the tag of each storage server that must apply them. Storage
 // servers peek their tag and pop it once their own copy is durable.
 //
-// Every request names the generation (epoch) it belongs to: a log refuses commits from an
-// older generation, and a locked log (a newer generation is recovering) refuses commits
-// from its own.
+// Every commit names the generation (epoch) it belongs to: a log takes the commits of its
+// own generation only, and none once it is locked (a newer generation is recovering).
 
 #include <cstdint>
 #include <vector>
 
 #include "interfaces/types.h"
+#include "interfaces/wait_failure.h"
 #include "rpc/request_stream.h"
 
 namespace strata {
@@ -95,8 +95,9 @@ struct LogPopRequest {
 };
 
 struct LogLockReply {
-  // Everything up to this version is durable on the log; nothing later ever will be in
-  // the locked generation.
+  // Everything up to this version is durable on the log, and the log will never
+  // acknowledge a commit after it: the lock answers only once every commit it received is
+  // durable, and refuses every commit from then on.
   Version end = 0;
   Version known_committed_version = 0;
 
@@ -106,7 +107,8 @@ struct LogLockReply {
   }
 };
 
-// Stops the log's generation: commits of `epoch` or older are refused from now on.
+// Stops the log's generation: it refuses commits from now on. `epoch` is the generation
+// that locks it (for traces).
 struct LogLockRequest {
   uint64_t epoch = 0;
   ReplyPromise<LogLockReply> reply;
@@ -117,7 +119,7 @@ struct LogLockRequest {
   }
 };
 
-// Answered when `epoch` is still the log's current, unlocked generation; fails with
+// Answered when `epoch` is still the log's generation and the log is not locked; fails with
 // tlog_stopped otherwise. Read-version proxies ask before every answer, so that a
 // superseded generation never hands out read versions.
 struct LogConfirmRunningRequest {
@@ -130,20 +132,36 @@ struct LogConfirmRunningRequest {
   }
 };
 
-// Begins generation `epoch` on a locked log: versions after `recovery_version` (durable
-// on this log but not on all of them) are discarded, durably, and commits of `epoch`
-// chaining from `recovery_version` are accepted.
-struct LogStartEpochRequest {
+struct LogStatusReply {
   uint64_t epoch = 0;
-  Version recovery_version = 0;
-  ReplyPromise<Void> reply;
+  bool locked = false;
+  // The log holds the versions after `begin`, up to `durable`.
+  Version begin = 0;
+  Version durable = 0;
+  // The lowest version any of its tags has popped to: every version up to it is no longer
+  // needed from this log.
+  Version popped = 0;
+  int64_t queue_bytes = 0;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(epoch, recovery_version, reply);
+    archive(epoch, locked, begin, durable, popped, queue_bytes);
   }
 };
 
+struct LogStatusRequest {
+  ReplyPromise<LogStatusReply> reply;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(reply);
+  }
+};
+
+// A log instance belongs to one generation (epoch): it is created when its generation is
+// recruited, takes that generation's commits, and after a later recovery locks it, serves
+// peeks until every storage server has popped its data, and is then retired. Its endpoints
+// derive from its id, so they stay the same when its process restarts.
 struct LogInterface {
   UID id;
   NetworkAddress address;
@@ -151,15 +169,19 @@ struct LogInterface {
   RequestStream<LogPeekRequest> peek;
   RequestStream<LogPopRequest> pop;
   RequestStream<LogLockRequest> lock;
-  RequestStream<LogStartEpochRequest> start_epoch;
   RequestStream<LogConfirmRunningRequest> confirm_running;
+  RequestStream<LogStatusRequest> status;
+  RequestStream<WaitFailureRequest> wait_failure;
 
   bool is_valid() const { return id.is_valid(); }
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(id, address, commit, peek, pop, lock, start_epoch, confirm_running);
+    archive(id, address, commit, peek, pop, lock, confirm_running, status, wait_failure);
   }
 };
+
+// The interface of log `id` hosted at `address` (its tokens derive from the id).
+LogInterface log_interface_at(UID id, NetworkAddress address);
 
 }  // namespace strata

@@ -8,6 +8,7 @@
 
 #include "interfaces/storage_interface.h"
 #include "interfaces/types.h"
+#include "interfaces/wait_failure.h"
 #include "rpc/request_stream.h"
 
 namespace strata {
@@ -103,12 +104,13 @@ struct CommitProxyInterface {
   NetworkAddress address;
   RequestStream<CommitTransactionRequest> commit;
   RequestStream<GetKeyServerLocationsRequest> get_key_server_locations;
+  RequestStream<WaitFailureRequest> wait_failure;
 
   bool is_valid() const { return id.is_valid(); }
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(id, address, commit, get_key_server_locations);
+    archive(id, address, commit, get_key_server_locations, wait_failure);
   }
 };
 
@@ -116,12 +118,13 @@ struct GrvProxyInterface {
   UID id;
   NetworkAddress address;
   RequestStream<GetReadVersionRequest> get_read_version;
+  RequestStream<WaitFailureRequest> wait_failure;
 
   bool is_valid() const { return id.is_valid(); }
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(id, address, get_read_version);
+    archive(id, address, get_read_version, wait_failure);
   }
 };
 

@@ -9,6 +9,7 @@
 
 #include "interfaces/resolver_types.h"
 #include "interfaces/types.h"
+#include "interfaces/wait_failure.h"
 #include "rpc/request_stream.h"
 
 namespace strata {
@@ -46,12 +47,13 @@ struct ResolverInterface {
   UID id;
   NetworkAddress address;
   RequestStream<ResolveBatchRequest> resolve;
+  RequestStream<WaitFailureRequest> wait_failure;
 
   bool is_valid() const { return id.is_valid(); }
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(id, address, resolve);
+    archive(id, address, resolve, wait_failure);
   }
 };
 

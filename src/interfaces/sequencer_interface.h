@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "interfaces/types.h"
+#include "interfaces/wait_failure.h"
 #include "rpc/request_stream.h"
 
 namespace strata {
@@ -70,12 +71,14 @@ struct SequencerInterface {
   RequestStream<GetCommitVersionRequest> get_commit_version;
   RequestStream<ReportCommittedVersionRequest> report_committed_version;
   RequestStream<GetLiveCommittedVersionRequest> get_live_committed_version;
+  RequestStream<WaitFailureRequest> wait_failure;
 
   bool is_valid() const { return id.is_valid(); }
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(id, address, get_commit_version, report_committed_version, get_live_committed_version);
+    archive(id, address, get_commit_version, report_committed_version, get_live_committed_version,
+            wait_failure);
   }
 };
 

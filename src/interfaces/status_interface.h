@@ -78,6 +78,22 @@ struct ServerStatusRequest {
   }
 };
 
+// Asks the process to restart, as a crash and restart would (FoundationDB's `kill`): it
+// answers, then drops every role and starts again from its data folder after `delay_s`.
+struct RebootRequest {
+  double delay_s = 0;
+  ReplyPromise<Void> reply;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(delay_s, reply);
+  }
+};
+
+inline RequestStream<RebootRequest> reboot_stream_at(NetworkAddress address) {
+  return RequestStream<RebootRequest>(Endpoint{address, well_known::server_reboot});
+}
+
 inline RequestStream<PingRequest> ping_stream_at(NetworkAddress address) {
   return RequestStream<PingRequest>(Endpoint{address, well_known::server_ping});
 }

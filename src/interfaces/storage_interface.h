@@ -160,4 +160,7 @@ struct StorageInterface {
   }
 };
 
+// The interface of storage server `id` hosted at `address` (its tokens derive from the id).
+StorageInterface storage_interface_at(UID id, Tag tag, NetworkAddress address);
+
 }  // namespace strata

@@ -59,12 +59,25 @@ constexpr UID ping = well_known_token(2);
 // A server process's status interface (see interfaces/status_interface.h).
 constexpr UID server_status = well_known_token(16);
 constexpr UID server_ping = well_known_token(17);
-// The cluster controller (on the first coordinator).
+// Asks a server process to restart (the shell's `kill`).
+constexpr UID server_reboot = well_known_token(18);
+// The cluster controller, on the process the coordinators elected.
 constexpr UID register_worker = well_known_token(32);
 constexpr UID server_db_info = well_known_token(33);
 constexpr UID open_database = well_known_token(34);
 // The cluster status document (see interfaces/cluster_status_interface.h).
 constexpr UID cluster_status = well_known_token(35);
+// The controller's management requests: configure, change the coordinators.
+constexpr UID configure_database = well_known_token(36);
+constexpr UID change_coordinators = well_known_token(37);
+// A coordinator: the generation register and the leader register (every server process
+// serves them; they answer for the clusters whose connection strings name the process).
+constexpr UID coordinator_read = well_known_token(40);
+constexpr UID coordinator_write = well_known_token(41);
+constexpr UID coordinator_candidacy = well_known_token(42);
+constexpr UID coordinator_heartbeat = well_known_token(43);
+constexpr UID coordinator_get_leader = well_known_token(44);
+constexpr UID coordinator_forward = well_known_token(45);
 // Simulation workloads.
 constexpr UID test_echo = well_known_token(100);
 }  // namespace well_known

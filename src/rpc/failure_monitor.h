@@ -14,16 +14,24 @@ namespace strata {
 
 class FailureMonitor {
  public:
-  void set_failed(NetworkAddress address, bool failed);
+  // `refused`: a connection attempt was answered with a refusal (not a silence): nothing
+  // listens at the address, so the process that did is gone, whatever the network does
+  // next. A silence (a timeout, a partition) proves nothing of the kind.
+  void set_failed(NetworkAddress address, bool failed, bool refused = false);
   bool is_failed(NetworkAddress address) const;
+  // Failed, and the last attempt to connect was refused.
+  bool is_refusing(NetworkAddress address) const;
   // Ready the next time the address's state changes.
   Future<Void> on_state_changed(NetworkAddress address);
   // Ready once the address is failed (at once if it is).
   Future<Void> on_failed(NetworkAddress address);
+  // Ready once the address refuses connections (at once if it does).
+  Future<Void> on_refusing(NetworkAddress address);
 
  private:
   struct Status {
     bool failed = false;
+    bool refused = false;
     Promise<Void> changed;
   };
   std::map<NetworkAddress, Status> statuses_;

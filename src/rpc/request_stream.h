@@ -252,6 +252,18 @@ class ReplyReceiver final : public MessageReceiver, public PendingReply, public 
   Promise<T> promise_;
 };
 
+// Runs `work` (the handling of one request) and, if it fails, answers `reply` with its
+// error: a handler that throws still answers its requester, with the reason.
+template <class Reply>
+Future<Void> answering_errors(Future<Void> work, ReplyPromise<Reply> reply) {
+  try {
+    co_await work;
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    if (!reply.is_answered()) reply.send_error(error);
+  }
+}
+
 template <class Request>
 class RequestStream {
  public:

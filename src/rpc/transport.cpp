@@ -168,9 +168,14 @@ Future<Void> Transport::connect_loop(Peer* peer) {
   while (true) {
     if (now() < peer->next_attempt_at) co_await delay(peer->next_attempt_at - now());
     std::optional<Error> failure;
+    bool refused = false;
     try {
-      std::shared_ptr<Connection> connection =
-          co_await timeout_error(env().connect(peer->address), rpc_knobs().connect_timeout_s);
+      Future<std::shared_ptr<Connection>> connecting =
+          timeout_error(env().connect(peer->address), rpc_knobs().connect_timeout_s);
+      co_await first_ready(connecting);
+      // Answered with a refusal rather than silence: nothing listens there any more.
+      refused = connecting.is_error() && connecting.error().is(ErrorCode::connection_failed);
+      std::shared_ptr<Connection> connection = co_await connecting;
       Promise<Void> established;
       Future<Void> handshake_done = established.get_future();
       actors_.add(serve_connection(std::move(connection), peer, std::move(established)));
@@ -186,7 +191,8 @@ Future<Void> Transport::connect_loop(Peer* peer) {
                       "connecting to " + peer->address.to_string() + " timed out");
     }
     ++stats_.connections_failed;
-    failure_monitor_.set_failed(peer->address, true);
+    // Unless the peer connected to us meanwhile: then it is there.
+    if (peer->connections.empty()) failure_monitor_.set_failed(peer->address, true, refused);
     TraceEvent(Severity::info, "ConnectFailed").detail("Peer", peer->address).error(*failure);
     // Nothing queued was sent: say so to whoever waits, and try again only when there is
     // something new to send.

@@ -122,6 +122,35 @@ Future<std::vector<T>> when_all(std::vector<Future<T>> futures) {
 
 Future<Void> when_all_done(std::vector<Future<Void>> futures);
 
+// Ready once `needed` of `futures` succeeded; fails (with the last failure's error) once so
+// many failed that `needed` can no longer be reached. The caller reads the futures that are
+// ready; dropping the others cancels them.
+template <class T>
+Future<Void> quorum(std::vector<Future<T>> futures, size_t needed) {
+  while (true) {
+    size_t succeeded = 0;
+    size_t failed = 0;
+    std::optional<Error> last_failure;
+    std::vector<Future<T>> pending;
+    for (const Future<T>& future : futures) {
+      if (!future.is_ready()) {
+        pending.push_back(future);
+      } else if (future.is_error()) {
+        ++failed;
+        last_failure = future.error();
+      } else {
+        ++succeeded;
+      }
+    }
+    if (succeeded >= needed) co_return;
+    if (futures.size() - failed < needed) {
+      STRATA_ASSERT(last_failure.has_value());
+      throw *last_failure;
+    }
+    co_await first_ready(pending);
+  }
+}
+
 template <class... Ts>
 Future<Void> when_all(const Future<Ts>&... futures) {
   co_await MultiWait({futures.state()...}, MultiWait::Mode::all);

@@ -130,6 +130,8 @@ class Environment {
   virtual Future<Void> rename_file(std::string from, std::string to) = 0;
   virtual Future<bool> file_exists(std::string path) = 0;
   virtual Future<Void> create_directories(std::string path) = 0;
+  // Deletes a folder and everything in it; nothing happens when it does not exist.
+  virtual Future<Void> delete_directory(std::string path) = 0;
   // Names (not paths) of the entries of a directory, sorted.
   virtual Future<std::vector<std::string>> list_directory(std::string path) = 0;
   // Makes creations, renames and deletions inside the directory durable.

@@ -24,21 +24,34 @@ using namespace strata;
 
 constexpr const char* usage_text =
     "usage: strata-server [--listen HOST:PORT] [--data DIR] [--cluster-file FILE]\n"
-    "                     [--log-dir DIR] [--storage-engine memory|rocksdb]\n"
-    "                     [--knob NAME=VALUE]...\n"
+    "                     [--class stateless|log|storage|unset] [--zone ZONE]\n"
+    "                     [--machine MACHINE] [--log-dir DIR]\n"
+    "                     [--storage-engine memory|rocksdb] [--knob NAME=VALUE]...\n"
     "\n"
     "  --listen HOST:PORT   address to serve on (default 127.0.0.1:4500)\n"
     "  --data DIR           folder for this server's data (default ./strata-data)\n"
-    "  --cluster-file FILE  the cluster file; written if missing (default ./strata.cluster)\n"
+    "  --cluster-file FILE  the cluster file naming the coordinators; written, naming this\n"
+    "                       server alone, if missing (default ./strata.cluster)\n"
+    "  --class CLASS        the roles this process is for: stateless (controller,\n"
+    "                       sequencer, proxies, resolvers), log, storage, or unset (any;\n"
+    "                       the default)\n"
+    "  --zone ZONE          its failure domain (rack, power feed, room): copies of data are\n"
+    "                       spread over zones (default: its machine)\n"
+    "  --machine MACHINE    the machine it runs on (default: its IP address)\n"
     "  --log-dir DIR        folder for trace logs (default DATA/logs)\n"
-    "  --storage-engine E   memory or rocksdb, for storage servers created from now on\n"
-    "                       (default memory); existing ones keep theirs\n"
+    "  --storage-engine E   memory or rocksdb: the storage engine of a database this\n"
+    "                       process creates (default memory); `configure' changes it later\n"
     "  --knob NAME=VALUE    set a tuning knob\n"
     "  --version            print the version and exit\n";
 
 struct ServerArguments {
-  WorkerOptions worker{NetworkAddress::from_octets(127, 0, 0, 1, 4500), "strata-data",
-                       "strata.cluster", std::nullopt, ClusterConfiguration{}};
+  WorkerOptions worker{NetworkAddress::from_octets(127, 0, 0, 1, 4500),
+                       "strata-data",
+                       "strata.cluster",
+                       std::nullopt,
+                       Locality{},
+                       ClusterConfiguration{},
+                       nullptr};
   std::optional<std::string> log_dir;
   std::vector<std::pair<std::string, std::string>> knobs;
 };
@@ -69,13 +82,25 @@ ServerArguments parse_arguments(int argc, char** argv) {
       arguments.worker.cluster_file = value();
     } else if (flag == "--log-dir") {
       arguments.log_dir = value();
+    } else if (flag == "--class") {
+      std::string name = value();
+      std::optional<ProcessClass> process_class = parse_process_class(name);
+      if (!process_class) {
+        usage_error("--class takes stateless, log, storage or unset, not '" + name + "'");
+      }
+      arguments.worker.locality.process_class = *process_class;
+    } else if (flag == "--zone") {
+      arguments.worker.locality.zone = value();
+      if (arguments.worker.locality.zone.empty()) usage_error("--zone needs a name");
+    } else if (flag == "--machine") {
+      arguments.worker.locality.machine = value();
+      if (arguments.worker.locality.machine.empty()) usage_error("--machine needs a name");
     } else if (flag == "--storage-engine") {
       std::string name = value();
-      try {
-        arguments.worker.configuration.engine = parse_storage_engine(name);
-      } catch (const Error& error) {
+      if (name != "memory" && name != "rocksdb") {
         usage_error("--storage-engine takes memory or rocksdb, not '" + name + "'");
       }
+      arguments.worker.new_database.database.storage_engine = name;
     } else if (flag == "--knob") {
       std::string setting = value();
       size_t equals = setting.find('=');
@@ -92,6 +117,19 @@ ServerArguments parse_arguments(int argc, char** argv) {
       usage_error("unknown argument '" + std::string(flag) + "'");
     }
   }
+  arguments.worker.tell_operator = [](const std::string& message) {
+    std::fprintf(stderr, "strata-server: %s\n", message.c_str());
+    std::fflush(stderr);
+  };
+  // A database this process creates gets a log per log process.
+  arguments.worker.new_database.database.logs = 0;
+  // A process's machine is its IP address unless named; its zone is its machine.
+  Locality& locality = arguments.worker.locality;
+  if (locality.machine.empty()) {
+    std::string address = arguments.worker.listen_address.to_string();
+    locality.machine = address.substr(0, address.rfind(':'));
+  }
+  if (locality.zone.empty()) locality.zone = locality.machine;
   return arguments;
 }
 
@@ -100,7 +138,7 @@ ServerArguments parse_arguments(int argc, char** argv) {
 Future<int> serve(const ServerArguments& arguments) {
   Promise<Void> listening;
   Future<Void> started = listening.get_future();
-  Future<Void> worker = run_worker(arguments.worker, std::move(listening));
+  Future<Void> worker = run_worker_rebooting(arguments.worker, std::move(listening));
   Future<Void> shutdown = env().shutdown_requested();
   size_t first = co_await first_ready(worker, started);
   if (first == 1) {
@@ -138,7 +176,8 @@ int main(int argc, char** argv) {
     usage_error(error.message());
   }
   real::RealEnvironment environment(real::RealEnvironmentOptions{
-      true, ProcessIdentity{arguments.worker.listen_address, "", "", arguments.worker.data_dir}});
+      true, ProcessIdentity{arguments.worker.listen_address, arguments.worker.locality.machine,
+                            arguments.worker.locality.zone, arguments.worker.data_dir}});
   std::optional<real::TraceFile> trace_file;
   try {
     trace_file.emplace(arguments.log_dir.value_or(arguments.worker.data_dir + "/logs"),

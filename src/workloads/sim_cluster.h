@@ -1,10 +1,13 @@
 #pragma once
 
 // The simulated Strata cluster a test runs its workloads against: `processes` workers,
-// one per machine and zone, the first of them the coordinator (and so the cluster
-// controller). Spec keys: cluster_processes (0: no cluster), cluster_logs,
-// cluster_storage_servers, cluster_engine.
+// one per machine and zone, the first `coordinators` of them the coordinators. Spec keys:
+// cluster_processes (0: no cluster), cluster_coordinators (default 1), cluster_classes (a
+// class per process, comma separated; default all unset), cluster_logs,
+// cluster_storage_servers, cluster_commit_proxies, cluster_grv_proxies,
+// cluster_resolvers, cluster_engine.
 
+#include "interfaces/locality.h"
 #include "runtime/sim/simulator.h"
 #include "server/cluster_controller/cluster_configuration.h"
 #include "workloads/test_spec.h"
@@ -14,6 +17,8 @@ namespace strata {
 
 struct ClusterSpec {
   int processes = 0;
+  int coordinators = 1;
+  std::vector<ProcessClass> classes;
   ClusterConfiguration configuration;
 };
 

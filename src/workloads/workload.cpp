@@ -45,6 +45,13 @@ Future<Void> crash_repeatedly(WorkloadContext& context, sim::SimProcess& process
   }
 }
 
+sim::SimProcess& WorkloadContext::add_cluster_process(ProcessClass process_class) {
+  STRATA_ASSERT_MSG(add_process_ != nullptr, "the test runs no cluster");
+  sim::SimProcess& added = add_process_(process_class);
+  cluster_processes_.push_back(&added);
+  return added;
+}
+
 Database WorkloadContext::database() {
   STRATA_ASSERT_MSG(has_cluster(), "the test runs no cluster (set cluster_processes)");
   if (!database_.is_valid()) database_ = Database::open(connection_);
@@ -103,6 +110,18 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        make_partition_workload},
       {"attrition", "kills and reboots random processes", make_attrition_workload},
       {"connection_drops", "breaks random live connections", make_connection_drop_workload},
+      {"role_kills",
+       "kills processes that host a given role (the controller, the sequencer, a log, a "
+       "coordinator, ...): rebooted, wiped, lost for good or replaced by a new machine",
+       make_role_kills_workload},
+      {"isolation",
+       "cuts the process hosting a given role (the controller, the sequencer, ...) off from "
+       "every other process for a while",
+       make_isolation_workload},
+      {"configure", "changes the number of logs, proxies and resolvers under load",
+       make_configure_workload},
+      {"coordinator_changes", "moves the cluster to other coordinators under load",
+       make_coordinator_changes_workload},
   };
   return catalog;
 }

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "interfaces/locality.h"
 #include "runtime/future.h"
 #include "runtime/sim/simulator.h"
 #include "strata/database.h"
@@ -42,6 +43,12 @@ class WorkloadContext {
     connection_ = std::move(connection);
   }
   bool has_cluster() const { return !cluster_processes_.empty(); }
+  // A machine replaced by a new, empty one: adds a machine with one new cluster process of
+  // `process_class` (booting it) and returns it.
+  sim::SimProcess& add_cluster_process(ProcessClass process_class);
+  void set_cluster_process_factory(std::function<sim::SimProcess&(ProcessClass)> factory) {
+    add_process_ = std::move(factory);
+  }
   // Opens the database on first use (from the tester process).
   Database database();
 
@@ -49,6 +56,7 @@ class WorkloadContext {
   sim::Simulator& simulator_;
   double duration_s_;
   std::vector<sim::SimProcess*> cluster_processes_;
+  std::function<sim::SimProcess&(ProcessClass)> add_process_;
   ClusterConnectionString connection_;
   Database database_;
 };
@@ -103,5 +111,9 @@ std::unique_ptr<Workload> make_random_clogging_workload(Options& options);
 std::unique_ptr<Workload> make_partition_workload(Options& options);
 std::unique_ptr<Workload> make_attrition_workload(Options& options);
 std::unique_ptr<Workload> make_connection_drop_workload(Options& options);
+std::unique_ptr<Workload> make_role_kills_workload(Options& options);
+std::unique_ptr<Workload> make_isolation_workload(Options& options);
+std::unique_ptr<Workload> make_configure_workload(Options& options);
+std::unique_ptr<Workload> make_coordinator_changes_workload(Options& options);
 
 }  // namespace strata

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <utility>
@@ -136,6 +138,14 @@ int free_loopback_port() {
   int port = ntohs(address.sin_port);
   ::close(fd);
   return port;
+}
+
+ClusterConnectionString cluster_file_at(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) throw std::runtime_error("no cluster file at " + path);
+  std::stringstream contents;
+  contents << file.rdbuf();
+  return parse_cluster_file(contents.str(), path);
 }
 
 }  // namespace strata::testing

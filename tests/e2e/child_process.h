@@ -9,6 +9,8 @@
 
 #include <sys/types.h>
 
+#include "client/cluster_connection.h"
+
 namespace strata::testing {
 
 class ChildProcess {
@@ -55,5 +57,9 @@ class TemporaryDirectory {
 
 // A TCP port on 127.0.0.1 that nothing listened on a moment ago.
 int free_loopback_port();
+
+// The connection string in the cluster file at `path` (a server writes one when it
+// starts without); fails the test when there is none.
+ClusterConnectionString cluster_file_at(const std::string& path);
 
 }  // namespace strata::testing

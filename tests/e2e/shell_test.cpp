@@ -3,8 +3,10 @@
 // conflicting transaction), the unreachable cluster, and the shell's parsing, completion and
 // status rendering on their own.
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -59,6 +61,39 @@ std::string enter(TerminalProgram& term, const std::string& line,
   return seen.value_or("");
 }
 
+// Readers of the status document (`status json'): the value at `path', null when a member
+// is missing.
+nlohmann::json member(const nlohmann::json& document, std::initializer_list<std::string> path) {
+  const nlohmann::json* node = &document;
+  for (const std::string& name : path) {
+    if (!node->is_object() || !node->contains(name)) return nullptr;
+    node = &node->at(name);
+  }
+  return *node;
+}
+
+bool available(const nlohmann::json& document) {
+  return member(document, {"cluster", "database_available"}) == true &&
+         member(document, {"cluster", "recovery_state", "name"}) == "fully_recovered";
+}
+
+// The log servers of the current generation, 0 when the document has none.
+size_t current_log_servers(const nlohmann::json& document) {
+  nlohmann::json generations = member(document, {"cluster", "logs"});
+  if (!generations.is_array()) return 0;
+  for (const nlohmann::json& generation : generations) {
+    if (member(generation, {"current"}) == true) return member(generation, {"log_servers"}).size();
+  }
+  return 0;
+}
+
+std::optional<double> uptime_s(const nlohmann::json& document, const std::string& address) {
+  nlohmann::json uptime =
+      member(document, {"cluster", "processes", address, "status", "process", "uptime_s"});
+  if (!uptime.is_number()) return std::nullopt;
+  return uptime.get<double>();
+}
+
 class ShellTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -67,14 +102,14 @@ class ShellTest : public ::testing::Test {
         STRATA_SERVER_PATH, std::vector<std::string>{"--listen", listen_}, directory_.path());
     ASSERT_TRUE(server_->wait_for_line("listening on", hang_guard_s)) << server_->transcript();
     std::filesystem::create_directory(home());
-    // Recovery takes a moment after the server listens.
+    // Recovery takes a moment after the server listens: until its first commit is durable.
     ProgramRun status;
     for (int attempt = 0; attempt < 400; ++attempt) {
-      status = exec("status minimal");
-      if (contains(status.output, "The database is available.")) return;
+      status = exec("status");
+      if (contains(status.output, "Recovery state         - fully_recovered")) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    FAIL() << "the database never became available: " << describe(status);
+    FAIL() << "the database never recovered: " << describe(status);
   }
 
   std::string cluster_file() const { return directory_.path() + "/strata.cluster"; }
@@ -98,6 +133,20 @@ class ShellTest : public ::testing::Test {
   }
   ProgramRun exec(const std::string& commands) const {
     return shell({"-C", cluster_file(), "--timeout", shell_timeout, "--exec", commands});
+  }
+  // Polls `status json' until `ready' holds for the document and returns it; fails the
+  // test if it never does (the count of attempts is a hang guard).
+  nlohmann::json wait_for_status(const std::function<bool(const nlohmann::json&)>& ready,
+                                 const std::string& what) const {
+    ProgramRun run;
+    for (int attempt = 0; attempt < 1200; ++attempt) {
+      run = exec("status json");
+      nlohmann::json document = nlohmann::json::parse(run.output, nullptr, false);
+      if (run.status == 0 && !document.is_discarded() && ready(document)) return document;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "never " << what << ": " << describe(run);
+    return {};
   }
   ProgramRun script(const std::string& lines) const {
     return shell({"-C", cluster_file(), "--timeout", shell_timeout}, lines);
@@ -460,12 +509,18 @@ TEST_F(ShellTest, StatusDescribesTheCluster) {
         std::string("Healthy                - yes"),
         std::string("Recovery state         - fully_recovered"),
         std::string("Coordinators           - 1 (") + listen_ + ")",
-        std::string("Coordinators reachable - 1 of 1"), "  " + listen_ + "  reachable",
-        std::string("No problems reported.")}) {
+        std::string("Coordinators reachable - 1 of 1"), std::string("Log servers            - 1"),
+        std::string("Commit proxies         - 1"), std::string("GRV proxies            - 1"),
+        std::string("Resolvers              - 1"), std::string("Last recovery          - "),
+        std::string("Log generations        - 1 current (epoch "),
+        // The class and the zone (its machine, its IP address, unless --zone says otherwise).
+        "  " + listen_ + "  unset 127.0.0.1  reachable", std::string("No problems reported.")}) {
     EXPECT_TRUE(contains(run.output, line)) << line << "\n" << describe(run);
   }
-  EXPECT_TRUE(contains(run.output, "roles: cluster_controller, sequencer, resolver, log, storage"))
+  EXPECT_TRUE(contains(run.output,
+                       "roles: cluster_controller, coordinator, sequencer, resolver, log, storage"))
       << describe(run);
+  EXPECT_FALSE(contains(run.output, "Workers expected")) << describe(run);
   // The roles' figures: rates over the last seconds and the latencies of recent requests,
   // here of the commits just made.
   ASSERT_EQ(exec("writemode on; set a 1; set b 2; get a").status, 0);
@@ -479,6 +534,7 @@ TEST_F(ShellTest, StatusDescribesTheCluster) {
   EXPECT_EQ(exec("status minimal").output, "The database is available.\n");
   ProgramRun details = exec("status details");
   EXPECT_TRUE(contains(details.output, "      worker ")) << describe(details);
+  EXPECT_TRUE(contains(details.output, "      machine 127.0.0.1\n")) << describe(details);
   EXPECT_TRUE(contains(details.output, "      network ")) << describe(details);
   EXPECT_TRUE(contains(details.output, " connections_opened=")) << describe(details);
   ProgramRun bad = exec("status everything");
@@ -512,8 +568,12 @@ TEST_F(ShellTest, StatusJsonIsTheSpecialKeysDocument) {
 TEST_F(ShellTest, ClusterCommandsSayWhatIsNotAvailableYet) {
   ProgramRun configuration = exec("configure");
   EXPECT_EQ(configuration.status, 0) << describe(configuration);
-  EXPECT_TRUE(contains(configuration.output, "Storage engine         - memory"))
-      << describe(configuration);
+  for (const std::string& line :
+       {"Redundancy mode        - single", "Storage engine         - memory",
+        "Log servers            - 1", "Commit proxies         - 1", "GRV proxies            - 1",
+        "Resolvers              - 1", "Storage servers        - 1"}) {
+    EXPECT_TRUE(contains(configuration.output, line)) << line << "\n" << describe(configuration);
+  }
   ProgramRun coordinators = exec("coordinators");
   EXPECT_EQ(coordinators.status, 0) << describe(coordinators);
   EXPECT_TRUE(contains(coordinators.output, "Cluster coordinators (1): " + listen_))
@@ -522,8 +582,10 @@ TEST_F(ShellTest, ClusterCommandsSayWhatIsNotAvailableYet) {
       << describe(coordinators);
   ProgramRun processes = exec("kill");
   EXPECT_EQ(processes.status, 0) << describe(processes);
-  EXPECT_TRUE(contains(processes.output, "  " + listen_ + "  reachable")) << describe(processes);
-  EXPECT_TRUE(contains(processes.output, "roles: cluster_controller")) << describe(processes);
+  EXPECT_TRUE(contains(processes.output, "  " + listen_ + "  unset 127.0.0.1  reachable"))
+      << describe(processes);
+  EXPECT_TRUE(contains(processes.output, "roles: cluster_controller, coordinator"))
+      << describe(processes);
   ProgramRun excluded = exec("exclude");
   EXPECT_EQ(excluded.status, 0) << describe(excluded);
   EXPECT_TRUE(contains(excluded.output, "No servers are excluded")) << describe(excluded);
@@ -533,26 +595,155 @@ TEST_F(ShellTest, ClusterCommandsSayWhatIsNotAvailableYet) {
     std::string sentence;
   };
   for (const Unavailable& unavailable : std::vector<Unavailable>{
-           {"configure single ssd",
-            "configure: changing the configuration of a running "
-            "cluster is not supported yet"},
-           {"configure storage_engine=rocksdb", "strata-server --storage-engine"},
-           {"coordinators 127.0.0.1:1",
-            "coordinators: changing the coordinators is not "
-            "supported yet"},
+           {"configure double", "redundancy mode `double' is not supported yet"},
+           {"configure triple logs=2", "replication comes later"},
            {"exclude " + listen_, "exclude: excluding servers is not supported yet"},
+           {"exclude " + listen_, "data distribution comes later"},
            {"include all", "include: including servers is not supported yet"},
-           {"kill " + listen_, "kill: killing a process from the shell is not supported yet"},
        }) {
     ProgramRun run = exec(unavailable.command);
     EXPECT_EQ(run.status, 1) << unavailable.command << ": " << describe(run);
     EXPECT_TRUE(contains(run.errors, "ERROR: unsupported_operation (2108): ")) << describe(run);
     EXPECT_TRUE(contains(run.errors, unavailable.sentence)) << describe(run);
   }
-  // Nothing after the refused command runs.
-  ProgramRun stopped = exec("writemode on; kill " + listen_ + "; set k/after x");
+  // Refused before anything was sent: the configuration is as it was, and nothing after
+  // the refused command runs.
+  ProgramRun stopped = exec("writemode on; configure triple logs=2; set k/after x");
   EXPECT_EQ(stopped.status, 1);
   EXPECT_TRUE(contains(exec("get k/after").output, "`k/after': not found"));
+  EXPECT_TRUE(contains(exec("configure").output, "Log servers            - 1"));
+}
+
+TEST_F(ShellTest, ConfigureChangesTheConfigurationAndKeepsTheData) {
+  ASSERT_EQ(exec("writemode on; set cfg/kept before").status, 0);
+  ProgramRun changed = exec("configure logs=2");
+  ASSERT_EQ(changed.status, 0) << describe(changed);
+  EXPECT_EQ(changed.output,
+            "Configuration changed: logs=2 commit_proxies=1 grv_proxies=1 resolvers=1 "
+            "storage_engine=memory\n");
+  ProgramRun shown = exec("configure");
+  EXPECT_TRUE(contains(shown.output, "Log servers            - 2")) << describe(shown);
+  // One process hosts both logs of the generation the change recovers to.
+  wait_for_status(
+      [](const nlohmann::json& document) {
+        return available(document) && current_log_servers(document) == 2;
+      },
+      "recovered with two logs");
+  ProgramRun read = exec("get cfg/kept; writemode on; set cfg/after yes; get cfg/after");
+  EXPECT_EQ(read.status, 0) << describe(read);
+  EXPECT_TRUE(contains(read.output, "`cfg/kept' is `before'")) << describe(read);
+  EXPECT_TRUE(contains(read.output, "`cfg/after' is `yes'")) << describe(read);
+
+  // `single' names the only redundancy mode; `new' is noted and ignored.
+  ProgramRun single = exec("configure single");
+  EXPECT_EQ(single.status, 0) << describe(single);
+  EXPECT_TRUE(contains(single.output, "Configuration unchanged")) << describe(single);
+  ProgramRun fresh = exec("configure new single memory logs=2");
+  EXPECT_EQ(fresh.status, 0) << describe(fresh);
+  EXPECT_TRUE(contains(fresh.output, "`new' is ignored")) << describe(fresh);
+  EXPECT_TRUE(contains(fresh.output, "Configuration changed: logs=2 ")) << describe(fresh);
+
+  // A bad word is named, and nothing of the request is applied.
+  for (const std::string& word : {"frobnicate", "logs=0", "resolvers=many"}) {
+    ProgramRun bad = exec("configure resolvers=3 " + word);
+    EXPECT_EQ(bad.status, 1) << word << ": " << describe(bad);
+    EXPECT_TRUE(
+        contains(bad.errors, "ERROR: client_invalid_operation (2000): configure: `" + word + "'"))
+        << word << ": " << describe(bad);
+  }
+  ProgramRun after = exec("configure");
+  EXPECT_TRUE(contains(after.output, "Resolvers              - 1")) << describe(after);
+  EXPECT_TRUE(contains(after.output, "Log servers            - 2")) << describe(after);
+}
+
+TEST_F(ShellTest, CoordinatorsAtTheirOwnAddressChangeNothing) {
+  const std::string file_before = read_file(cluster_file());
+  std::string connection = file_before.substr(0, file_before.find('\n'));
+  for (const std::string& command : {"coordinators " + listen_, std::string("coordinators auto")}) {
+    ProgramRun run = exec(command);
+    EXPECT_EQ(run.status, 0) << command << ": " << describe(run);
+    EXPECT_TRUE(contains(run.output, "No change (existing configuration satisfies request)"))
+        << command << ": " << describe(run);
+    EXPECT_TRUE(contains(run.output, "Cluster connection string: " + connection))
+        << command << ": " << describe(run);
+  }
+  EXPECT_EQ(read_file(cluster_file()), file_before);
+
+  struct Refused {
+    std::string command;
+    std::string error;
+  };
+  for (const Refused& refused : std::vector<Refused>{
+           {"coordinators 127.0.0.1:1", "127.0.0.1:1 is not a live server process"},
+           {"coordinators " + listen_ + " 127.0.0.1:1", "2 is an even number"},
+           {"coordinators " + listen_ + " " + listen_ + " " + listen_,
+            "name each coordinator once"},
+           {"coordinators somewhere", "`somewhere' is not a process address like 127.0.0.1:4500"},
+           {"coordinators auto " + listen_, "`auto' stands alone"},
+       }) {
+    ProgramRun run = exec(refused.command);
+    EXPECT_EQ(run.status, 1) << refused.command << ": " << describe(run);
+    EXPECT_TRUE(contains(run.errors, "ERROR: client_invalid_operation (2000): coordinators: "))
+        << refused.command << ": " << describe(run);
+    EXPECT_TRUE(contains(run.errors, refused.error)) << refused.command << ": " << describe(run);
+  }
+  EXPECT_EQ(read_file(cluster_file()), file_before);
+  EXPECT_TRUE(contains(exec("status").output, "Database available     - yes"));
+}
+
+TEST_F(ShellTest, KillRestartsTheProcessInPlace) {
+  ASSERT_EQ(exec("writemode on; set kill/kept yes").status, 0);
+  for (const std::string& command : {"kill " + listen_, std::string("kill all")}) {
+    // The uptime it reports, and a lower bound of how long it has run since: without a
+    // restart its uptime can only be at least their sum.
+    ProgramRun before = exec("status json");
+    const auto measured_at = std::chrono::steady_clock::now();
+    std::optional<double> uptime_before =
+        uptime_s(nlohmann::json::parse(before.output, nullptr, false), listen_);
+    ASSERT_TRUE(uptime_before) << describe(before);
+    ProgramRun killed = exec(command);
+    ASSERT_EQ(killed.status, 0) << command << ": " << describe(killed);
+    EXPECT_EQ(killed.output, "Attempted to kill 1 process\n") << describe(killed);
+    // Restarted: its uptime is below what it would be had it run on.
+    bool restarted = false;
+    ProgramRun last;
+    for (int attempt = 0; attempt < 1200 && !restarted; ++attempt) {
+      const auto asked_at = std::chrono::steady_clock::now();
+      last = exec("status json");
+      const double since_s = std::chrono::duration<double>(asked_at - measured_at).count();
+      nlohmann::json document = nlohmann::json::parse(last.output, nullptr, false);
+      std::optional<double> uptime =
+          document.is_discarded() ? std::nullopt : uptime_s(document, listen_);
+      restarted = uptime && *uptime < *uptime_before + since_s;
+      if (!restarted) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(restarted) << "its uptime never dropped after `" << command
+                           << "': " << describe(last);
+    // The same process: it answers at its address and serves its data again.
+    wait_for_status(available, "available again");
+    ProgramRun read = exec("get kill/kept");
+    EXPECT_EQ(read.status, 0) << describe(read);
+    EXPECT_TRUE(contains(read.output, "`kill/kept' is `yes'")) << describe(read);
+  }
+  ProgramRun alive = exec("writemode on; set kill/after yes; get kill/after");
+  EXPECT_TRUE(contains(alive.output, "`kill/after' is `yes'")) << describe(alive);
+
+  struct Refused {
+    std::string command;
+    std::string error;
+  };
+  for (const Refused& refused : std::vector<Refused>{
+           {"kill 127.0.0.1:1", "kill: no process of the cluster is at 127.0.0.1:1"},
+           {"kill " + listen_ + " 127.0.0.1:1", "nothing was killed"},
+           {"kill somewhere", "kill: `somewhere' is not a process address like 127.0.0.1:4500"},
+           {"kill all " + listen_, "kill: `all' stands alone"},
+       }) {
+    ProgramRun run = exec(refused.command);
+    EXPECT_EQ(run.status, 1) << refused.command << ": " << describe(run);
+    EXPECT_TRUE(contains(run.errors, "ERROR: client_invalid_operation (2000): "))
+        << refused.command << ": " << describe(run);
+    EXPECT_TRUE(contains(run.errors, refused.error)) << refused.command << ": " << describe(run);
+  }
 }
 
 // ---- help, errors, the command line ----
@@ -745,7 +936,8 @@ TEST(ShellUnreachableTest, CommandsFailWithTheUnreachableMessage) {
   EnvironmentChanges environment = {{"HOME", directory.path()},
                                     {"STRATA_CLUSTER_FILE", std::nullopt}};
   for (const std::string& command :
-       {"get a", "status", "getversion", "begin; get a", "writemode on; set a b", "kill"}) {
+       {"get a", "status", "getversion", "begin; get a", "writemode on; set a b", "kill",
+        "kill all", "configure logs=2", "coordinators auto"}) {
     ProgramRun run =
         testing::run_program(STRATA_SHELL_PATH, {"-C", file, "--timeout", "1", "--exec", command},
                              directory.path(), "", environment, hang_guard_s);
@@ -821,6 +1013,11 @@ TEST(ShellCompletionTest, CommandsAndTheirWords) {
   EXPECT_EQ(shell::complete("option on ti").candidates, std::vector<std::string>{"timeout"});
   EXPECT_EQ(shell::complete("help esc").candidates, std::vector<std::string>{"escaping"});
   EXPECT_EQ(shell::complete("writemode on; beg").candidates, std::vector<std::string>{"begin"});
+  EXPECT_EQ(shell::complete("coordinators a").candidates, std::vector<std::string>{"auto"});
+  EXPECT_EQ(shell::complete("kill a").candidates, std::vector<std::string>{"all"});
+  EXPECT_EQ(shell::complete("configure logs=2 s").candidates,
+            (std::vector<std::string>{"single", "ssd"}));
+  EXPECT_TRUE(shell::complete("kill all a").candidates.empty());
   EXPECT_TRUE(shell::complete("get some").candidates.empty());
   EXPECT_TRUE(shell::complete("frob").candidates.empty());
   EXPECT_EQ(shell::complete("").candidates.size(), 21u);
@@ -874,10 +1071,59 @@ TEST(ShellStatusRenderTest, ShowsFiguresOnlyWhenTheDocumentHasThem) {
   EXPECT_FALSE(contains(text, "Transactions started")) << text;
   EXPECT_FALSE(contains(text, "Disk space used")) << text;
 
+  // The configuration's counts, the last recovery, the log generations, the processes'
+  // class, zone and machine.
+  const std::string recovered = R"({"cluster": {
+      "configuration": {"redundancy_mode": "single", "storage_engine": "memory", "logs": 2,
+                        "commit_proxies": 3, "grv_proxies": 1, "resolvers": 2},
+      "recovery_state": {"name": "fully_recovered", "description": "Done.",
+                         "reason": "log 1f of generation 4 failed",
+                         "seconds_since_last_recovered": 3.2,
+                         "last_recovery_duration_seconds": 0.517, "recoveries": 2},
+      "logs": [{"epoch": 4, "current": false, "log_servers": [{"id": "a"}]},
+               {"epoch": 5, "current": true, "log_servers": [{"id": "b"}, {"id": "c"}]}],
+      "processes": {"10.0.0.2:4500": {"class_type": "stateless",
+                                      "locality": {"zoneid": "zone-a", "machineid": "m-1"},
+                                      "reachable": true,
+                                      "status": {"process": {"uptime_s": 12.4}},
+                                      "roles": [{"role": "coordinator"}]}}}})";
+  text = shell::render_status(recovered, shell::StatusDetail::normal);
+  for (const std::string& line :
+       {"  Log servers            - 2\n  Commit proxies         - 3\n"
+        "  GRV proxies            - 1\n  Resolvers              - 2\n",
+        "  Last recovery          - 3 s ago, took 0.52 s: log 1f of generation 4 failed\n",
+        "  Log generations        - 1 current (epoch 5, 2 logs) and 1 old still needed\n",
+        "  10.0.0.2:4500  stateless zone-a  reachable  up 12 s  roles: coordinator"}) {
+    EXPECT_TRUE(contains(text, line)) << line << "\n" << text;
+  }
+  for (const std::string& absent : {"Storage servers", "Recovering because", "machine m-1"})
+    EXPECT_FALSE(contains(text, absent)) << absent << "\n" << text;
+  EXPECT_TRUE(contains(shell::render_status(recovered, shell::StatusDetail::details),
+                       "      machine m-1\n"));
+  EXPECT_EQ(shell::process_addresses(recovered), std::vector<std::string>{"10.0.0.2:4500"});
+  // While a recovery runs its reason is the current one's, not the last recovery's.
+  const std::string recovering = R"({"cluster": {
+      "recovery_state": {"name": "locking_old_transaction_servers", "reason": "why",
+                         "last_recovery_duration_seconds": 1.5},
+      "logs": [{"epoch": 5, "current": false, "log_servers": []}]}})";
+  text = shell::render_status(recovering, shell::StatusDetail::normal);
+  EXPECT_TRUE(contains(text, "  Recovering because     - why\n")) << text;
+  EXPECT_TRUE(contains(text, "  Last recovery          - took 1.50 s\n")) << text;
+  EXPECT_TRUE(contains(text, "  Log generations        - no current one and 1 old still needed"))
+      << text;
+
   // Fields of another type than expected are absent, not a crash.
-  text = shell::render_status(R"({"cluster": {"processes": [1, 2], "generation": "x"}})",
+  text = shell::render_status(R"({"cluster": {"processes": [1, 2], "generation": "x",
+                                  "logs": {"a": 1}, "recovery_state": [1]}})",
                               shell::StatusDetail::details);
   EXPECT_FALSE(contains(text, "Generation")) << text;
+  EXPECT_FALSE(contains(text, "Log generations")) << text;
+  EXPECT_FALSE(contains(text, "Last recovery")) << text;
+  text = shell::render_status(R"({"cluster": {"logs": [1, {"current": true, "epoch": "x"}],
+      "processes": {"a": {"class_type": 3, "locality": {"zoneid": "z"}}}}})",
+                              shell::StatusDetail::details);
+  EXPECT_TRUE(contains(text, "Log generations        - 1 current, no old one needed")) << text;
+  EXPECT_TRUE(contains(text, "  a  z  roles: none")) << text;
   for (const std::string& broken : {"", "[1, 2]", "{\"cluster\":", "null"}) {
     try {
       shell::render_status(broken, shell::StatusDetail::normal);

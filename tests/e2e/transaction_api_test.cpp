@@ -42,7 +42,7 @@ class TransactionApiTest : public ::testing::Test {
   }
 
   Database open() const {
-    return Database::open(ClusterConnectionString{"test", "api", {NetworkAddress::parse(listen_)}});
+    return Database::open(testing::cluster_file_at(directory_.path() + "/strata.cluster"));
   }
 
   // The error `operation` fails with at once, thrown or in the future it returns (nullopt

@@ -249,6 +249,10 @@ Future<Void> RealEnvironment::create_directories(std::string path) {
   return create_real_directories(std::move(path));
 }
 
+Future<Void> RealEnvironment::delete_directory(std::string path) {
+  return delete_real_directory(std::move(path));
+}
+
 Future<std::vector<std::string>> RealEnvironment::list_directory(std::string path) {
   return list_real_directory(std::move(path));
 }

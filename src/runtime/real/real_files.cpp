@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -184,6 +185,17 @@ Future<std::vector<std::string>> list_real_directory(std::string path) {
     ::closedir(directory);
     std::sort(names.begin(), names.end());
     return names;
+  });
+}
+
+Future<Void> delete_real_directory(std::string path) {
+  return run_blocking([path = std::move(path)] {
+    auto remove_entry = [](const char* entry, const struct stat*, int, struct FTW*) -> int {
+      return ::remove(entry) == 0 || errno == ENOENT ? 0 : -1;
+    };
+    if (::nftw(path.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT) {
+      throw file_error(errno, "deleting directory", path);
+    }
   });
 }
 

@@ -17,6 +17,7 @@ Future<Void> rename_real_file(std::string from, std::string to);
 Future<bool> real_file_exists(std::string path);
 Future<Void> create_real_directories(std::string path);
 Future<std::vector<std::string>> list_real_directory(std::string path);
+Future<Void> delete_real_directory(std::string path);
 Future<Void> sync_real_directory(std::string path);
 
 }  // namespace strata::real

@@ -22,6 +22,21 @@ void SimFileSystem::remove(const std::string& path) {
   files_.erase(path);
 }
 
+void SimFileSystem::remove_tree(const std::string& path) {
+  std::string prefix = path.back() == '/' ? path : path + "/";
+  auto inside = [&](const std::string& entry) {
+    return entry == path || entry.compare(0, prefix.size(), prefix) == 0;
+  };
+  std::erase_if(files_, [&](const auto& entry) { return inside(entry.first); });
+  std::erase_if(directories_, inside);
+}
+
+void SimFileSystem::wipe() {
+  files_.clear();
+  directories_.clear();
+  locked_.clear();
+}
+
 void SimFileSystem::rename(const std::string& from, const std::string& to) {
   auto it = files_.find(from);
   if (it == files_.end()) {

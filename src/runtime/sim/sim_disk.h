@@ -31,6 +31,10 @@ class SimFileSystem {
   std::shared_ptr<SimFileData> find(const std::string& path) const;
   std::shared_ptr<SimFileData> create(const std::string& path);
   void remove(const std::string& path);
+  // Removes a folder and every file and folder inside it.
+  void remove_tree(const std::string& path);
+  // Removes every file and folder: a disk replaced by an empty one.
+  void wipe();
   // Atomic replace; throws file_not_found when `from` is missing.
   void rename(const std::string& from, const std::string& to);
   void add_directory(const std::string& path);

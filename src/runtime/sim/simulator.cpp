@@ -356,6 +356,10 @@ Future<Void> Simulator::create_directories(std::string path) {
   });
 }
 
+Future<Void> Simulator::delete_directory(std::string path) {
+  return metadata_operation(*this, [path](SimFileSystem& files) { files.remove_tree(path); });
+}
+
 Future<std::vector<std::string>> Simulator::list_directory(std::string path) {
   co_await disk_delay(sim_knobs().sim_disk_read_latency_s);
   co_return current_machine().files.list(path);

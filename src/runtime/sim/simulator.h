@@ -144,6 +144,7 @@ class Simulator final : public Environment {
   Future<Void> rename_file(std::string from, std::string to) override;
   Future<bool> file_exists(std::string path) override;
   Future<Void> create_directories(std::string path) override;
+  Future<Void> delete_directory(std::string path) override;
   Future<std::vector<std::string>> list_directory(std::string path) override;
   Future<Void> sync_directory(std::string path) override;
   void run_blocking(std::unique_ptr<BlockingJob> job) override;

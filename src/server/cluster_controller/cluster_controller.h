@@ -1,23 +1,13 @@
 #pragma once
 
-// The cluster controller: tracks the workers that register, recruits every role onto them,
-// and publishes where the roles are (ServerDBInfo to workers, ClientDBInfo to clients).
-//
-// Recovery: at start, and whenever a worker that hosts a log or a role of the current
-// generation comes back as a new process, the controller starts a new generation: it
-// waits for the workers holding the cluster's logs and storage servers, locks the logs,
-// takes the smallest durable end among them as the recovery version, starts the new epoch
-// on every log at that version, recruits a new sequencer, resolver and proxies, recovers
-// the storage servers, records the new generation durably, and only then publishes it. A
-// worker that hosts only storage servers and comes back just gets them started again:
-// they recover from their files and catch up from the logs.
-//
-// The cluster's durable layout (epoch, logs, storage servers and their shards) is kept in
-// DATA/cluster-state until coordinators keep it.
-//
-// It also answers the cluster status document (interfaces/cluster_status_interface.h,
-// docs/status-json.md) at a well-known token, asking every process it knows for its own
-// status. Runs until cancelled.
+// The cluster controller: runs on the process the coordinators elected, for as long as it
+// leads. It tracks the workers that register (pinging each, so it notices a dead or
+// partitioned one within failure_detection_timeout_s), recovers the database into a new
+// generation whenever a process or role of the current one fails (cluster_recovery.h),
+// publishes where the roles are (ServerDBInfo to workers, ClientDBInfo to clients), drops
+// old generations of logs once every storage server has popped them, applies
+// `configure`, moves the core state when the coordinators change, and answers the
+// cluster status document. Its streams are at well-known tokens of its process.
 
 #include <string>
 
@@ -28,12 +18,15 @@
 namespace strata {
 
 struct ClusterControllerOptions {
-  ClusterConfiguration configuration;
-  std::string data_dir;
-  // The cluster's connection string, for status.
+  // How a new database is laid out, when the coordinators hold none.
+  ClusterConfiguration new_database;
+  // The coordinators, as the elected process knows them.
   ClusterConnectionString connection;
 };
 
+// Runs until cancelled (the caller cancels it when leadership is lost). Fails with
+// coordinators_changed (detail: the new connection string) once it moved the core state
+// to new coordinators or found that someone did.
 Future<Void> run_cluster_controller(ClusterControllerOptions options);
 
 }  // namespace strata

@@ -34,47 +34,46 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 std::string recovery_description(const ClusterStatusFacts& facts) {
-  std::string next_generation = std::to_string(facts.generation + 1);
-  switch (facts.recovery_state) {
-    case RecoveryState::reading_cluster_state:
-      return "Reading the layout of the last generation from the controller's cluster-state "
-             "file.";
-    case RecoveryState::waiting_for_workers:
-      if (!facts.missing_roles.empty()) {
-        return "Waiting for the workers holding the roles of generation " +
-               std::to_string(facts.generation) +
-               " to register; missing: " + joined(facts.missing_roles) + ".";
-      }
-      return "Waiting for workers to register before recruiting a new cluster: " +
-             std::to_string(facts.workers_registered) + " of " +
-             std::to_string(facts.configuration.workers_expected) + " registered.";
+  const RecoveryFacts& recovery = facts.recovery;
+  std::string waiting =
+      recovery.waiting_for.empty() ? "" : " Waiting for " + recovery.waiting_for + ".";
+  switch (recovery.state) {
+    case RecoveryState::reading_coordinated_state:
+      return "Reading the core state from the coordinators." + waiting;
+    case RecoveryState::locking_coordinated_state:
+      return "Claiming a new generation in the core state." + waiting;
+    case RecoveryState::configuration_never_created:
+      return "A new cluster: waiting for its first workers before creating the database." + waiting;
     case RecoveryState::locking_old_transaction_servers:
-      if (facts.generation == 0) return "Starting the logs of the new cluster.";
-      return "Locking the logs to end generation " + std::to_string(facts.generation) +
-             " and agree on its recovery version.";
+      return "Locking the logs of generation " + std::to_string(facts.generation) +
+             " and agreeing on its recovery version." + waiting;
     case RecoveryState::recruiting_transaction_servers:
-      return "Recruiting the sequencer, resolver, storage servers and proxies of generation " +
-             next_generation + ".";
-    case RecoveryState::writing_cluster_state:
-      return "Recording generation " + next_generation +
-             " in the cluster-state file before publishing it.";
+      return "Recruiting the logs, sequencer, resolvers and proxies of a new generation." + waiting;
+    case RecoveryState::writing_coordinated_state:
+      return "Recording the new generation with the coordinators." + waiting;
+    case RecoveryState::accepting_commits:
+      return "Generation " + std::to_string(facts.generation) +
+             " accepts commits; its first commit is not durable yet.";
     case RecoveryState::fully_recovered:
-      return "Recovery complete: every role of generation " + std::to_string(facts.generation) +
-             " was recruited and answered.";
+      return "Recovery complete: generation " + std::to_string(facts.generation) +
+             " serves, and has made a commit durable.";
   }
   return "";
 }
 
 bool hosts_database_role(const ProcessFacts& process) {
   for (const ProcessRole& role : process.roles) {
-    if (role.role != "cluster_controller") return true;
+    if (role.role != "cluster_controller" && role.role != "coordinator") return true;
   }
   return false;
 }
 
-// Recovered, and every process hosting a role of the generation answered.
+// A generation is published, and every process hosting one of its roles answered.
 bool database_available(const ClusterStatusFacts& facts) {
-  if (facts.recovery_state != RecoveryState::fully_recovered) return false;
+  if (facts.recovery.state != RecoveryState::fully_recovered &&
+      facts.recovery.state != RecoveryState::accepting_commits) {
+    return false;
+  }
   for (const ProcessFacts& process : facts.processes) {
     if (hosts_database_role(process) && !process.status_json) return false;
   }
@@ -110,24 +109,25 @@ std::optional<StatusMessage> unreachable_message(const ClusterStatusFacts& facts
 
 std::vector<StatusMessage> status_messages(const ClusterStatusFacts& facts) {
   std::vector<StatusMessage> messages;
-  if (facts.recovery_state != RecoveryState::fully_recovered) {
+  const RecoveryState state = facts.recovery.state;
+  if (state != RecoveryState::fully_recovered && state != RecoveryState::accepting_commits) {
     messages.push_back({"recovery_in_progress",
                         "The database is unavailable until recovery completes (" +
-                            std::string(recovery_state_name(facts.recovery_state)) +
+                            std::string(recovery_state_name(state)) +
                             "): " + recovery_description(facts),
                         {}});
   }
-  if (!facts.missing_roles.empty()) {
+  if (!facts.missing.empty()) {
     messages.push_back({"missing_roles",
-                        "No registered worker holds these roles of generation " +
-                            std::to_string(facts.generation) + ": " + joined(facts.missing_roles) +
-                            ". Start the processes that hold their data folders.",
+                        "No live process holds " + joined(facts.missing) +
+                            ". Start the processes that hold their data folders; until then "
+                            "the data they hold is unavailable.",
                         {}});
   }
-  if (facts.recovery_error) {
+  if (facts.recovery.error) {
     messages.push_back({"recovery_failed",
                         "The last recovery attempt failed, and the controller is retrying: " +
-                            *facts.recovery_error,
+                            *facts.recovery.error,
                         {}});
   }
   if (std::optional<StatusMessage> unreachable = unreachable_message(facts))
@@ -155,11 +155,19 @@ void write_messages(JsonWriter& json, const std::vector<StatusMessage>& messages
 void write_process(JsonWriter& json, const ClusterStatusFacts& facts, const ProcessFacts& process) {
   json.key(process.address.to_string()).begin_object();
   json.key("address").value(process.address.to_string());
-  if (process.worker_id.is_valid()) json.key("worker_id").value(process.worker_id.to_string());
+  if (process.worker_id.is_valid()) {
+    json.key("worker_id").value(process.worker_id.to_string());
+    json.key("class_type").value(process_class_name(process.locality.process_class));
+    json.key("locality").begin_object();
+    json.key("zoneid").value(process.locality.zone);
+    json.key("machineid").value(process.locality.machine);
+    json.end_object();
+  }
   json.key("roles").begin_array();
   for (const ProcessRole& role : process.roles) {
     json.begin_object().key("role").value(role.role);
-    json.key("id").value(role.id.to_string()).end_object();
+    if (role.id.is_valid()) json.key("id").value(role.id.to_string());
+    json.end_object();
   }
   json.end_array();
   json.key("reachable").value(process.status_json.has_value());
@@ -174,13 +182,53 @@ void write_process(JsonWriter& json, const ClusterStatusFacts& facts, const Proc
   json.end_object();
 }
 
-void write_configuration(JsonWriter& json, const ClusterConfiguration& configuration) {
+void write_configuration(JsonWriter& json, const ClusterStatusFacts& facts) {
+  const DatabaseConfiguration& configuration = facts.configuration;
   json.key("configuration").begin_object();
-  json.key("storage_engine").value(storage_engine_name(configuration.engine));
+  json.key("redundancy_mode").value("single");
+  json.key("storage_engine").value(configuration.storage_engine);
   json.key("logs").value(configuration.logs);
-  json.key("storage_servers").value(configuration.storage_servers);
-  json.key("workers_expected").value(configuration.workers_expected);
+  json.key("commit_proxies").value(configuration.commit_proxies);
+  json.key("grv_proxies").value(configuration.grv_proxies);
+  json.key("resolvers").value(configuration.resolvers);
+  if (facts.database_exists) json.key("storage_servers").value(facts.storage_servers);
   json.end_object();
+}
+
+void write_recovery(JsonWriter& json, const ClusterStatusFacts& facts) {
+  const RecoveryFacts& recovery = facts.recovery;
+  json.key("recovery_state").begin_object();
+  json.key("name").value(recovery_state_name(recovery.state));
+  json.key("description").value(recovery_description(facts));
+  if (!recovery.waiting_for.empty()) json.key("waiting_for").value(recovery.waiting_for);
+  if (!recovery.reason.empty()) json.key("reason").value(recovery.reason);
+  if (recovery.last_completed_timestamp_s) {
+    json.key("last_recovered_timestamp").value(*recovery.last_completed_timestamp_s);
+    json.key("seconds_since_last_recovered")
+        .value(std::max(0.0, facts.timestamp_s - *recovery.last_completed_timestamp_s));
+    json.key("last_recovery_duration_seconds").value(recovery.last_duration_s);
+  }
+  json.key("recoveries").value(recovery.completed);
+  json.end_object();
+}
+
+void write_logs(JsonWriter& json, const ClusterStatusFacts& facts) {
+  json.key("logs").begin_array();
+  for (const LogGenerationFacts& generation : facts.log_generations) {
+    json.begin_object();
+    json.key("epoch").value(generation.epoch);
+    json.key("current").value(generation.current);
+    json.key("begin_version").value(generation.begin);
+    if (generation.end) json.key("end_version").value(*generation.end);
+    json.key("log_servers").begin_array();
+    for (const auto& [id, address] : generation.logs) {
+      json.begin_object().key("id").value(id.to_string());
+      json.key("address").value(address.to_string()).end_object();
+    }
+    json.end_array();
+    json.end_object();
+  }
+  json.end_array();
 }
 
 // The cluster's workload, data and latency figures, from the processes that answered: rates
@@ -248,12 +296,10 @@ void write_cluster(JsonWriter& json, const ClusterStatusFacts& facts, bool avail
     json.value(coordinator.address.to_string());
   json.end_array();
   json.key("generation").value(facts.generation);
-  json.key("recovery_state").begin_object();
-  json.key("name").value(recovery_state_name(facts.recovery_state));
-  json.key("description").value(recovery_description(facts));
-  json.end_object();
+  write_recovery(json, facts);
   json.key("database_available").value(available);
-  write_configuration(json, facts.configuration);
+  write_configuration(json, facts);
+  write_logs(json, facts);
   json.key("workers_registered").value(facts.workers_registered);
   write_figures(json, facts);
   json.key("processes").begin_object();
@@ -288,16 +334,20 @@ void write_client(JsonWriter& json, const ClusterStatusFacts& facts, bool availa
 
 std::string_view recovery_state_name(RecoveryState state) {
   switch (state) {
-    case RecoveryState::reading_cluster_state:
-      return "reading_cluster_state";
-    case RecoveryState::waiting_for_workers:
-      return "waiting_for_workers";
+    case RecoveryState::reading_coordinated_state:
+      return "reading_coordinated_state";
+    case RecoveryState::locking_coordinated_state:
+      return "locking_coordinated_state";
+    case RecoveryState::configuration_never_created:
+      return "configuration_never_created";
     case RecoveryState::locking_old_transaction_servers:
       return "locking_old_transaction_servers";
     case RecoveryState::recruiting_transaction_servers:
       return "recruiting_transaction_servers";
-    case RecoveryState::writing_cluster_state:
-      return "writing_cluster_state";
+    case RecoveryState::writing_coordinated_state:
+      return "writing_coordinated_state";
+    case RecoveryState::accepting_commits:
+      return "accepting_commits";
     case RecoveryState::fully_recovered:
       return "fully_recovered";
   }

@@ -9,37 +9,45 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "interfaces/database_configuration.h"
+#include "interfaces/locality.h"
 #include "interfaces/status_interface.h"
+#include "interfaces/types.h"
 #include "runtime/network_address.h"
 #include "runtime/uid.h"
-#include "server/cluster_controller/cluster_configuration.h"
 
 namespace strata {
 
 // Where the controller's recovery is; the names are FoundationDB's where the step is the
 // same.
 enum class RecoveryState : uint8_t {
-  // Reading DATA/cluster-state, the layout of the last generation.
-  reading_cluster_state,
-  // Waiting for the workers that hold the last generation's logs and storage servers (or,
-  // for a new cluster, for workers_expected workers) to register.
-  waiting_for_workers,
-  // Recovering and locking the logs, agreeing on the recovery version.
+  // Reading the core state from the coordinators.
+  reading_coordinated_state,
+  // Claiming a new generation in the core state, which fences out any other controller.
+  locking_coordinated_state,
+  // A new cluster: waiting for its first workers before creating the database.
+  configuration_never_created,
+  // Locking the logs of the last generation and agreeing on its recovery version.
   locking_old_transaction_servers,
-  // Recruiting the sequencer, resolver, storage servers and proxies of the new generation.
+  // Recruiting the logs, sequencer, resolvers, proxies (and, for a new database, storage
+  // servers) of the new generation.
   recruiting_transaction_servers,
-  // Recording the new generation in DATA/cluster-state before publishing it.
-  writing_cluster_state,
-  // The generation is published: every role of it was recruited and answered.
+  // Recording the new generation in the core state before anyone may use it.
+  writing_coordinated_state,
+  // Published: the new generation takes commits; its first commit is not durable yet.
+  accepting_commits,
+  // The new generation has made a commit durable.
   fully_recovered,
 };
 
 std::string_view recovery_state_name(RecoveryState state);
 
 struct ProcessRole {
-  // cluster_controller, sequencer, resolver, log, storage, commit_proxy or grv_proxy.
+  // cluster_controller, coordinator, sequencer, resolver, log, storage, commit_proxy or
+  // grv_proxy.
   std::string role;
   UID id;
 };
@@ -47,8 +55,11 @@ struct ProcessRole {
 struct ProcessFacts {
   NetworkAddress address;
   // The worker's incarnation (new whenever its process starts); invalid when the process
-  // hosts roles but is not registered with this controller.
+  // is not registered with this controller.
   UID worker_id;
+  Locality locality;
+  // Registered, but it stopped answering the controller's pings.
+  bool failed = false;
   // The roles of the published generation on this process, and the controller's own.
   std::vector<ProcessRole> roles;
   // The document the process answered at its status endpoint; nullopt when it did not
@@ -66,23 +77,49 @@ struct CoordinatorFacts {
   bool reachable = false;
 };
 
+struct LogGenerationFacts {
+  uint64_t epoch = 0;
+  bool current = false;
+  Version begin = 0;
+  // Old generations only.
+  std::optional<Version> end;
+  std::vector<std::pair<UID, NetworkAddress>> logs;
+};
+
+struct RecoveryFacts {
+  RecoveryState state = RecoveryState::reading_coordinated_state;
+  // What the current phase waits for ("" when nothing in particular).
+  std::string waiting_for;
+  // Why the last (or current) recovery started.
+  std::string reason;
+  // The error of the last failed attempt, while no later attempt has completed.
+  std::optional<std::string> error;
+  // When the last recovery completed (seconds since the Unix epoch) and how long it took,
+  // from the failure it answered (or the controller's election) to the first durable
+  // commit of the new generation; and how many completed since this controller was elected.
+  std::optional<double> last_completed_timestamp_s;
+  double last_duration_s = 0;
+  uint64_t completed = 0;
+};
+
 struct ClusterStatusFacts {
   std::string connection_string;
   std::vector<CoordinatorFacts> coordinators;
   // Seconds since the Unix epoch when the document was made.
   double timestamp_s = 0;
-  // The newest generation recorded in DATA/cluster-state (0: none yet). It serves once the
-  // recovery state is fully_recovered.
+  // The generation of the published transaction system (0: none yet).
   uint64_t generation = 0;
-  RecoveryState recovery_state = RecoveryState::reading_cluster_state;
-  // The layout: the recorded one, or for a cluster never recruited, the one it will get.
-  ClusterConfiguration configuration;
+  RecoveryFacts recovery;
+  bool database_exists = false;
+  // The recorded configuration, or for a database not created yet, the one it will get.
+  DatabaseConfiguration configuration;
+  int storage_servers = 0;
   int workers_registered = 0;
-  // Roles of the last generation that no registered worker holds ("log <id>", ...): what
-  // a recovery waiting for workers waits for.
-  std::vector<std::string> missing_roles;
-  // The error of the last recovery attempt, while no later attempt has completed.
-  std::optional<std::string> recovery_error;
+  // The current and old generations of logs, newest first.
+  std::vector<LogGenerationFacts> log_generations;
+  // Roles of the database that no live worker holds ("storage server <id> on <address>",
+  // ...): what it misses.
+  std::vector<std::string> missing;
   // How long each process was given to answer.
   double process_timeout_s = 0;
   // Every process the controller knows: registered workers, the controller's own, and

@@ -150,17 +150,32 @@ ClusterStatusFacts healthy_facts() {
   facts.coordinators = {CoordinatorFacts{address(4500), true}};
   facts.timestamp_s = 1'700'000'000.25;
   facts.generation = 3;
-  facts.recovery_state = RecoveryState::fully_recovered;
-  facts.configuration.workers_expected = 2;
+  facts.recovery.state = RecoveryState::fully_recovered;
+  facts.recovery.reason = "process 127.0.0.1:4502 of the current generation stopped answering";
+  facts.recovery.last_completed_timestamp_s = 1'699'999'990.0;
+  facts.recovery.last_duration_s = 0.75;
+  facts.recovery.completed = 2;
+  facts.database_exists = true;
+  facts.storage_servers = 1;
   facts.workers_registered = 2;
   facts.process_timeout_s = 2;
-  ProcessFacts first{address(4500), UID(1, 1), {}, process_document(4500), "", std::nullopt};
+  facts.log_generations = {{3, true, 5000, std::nullopt, {{UID(2, 4), address(4500)}}},
+                           {2, false, 1000, 5000, {{UID(2, 8), address(4501)}}}};
+  auto process = [](uint16_t port, UID worker) {
+    ProcessFacts facts;
+    facts.address = address(port);
+    facts.worker_id = worker;
+    facts.locality = Locality{ProcessClass::stateless, "zone-a", "machine-a"};
+    facts.status_json = process_document(port);
+    return facts;
+  };
+  ProcessFacts first = process(4500, UID(1, 1));
   first.roles = {{"cluster_controller", UID(2, 1)},
                  {"sequencer", UID(2, 2)},
                  {"resolver", UID(2, 3)},
                  {"log", UID(2, 4)},
                  {"storage", UID(2, 5)}};
-  ProcessFacts second{address(4501), UID(1, 2), {}, process_document(4501), "", std::nullopt};
+  ProcessFacts second = process(4501, UID(1, 2));
   second.roles = {{"commit_proxy", UID(2, 6)}, {"grv_proxy", UID(2, 7)}};
   facts.processes = {first, second};
   return facts;
@@ -203,12 +218,30 @@ TEST(ClusterStatusTest, RecoveredClusterIsAvailableAndHealthyWithEveryField) {
   EXPECT_EQ(cluster["generation"].number, 3);
   EXPECT_EQ(cluster["recovery_state"]["name"].text, "fully_recovered");
   EXPECT_NE(cluster["recovery_state"]["description"].text.find("generation 3"), std::string::npos);
+  EXPECT_NE(cluster["recovery_state"]["reason"].text.find("127.0.0.1:4502"), std::string::npos);
+  EXPECT_EQ(cluster["recovery_state"]["last_recovered_timestamp"].number, 1'699'999'990.0);
+  EXPECT_EQ(cluster["recovery_state"]["seconds_since_last_recovered"].number, 10.25);
+  EXPECT_EQ(cluster["recovery_state"]["last_recovery_duration_seconds"].number, 0.75);
+  EXPECT_EQ(cluster["recovery_state"]["recoveries"].number, 2);
   EXPECT_TRUE(cluster["database_available"].flag);
   EXPECT_EQ(cluster["configuration"]["storage_engine"].text, "memory");
+  EXPECT_EQ(cluster["configuration"]["redundancy_mode"].text, "single");
   EXPECT_EQ(cluster["configuration"]["logs"].number, 1);
+  EXPECT_EQ(cluster["configuration"]["commit_proxies"].number, 1);
+  EXPECT_EQ(cluster["configuration"]["grv_proxies"].number, 1);
+  EXPECT_EQ(cluster["configuration"]["resolvers"].number, 1);
   EXPECT_EQ(cluster["configuration"]["storage_servers"].number, 1);
-  EXPECT_EQ(cluster["configuration"]["workers_expected"].number, 2);
   EXPECT_EQ(cluster["workers_registered"].number, 2);
+  // The generations of logs, newest first.
+  ASSERT_EQ(cluster["logs"].items.size(), 2u);
+  EXPECT_EQ(cluster["logs"].items[0]["epoch"].number, 3);
+  EXPECT_TRUE(cluster["logs"].items[0]["current"].flag);
+  EXPECT_EQ(cluster["logs"].items[0]["begin_version"].number, 5000);
+  EXPECT_FALSE(cluster["logs"].items[0].has("end_version"));
+  EXPECT_EQ(cluster["logs"].items[0]["log_servers"].items[0]["id"].text, UID(2, 4).to_string());
+  EXPECT_FALSE(cluster["logs"].items[1]["current"].flag);
+  EXPECT_EQ(cluster["logs"].items[1]["end_version"].number, 5000);
+  EXPECT_EQ(cluster["logs"].items[1]["log_servers"].items[0]["address"].text, "127.0.0.1:4501");
   EXPECT_TRUE(cluster["messages"].items.empty()) << text;
   // No figures the controller does not have.
   EXPECT_FALSE(cluster.has("workload"));
@@ -219,6 +252,9 @@ TEST(ClusterStatusTest, RecoveredClusterIsAvailableAndHealthyWithEveryField) {
   EXPECT_EQ(first["address"].text, "127.0.0.1:4500");
   EXPECT_EQ(first["worker_id"].text, UID(1, 1).to_string());
   EXPECT_TRUE(first["reachable"].flag);
+  EXPECT_EQ(first["class_type"].text, "stateless");
+  EXPECT_EQ(first["locality"]["zoneid"].text, "zone-a");
+  EXPECT_EQ(first["locality"]["machineid"].text, "machine-a");
   ASSERT_EQ(first["roles"].items.size(), 5u);
   EXPECT_EQ(first["roles"].items[0]["role"].text, "cluster_controller");
   EXPECT_EQ(first["roles"].items[0]["id"].text, UID(2, 1).to_string());
@@ -296,7 +332,9 @@ TEST(ClusterStatusTest, ProcessHostingARoleThatDoesNotAnswerMakesTheDatabaseUnav
 
 TEST(ClusterStatusTest, UnreachableProcessWithoutRolesLeavesTheDatabaseAvailableButUnhealthy) {
   ClusterStatusFacts facts = healthy_facts();
-  ProcessFacts idle{address(4502), UID(1, 3), {}, std::nullopt, "", std::nullopt};
+  ProcessFacts idle;
+  idle.address = address(4502);
+  idle.worker_id = UID(1, 3);
   idle.failure = "connection_failed (1026): the connection failed";
   facts.processes.push_back(idle);
   Json document = parse_json(cluster_status_json(facts));
@@ -305,44 +343,54 @@ TEST(ClusterStatusTest, UnreachableProcessWithoutRolesLeavesTheDatabaseAvailable
   EXPECT_EQ(message_names(document), std::vector<std::string>{"unreachable_processes"});
 }
 
-TEST(ClusterStatusTest, WaitingForTheWorkersOfTheLastGenerationNamesTheMissingRoles) {
+TEST(ClusterStatusTest, RecoveryWaitingForLogsSaysWhatItWaitsFor) {
   ClusterStatusFacts facts = healthy_facts();
-  facts.recovery_state = RecoveryState::waiting_for_workers;
-  facts.missing_roles = {"log " + UID(2, 4).to_string()};
+  facts.recovery.state = RecoveryState::locking_old_transaction_servers;
+  facts.recovery.waiting_for = "a log of generation 3 (on 127.0.0.1:4500)";
   facts.processes.resize(1);
   facts.processes[0].roles.resize(1);  // only the controller: nothing published yet
   Json document = parse_json(cluster_status_json(facts));
 
   const Json& cluster = document["cluster"];
-  EXPECT_EQ(cluster["recovery_state"]["name"].text, "waiting_for_workers");
-  EXPECT_NE(cluster["recovery_state"]["description"].text.find(UID(2, 4).to_string()),
+  EXPECT_EQ(cluster["recovery_state"]["name"].text, "locking_old_transaction_servers");
+  EXPECT_EQ(cluster["recovery_state"]["waiting_for"].text, facts.recovery.waiting_for);
+  EXPECT_NE(cluster["recovery_state"]["description"].text.find("a log of generation 3"),
             std::string::npos);
   EXPECT_FALSE(cluster["database_available"].flag);
   EXPECT_FALSE(document["client"]["database_status"]["available"].flag);
-  EXPECT_EQ(message_names(document),
-            (std::vector<std::string>{"recovery_in_progress", "missing_roles"}));
-  EXPECT_NE((*find_message(document, "missing_roles"))["description"].text.find(
-                "log " + UID(2, 4).to_string()),
+  EXPECT_EQ(message_names(document), std::vector<std::string>{"recovery_in_progress"});
+}
+
+TEST(ClusterStatusTest, MissingRolesAreNamed) {
+  ClusterStatusFacts facts = healthy_facts();
+  facts.missing = {"storage server " + UID(2, 5).short_string() + " (last on 127.0.0.1:4503)"};
+  Json document = parse_json(cluster_status_json(facts));
+  EXPECT_TRUE(document["cluster"]["database_available"].flag);
+  EXPECT_FALSE(document["client"]["database_status"]["healthy"].flag);
+  EXPECT_EQ(message_names(document), std::vector<std::string>{"missing_roles"});
+  EXPECT_NE((*find_message(document, "missing_roles"))["description"].text.find("127.0.0.1:4503"),
             std::string::npos);
 }
 
-TEST(ClusterStatusTest, NewClusterWaitingForWorkersSaysHowManyItHas) {
+TEST(ClusterStatusTest, NewClusterWaitingForWorkersSaysSo) {
   ClusterStatusFacts facts = healthy_facts();
   facts.generation = 0;
-  facts.recovery_state = RecoveryState::waiting_for_workers;
-  facts.configuration.workers_expected = 3;
-  facts.workers_registered = 1;
+  facts.database_exists = false;
+  facts.log_generations.clear();
+  facts.recovery.state = RecoveryState::configuration_never_created;
+  facts.recovery.waiting_for = "2 more of 3 workers";
   Json document = parse_json(cluster_status_json(facts));
   EXPECT_EQ(document["cluster"]["generation"].number, 0);
-  EXPECT_NE(document["cluster"]["recovery_state"]["description"].text.find("1 of 3"),
+  EXPECT_NE(document["cluster"]["recovery_state"]["description"].text.find("2 more of 3"),
             std::string::npos);
+  EXPECT_FALSE(document["cluster"]["configuration"].has("storage_servers"));
   EXPECT_EQ(message_names(document), std::vector<std::string>{"recovery_in_progress"});
 }
 
 TEST(ClusterStatusTest, FailedRecoveryAttemptIsReported) {
   ClusterStatusFacts facts = healthy_facts();
-  facts.recovery_state = RecoveryState::locking_old_transaction_servers;
-  facts.recovery_error = "broken_promise (1100): the \"log\" went away";
+  facts.recovery.state = RecoveryState::locking_old_transaction_servers;
+  facts.recovery.error = "broken_promise (1100): the \"log\" went away";
   Json document = parse_json(cluster_status_json(facts));
   EXPECT_FALSE(document["client"]["database_status"]["available"].flag);
   EXPECT_EQ(message_names(document),
@@ -354,17 +402,17 @@ TEST(ClusterStatusTest, FailedRecoveryAttemptIsReported) {
 
 TEST(ClusterStatusTest, EveryRecoveryStateHasANameAndADescription) {
   for (RecoveryState state :
-       {RecoveryState::reading_cluster_state, RecoveryState::waiting_for_workers,
-        RecoveryState::locking_old_transaction_servers,
-        RecoveryState::recruiting_transaction_servers, RecoveryState::writing_cluster_state,
-        RecoveryState::fully_recovered}) {
+       {RecoveryState::reading_coordinated_state, RecoveryState::locking_coordinated_state,
+        RecoveryState::configuration_never_created, RecoveryState::locking_old_transaction_servers,
+        RecoveryState::recruiting_transaction_servers, RecoveryState::writing_coordinated_state,
+        RecoveryState::accepting_commits, RecoveryState::fully_recovered}) {
     ClusterStatusFacts facts = healthy_facts();
-    facts.recovery_state = state;
+    facts.recovery.state = state;
     Json document = parse_json(cluster_status_json(facts));
     EXPECT_EQ(document["cluster"]["recovery_state"]["name"].text, recovery_state_name(state));
     EXPECT_FALSE(document["cluster"]["recovery_state"]["description"].text.empty());
     EXPECT_EQ(document["cluster"]["database_available"].flag,
-              state == RecoveryState::fully_recovered);
+              state == RecoveryState::fully_recovered || state == RecoveryState::accepting_commits);
   }
 }
 

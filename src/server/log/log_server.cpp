@@ -4,24 +4,39 @@
 #include <deque>
 #include <map>
 
+#include "rpc/endpoint.h"
+#include "rpc/sealed_record.h"
 #include "rpc/serialize.h"
+#include "runtime/buggify.h"
 #include "runtime/combinators.h"
+#include "runtime/file_utils.h"
 #include "runtime/notified.h"
 #include "runtime/trace.h"
 #include "server/disk/disk_queue.h"
 #include "server/server_knobs.h"
+#include "server/wait_failure.h"
 
 namespace strata {
 
 namespace {
 
-// What the log writes to its disk queue.
-struct LogRecord {
-  enum class Type : uint8_t { commit = 0, epoch_start = 1 };
-
-  Type type = Type::commit;
+// DIRECTORY/meta: what the log was created for. Written once, before the log answers its
+// recruitment.
+struct LogMeta {
+  UID id;
   uint64_t epoch = 0;
-  // commit: the version committed; epoch_start: the recovery version.
+  Version begin = 0;
+  std::vector<Tag> tags;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(id, epoch, begin, tags);
+  }
+};
+
+// A commit as the log writes it to its disk queue.
+struct LogRecord {
+  uint64_t epoch = 0;
   Version version = 0;
   Version prev_version = 0;
   Version known_committed_version = 0;
@@ -29,32 +44,23 @@ struct LogRecord {
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(type, epoch, version, prev_version, known_committed_version, messages);
-    if constexpr (!Archive::is_writer) {
-      if (static_cast<uint8_t>(type) > static_cast<uint8_t>(Type::epoch_start)) {
-        archive.fail("unknown log record type " + std::to_string(static_cast<int>(type)));
-      }
-    }
+    archive(epoch, version, prev_version, known_committed_version, messages);
   }
 };
 
-// One generation of the log: replaced when a new epoch starts, so that everything waiting
-// on the old one (commits of the old chain, peeks) is released.
-struct Generation {
-  Generation(uint64_t epoch, Version start) : epoch(epoch), received(start), durable(start) {}
-
-  uint64_t epoch;
-  bool locked = true;
-  // The last version appended (maybe not yet durable), and the last one durable.
-  NotifiedValue<Version> received;
-  NotifiedValue<Version> durable;
-};
+constexpr int64_t meta_file_bytes_max = 1024 * 1024;
 
 struct LogState {
   LogInterface interface;
   LogServerOptions options;
+  LogMeta meta;
   std::unique_ptr<DiskQueue> queue;
-  std::shared_ptr<Generation> generation;
+  bool locked = false;
+  // Sent when the log is locked: releases the commits waiting for their turn.
+  Promise<Void> stopped;
+  // The last version appended (maybe not yet durable), and the last one durable.
+  NotifiedValue<Version> received;
+  NotifiedValue<Version> durable;
   Version known_committed_version = 0;
   // Each tag's mutations not yet popped, oldest first.
   std::map<Tag, std::deque<VersionedMutations>> by_tag;
@@ -62,6 +68,23 @@ struct LogState {
   // Where each commit record is in the queue, oldest first, to release the queue's front.
   std::deque<std::pair<Version, DiskQueue::Location>> records;
 };
+
+std::string meta_path(const std::string& directory) {
+  return directory + "/meta";
+}
+
+Future<std::optional<LogMeta>> read_meta(std::string directory) {
+  std::string path = meta_path(directory);
+  std::optional<std::string> bytes = co_await read_file_if_exists(path, meta_file_bytes_max);
+  if (!bytes) co_return std::nullopt;
+  std::string_view body = unseal_record(*bytes, path);
+  try {
+    co_return deserialize_from_bytes<LogMeta>(body);
+  } catch (Error& error) {
+    if (!error.is(ErrorCode::serialization_failed)) throw;
+    throw Error(ErrorCode::file_corrupt, path + " does not decode: " + error.message());
+  }
+}
 
 void index_commit(LogState& log, const LogRecord& record, DiskQueue::Location location) {
   for (const TaggedMutations& tagged : record.messages) {
@@ -73,22 +96,9 @@ void index_commit(LogState& log, const LogRecord& record, DiskQueue::Location lo
       std::max(log.known_committed_version, record.known_committed_version);
 }
 
-// Forgets everything after `version` (a new generation starts there).
-void discard_after(LogState& log, Version version) {
-  for (auto& [tag, versions] : log.by_tag) {
-    while (!versions.empty() && versions.back().version > version)
-      versions.pop_back();
-  }
-  while (!log.records.empty() && log.records.back().first > version)
-    log.records.pop_back();
-  log.known_committed_version = std::min(log.known_committed_version, version);
-}
-
-// Rebuilds the in-memory index from the disk queue; returns the last epoch and version.
-std::pair<uint64_t, Version> replay(LogState& log,
-                                    const std::vector<DiskQueue::Record>& recovered) {
-  uint64_t epoch = 0;
-  Version version = 0;
+// Rebuilds the in-memory index from the disk queue; returns the last version it holds.
+Version replay(LogState& log, const std::vector<DiskQueue::Record>& recovered) {
+  Version end = log.meta.begin;
   for (const DiskQueue::Record& stored : recovered) {
     LogRecord record;
     try {
@@ -97,78 +107,67 @@ std::pair<uint64_t, Version> replay(LogState& log,
       throw Error(ErrorCode::file_corrupt, "log " + log.options.id.short_string() +
                                                ": a record does not decode: " + error.message());
     }
-    epoch = record.epoch;
-    if (record.type == LogRecord::Type::epoch_start) {
-      discard_after(log, record.version);
-      version = record.version;
-    } else {
-      index_commit(log, record, stored.location);
-      version = record.version;
-    }
+    STRATA_ASSERT_MSG(record.epoch == log.meta.epoch && record.version > end,
+                      "a log record is out of its generation or out of order");
+    index_commit(log, record, stored.location);
+    end = record.version;
   }
-  return {epoch, version};
+  return end;
 }
 
+// Forgets the queue's records that every tag has popped, but never the newest: it tells the
+// log its end after a restart.
 void release_queue_front(LogState& log) {
   Version needed_after = INT64_MAX;
-  for (Tag tag : log.options.tags)
+  for (Tag tag : log.meta.tags)
     needed_after = std::min(needed_after, log.popped[tag]);
-  while (!log.records.empty() && log.records.front().first <= needed_after)
+  while (log.records.size() > 1 && log.records.front().first <= needed_after)
     log.records.pop_front();
-  log.queue->pop(log.records.empty() ? log.queue->end_location() : log.records.front().second);
+  if (!log.records.empty()) log.queue->pop(log.records.front().second);
 }
 
 Future<Void> handle_commit(LogState* log, LogCommitRequest request) {
-  std::shared_ptr<Generation> generation = log->generation;
-  try {
-    co_await generation->received.when_at_least(request.prev_version);
-  } catch (Error& error) {
-    // The generation ended while this waited.
-    if (!error.is(ErrorCode::broken_promise)) throw;
-    request.reply.send_error(Error(ErrorCode::tlog_stopped, "the log's generation ended"));
-    co_return;
+  if (log->received.get() < request.prev_version) {
+    Future<Void> turn = log->received.when_at_least(request.prev_version);
+    Future<Void> stopped = log->stopped.get_future();
+    co_await first_ready(turn, stopped);
   }
-  if (request.version <= generation->received.get()) {
+  if (request.version <= log->received.get()) {
     // A retry of a commit already received: answer once it is durable.
-    co_await generation->durable.when_at_least(request.version);
+    co_await log->durable.when_at_least(request.version);
     request.reply.send(Void{});
     co_return;
   }
-  if (request.epoch != generation->epoch || generation->locked) {
+  if (log->locked || request.epoch != log->meta.epoch) {
     request.reply.send_error(
-        Error(ErrorCode::tlog_stopped,
-              "the log does not accept commits of generation " + std::to_string(request.epoch)));
+        Error(ErrorCode::tlog_stopped, "log " + log->interface.id.short_string() +
+                                           " of generation " + std::to_string(log->meta.epoch) +
+                                           " no longer accepts commits"));
     co_return;
   }
-  STRATA_ASSERT_MSG(generation->received.get() == request.prev_version, "a commit broke the chain");
-  LogRecord record{LogRecord::Type::commit,
-                   request.epoch,
-                   request.version,
-                   request.prev_version,
-                   request.known_committed_version,
-                   std::move(request.messages)};
+  STRATA_ASSERT_MSG(log->received.get() == request.prev_version, "a commit broke the chain");
+  LogRecord record{request.epoch, request.version, request.prev_version,
+                   request.known_committed_version, std::move(request.messages)};
   DiskQueue::Location location = log->queue->push(serialize_to_bytes(record));
   index_commit(*log, record, location);
-  generation->received.set(request.version);
+  // From here the version counts as received: a lock now waits for it to be durable and
+  // reports it, because this commit will be acknowledged.
+  log->received.set(request.version);
+  if (BUGGIFY) co_await delay(env().random().uniform_real(0, 0.05));
   co_await log->queue->commit();
-  if (generation->durable.get() < request.version) generation->durable.set(request.version);
+  if (log->durable.get() < request.version) log->durable.set(request.version);
   request.reply.send(Void{});
 }
 
 Future<Void> handle_peek(LogState* log, LogPeekRequest request) {
-  std::shared_ptr<Generation> generation = log->generation;
-  if (request.begin > generation->durable.get()) {
-    Future<Void> more = generation->durable.when_at_least(request.begin);
+  if (request.begin > log->durable.get()) {
+    Future<Void> more = log->durable.when_at_least(request.begin);
     Future<Void> timeout = delay(server_knobs().log_peek_wait_s);
     co_await first_ready(more, timeout);
-    if (more.is_error()) {
-      request.reply.send_error(Error(ErrorCode::tlog_stopped, "the log's generation ended"));
-      co_return;
-    }
   }
-  Version durable = generation->durable.get();
+  Version durable = log->durable.get();
   LogPeekReply reply;
-  reply.end = durable + 1;
+  reply.end = std::max(durable, request.begin - 1) + 1;
   int64_t bytes = 0;
   const auto& versions = log->by_tag[request.tag];
   // In version order: start at the first one asked for instead of walking past the
@@ -194,8 +193,10 @@ Future<Void> handle_peek(LogState* log, LogPeekRequest request) {
 
 Future<Void> serve_commits(LogState* log, FutureStream<LogCommitRequest> requests) {
   ActorCollection commits;
-  while (true)
-    commits.add(handle_commit(log, co_await requests));
+  while (true) {
+    LogCommitRequest request = co_await requests;
+    commits.add(handle_commit(log, std::move(request)));
+  }
 }
 
 Future<Void> serve_peeks(LogState* log, FutureStream<LogPeekRequest> requests) {
@@ -219,57 +220,32 @@ Future<Void> serve_pops(LogState* log, FutureStream<LogPopRequest> requests) {
   }
 }
 
-Future<Void> serve_locks(LogState* log, FutureStream<LogLockRequest> requests) {
-  while (true) {
-    LogLockRequest request = co_await requests;
-    std::shared_ptr<Generation> generation = log->generation;
-    if (request.epoch >= generation->epoch) generation->locked = true;
-    TraceEvent("LogLocked")
-        .id(log->interface.id)
-        .detail("Epoch", generation->epoch)
-        .detail("End", generation->durable.get());
-    request.reply.send(
-        LogLockReply{generation->durable.get(),
-                     std::min(log->known_committed_version, generation->durable.get())});
+Future<Void> lock(LogState* log, LogLockRequest request) {
+  if (!log->locked) {
+    log->locked = true;
+    log->stopped.send(Void{});
   }
-}
-
-Future<Void> start_epoch(LogState* log, LogStartEpochRequest request) {
-  std::shared_ptr<Generation> old = log->generation;
-  if (old->epoch == request.epoch && !old->locked) {
-    request.reply.send(Void{});  // a retry
-    co_return;
-  }
-  if (request.epoch < old->epoch || request.recovery_version > old->durable.get()) {
-    request.reply.send_error(Error(ErrorCode::operation_failed,
-                                   "cannot start generation " + std::to_string(request.epoch) +
-                                       " at version " + std::to_string(request.recovery_version)));
-    co_return;
-  }
-  LogRecord record{LogRecord::Type::epoch_start, request.epoch, request.recovery_version, 0, 0, {}};
-  log->queue->push(serialize_to_bytes(record));
-  co_await log->queue->commit();
-  discard_after(*log, request.recovery_version);
-  // Releases whatever waited on the old generation.
-  log->generation = std::make_shared<Generation>(request.epoch, request.recovery_version);
-  log->generation->locked = false;
-  TraceEvent("LogEpochStarted")
+  // Every commit received will be acknowledged once durable: the end must cover it.
+  const Version end = log->received.get();
+  co_await log->durable.when_at_least(end);
+  TraceEvent("LogLocked")
       .id(log->interface.id)
-      .detail("Epoch", request.epoch)
-      .detail("RecoveryVersion", request.recovery_version);
-  request.reply.send(Void{});
+      .detail("Epoch", log->meta.epoch)
+      .detail("LockedBy", request.epoch)
+      .detail("End", end);
+  request.reply.send(LogLockReply{end, std::min(log->known_committed_version, end)});
 }
 
-Future<Void> serve_epoch_starts(LogState* log, FutureStream<LogStartEpochRequest> requests) {
+Future<Void> serve_locks(LogState* log, FutureStream<LogLockRequest> requests) {
+  ActorCollection locks;
   while (true)
-    co_await start_epoch(log, co_await requests);
+    locks.add(lock(log, co_await requests));
 }
 
 Future<Void> serve_confirms(LogState* log, FutureStream<LogConfirmRunningRequest> requests) {
   while (true) {
     LogConfirmRunningRequest request = co_await requests;
-    const Generation& generation = *log->generation;
-    if (generation.epoch == request.epoch && !generation.locked) {
+    if (request.epoch == log->meta.epoch && !log->locked) {
       request.reply.send(Void{});
     } else {
       request.reply.send_error(
@@ -279,46 +255,91 @@ Future<Void> serve_confirms(LogState* log, FutureStream<LogConfirmRunningRequest
   }
 }
 
+Future<Void> serve_status(LogState* log, FutureStream<LogStatusRequest> requests) {
+  while (true) {
+    LogStatusRequest request = co_await requests;
+    Version popped = INT64_MAX;
+    for (Tag tag : log->meta.tags)
+      popped = std::min(popped, log->popped[tag]);
+    if (log->meta.tags.empty()) popped = log->durable.get();
+    request.reply.send(LogStatusReply{log->meta.epoch, log->locked, log->meta.begin,
+                                      log->durable.get(), popped, log->queue->bytes_on_disk()});
+  }
+}
+
 }  // namespace
 
 LogInterface make_log_interface(UID id) {
+  auto at = [&](uint64_t index) { return role_token(id, index); };
   LogInterface interface;
   interface.id = id;
-  interface.commit = RequestStream<LogCommitRequest>::serve();
-  interface.peek = RequestStream<LogPeekRequest>::serve();
-  interface.pop = RequestStream<LogPopRequest>::serve();
-  interface.lock = RequestStream<LogLockRequest>::serve();
-  interface.start_epoch = RequestStream<LogStartEpochRequest>::serve();
-  interface.confirm_running = RequestStream<LogConfirmRunningRequest>::serve();
+  interface.commit = RequestStream<LogCommitRequest>::serve_at(at(1));
+  interface.peek = RequestStream<LogPeekRequest>::serve_at(at(2));
+  interface.pop = RequestStream<LogPopRequest>::serve_at(at(3));
+  interface.lock = RequestStream<LogLockRequest>::serve_at(at(4));
+  interface.confirm_running = RequestStream<LogConfirmRunningRequest>::serve_at(at(5));
+  interface.status = RequestStream<LogStatusRequest>::serve_at(at(6));
+  interface.wait_failure = RequestStream<WaitFailureRequest>::serve_at(at(7));
   interface.address = interface.commit.endpoint().address;
+  STRATA_ASSERT(interface.status.endpoint() ==
+                log_interface_at(id, interface.address).status.endpoint());
   return interface;
 }
 
-Future<Void> run_log_server(LogInterface interface, LogServerOptions options,
-                            Promise<InitializeLogReply> started) {
+Future<std::optional<uint64_t>> stored_log_epoch(std::string directory) {
+  std::optional<LogMeta> meta = co_await read_meta(directory);
+  if (!meta) co_return std::nullopt;
+  co_return meta->epoch;
+}
+
+Future<Void> run_log_server(LogServerOptions options, Promise<LogStarted> started) {
   LogState log;
-  log.interface = interface;
   log.options = std::move(options);
   co_await env().create_directories(log.options.directory);
+  std::optional<LogMeta> meta = co_await read_meta(log.options.directory);
+  if (log.options.create) {
+    const NewLog& create = *log.options.create;
+    if (meta) {
+      // Created before (this is a repeated recruitment after a restart): it must be the same.
+      STRATA_ASSERT_MSG(meta->epoch == create.epoch && meta->begin == create.begin,
+                        "a log was recruited again for another generation");
+    } else {
+      meta = LogMeta{log.options.id, create.epoch, create.begin, create.tags};
+      co_await write_file_atomically(meta_path(log.options.directory),
+                                     seal_record(serialize_to_bytes(*meta)));
+    }
+  } else if (!meta) {
+    throw Error(ErrorCode::file_not_found,
+                "log folder " + log.options.directory + " holds no log (its meta file is missing)");
+  }
+  STRATA_ASSERT_MSG(meta->id == log.options.id, "a log folder holds another log");
+  log.meta = *meta;
   DiskQueue::Recovery recovery = co_await DiskQueue::open(log.options.directory + "/log");
   log.queue = std::move(recovery.queue);
-  auto [epoch, end] = replay(log, recovery.records);
-  log.generation = std::make_shared<Generation>(epoch, end);
-  TraceEvent("LogRecovered")
-      .id(interface.id)
-      .detail("Epoch", epoch)
-      .detail("End", end)
-      .detail("Records", recovery.records.size());
+  Version end = replay(log, recovery.records);
   recovery.records.clear();
+  // A log that existed before this start (a restart, or a repeated recruitment after one)
+  // lost its generation with its process: it serves peeks but takes no more commits.
+  log.locked = !log.options.create || end > log.meta.begin || log.queue->end_location() > 0;
+  log.received.set(end);
+  log.durable.set(end);
+  log.interface = make_log_interface(log.options.id);
+  TraceEvent("LogStarted")
+      .id(log.interface.id)
+      .detail("Epoch", log.meta.epoch)
+      .detail("Begin", log.meta.begin)
+      .detail("End", end)
+      .detail("Locked", log.locked);
 
   ActorCollection actors;
-  actors.add(serve_commits(&log, interface.commit.requests()));
-  actors.add(serve_peeks(&log, interface.peek.requests()));
-  actors.add(serve_pops(&log, interface.pop.requests()));
-  actors.add(serve_locks(&log, interface.lock.requests()));
-  actors.add(serve_epoch_starts(&log, interface.start_epoch.requests()));
-  actors.add(serve_confirms(&log, interface.confirm_running.requests()));
-  started.send(InitializeLogReply{interface, end, std::min(log.known_committed_version, end)});
+  actors.add(serve_commits(&log, log.interface.commit.requests()));
+  actors.add(serve_peeks(&log, log.interface.peek.requests()));
+  actors.add(serve_pops(&log, log.interface.pop.requests()));
+  actors.add(serve_locks(&log, log.interface.lock.requests()));
+  actors.add(serve_confirms(&log, log.interface.confirm_running.requests()));
+  actors.add(serve_status(&log, log.interface.status.requests()));
+  actors.add(serve_wait_failure(log.interface.wait_failure.requests()));
+  started.send(LogStarted{log.interface, log.meta.epoch});
   co_await actors.result();
 }
 

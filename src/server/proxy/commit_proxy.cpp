@@ -11,6 +11,7 @@
 #include "server/role_metrics.h"
 #include "server/role_requests.h"
 #include "server/server_knobs.h"
+#include "server/wait_failure.h"
 
 namespace strata {
 
@@ -26,6 +27,8 @@ struct CommitProxyState {
   Version committed_version = 0;
   uint64_t batches_started = 0;
   NotifiedValue<uint64_t> batches_finished{0};
+  // The batches in flight; the first to fail ends the proxy.
+  ActorCollection batches;
 };
 
 const ShardLocation& shard_of(const CommitProxyState& proxy, std::string_view key) {
@@ -83,6 +86,59 @@ void fill_in_versionstamps(CommitTransactionRequest& request, std::string_view s
   }
 }
 
+// The part of `ranges` inside `within`.
+std::vector<KeyRange> clipped(const std::vector<KeyRange>& ranges, const KeyRange& within) {
+  std::vector<KeyRange> inside;
+  for (const KeyRange& range : ranges) {
+    KeyRange part{std::max(range.begin, within.begin), std::min(range.end, within.end)};
+    if (!part.empty()) inside.push_back(std::move(part));
+  }
+  return inside;
+}
+
+// Asks every resolver about the batch (each about the conflict ranges in its key range;
+// every resolver sees every batch, to keep the version chain) and combines their answers:
+// a transaction commits only if every resolver says so, and is too old if any says so.
+// (A resolver that let a transaction through records its writes even when another one
+// refused it: later transactions may then conflict when they need not, never the reverse.)
+Future<ResolveBatchReply> resolve_batch(const CommitProxyState& proxy, ResolveBatchRequest batch) {
+  const CommitProxyOptions& options = proxy.options;
+  const size_t count = batch.transactions.size();
+  std::vector<Future<ResolveBatchReply>> answers;
+  for (size_t r = 0; r < options.resolvers.size(); ++r) {
+    ResolveBatchRequest part{batch.prev_version, batch.version, {}, {}};
+    if (options.resolvers.size() == 1) {
+      part.transactions = batch.transactions;
+    } else {
+      for (const ConflictTransaction& transaction : batch.transactions) {
+        part.transactions.push_back(ConflictTransaction{
+            transaction.read_snapshot, clipped(transaction.read_ranges, options.resolver_ranges[r]),
+            clipped(transaction.write_ranges, options.resolver_ranges[r])});
+      }
+    }
+    answers.push_back(request_until_answered(options.resolvers[r].resolve, std::move(part)));
+  }
+  std::vector<ResolveBatchReply> replies = co_await when_all(std::move(answers));
+  ResolveBatchReply combined;
+  combined.outcomes.assign(count, ResolveOutcome::committed);
+  for (const ResolveBatchReply& reply : replies) {
+    if (reply.outcomes.size() != count) {
+      throw Error(ErrorCode::internal_error,
+                  "a resolver answered for the wrong number of transactions");
+    }
+    for (size_t i = 0; i < count; ++i) {
+      ResolveOutcome& outcome = combined.outcomes[i];
+      if (reply.outcomes[i] == ResolveOutcome::too_old) {
+        outcome = ResolveOutcome::too_old;
+      } else if (reply.outcomes[i] == ResolveOutcome::conflict &&
+                 outcome == ResolveOutcome::committed) {
+        outcome = ResolveOutcome::conflict;
+      }
+    }
+  }
+  co_return combined;
+}
+
 struct BatchTransaction {
   CommitTransactionRequest request;
   // Set when the transaction was refused before resolution.
@@ -125,12 +181,7 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
       resolve.transactions.push_back(ConflictTransaction{
           request.read_version, request.read_conflict_ranges, request.write_conflict_ranges});
     }
-    ResolveBatchReply decisions =
-        co_await request_until_answered(options.resolvers.front().resolve, std::move(resolve));
-    if (decisions.outcomes.size() != resolved_index.size()) {
-      throw Error(ErrorCode::internal_error,
-                  "the resolver answered for the wrong number of transactions");
-    }
+    ResolveBatchReply decisions = co_await resolve_batch(*proxy, std::move(resolve));
 
     // The mutations of committed transactions, per storage tag, in commit order.
     std::map<Tag, std::vector<Mutation>> by_tag;
@@ -180,11 +231,16 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
     }
   } catch (Error& error) {
     if (error.is_cancellation()) throw;
-    // The generation ended under this batch: whether it committed is unknown.
+    // The generation ended under this batch: whether it committed is unknown. The version
+    // chain is broken (this batch's version may never reach the logs), so the proxy ends
+    // too; the controller sees it fail and recovers.
     TraceEvent(Severity::warn_always, "CommitBatchFailed").id(proxy->interface.id).error(error);
     for (BatchTransaction& transaction : batch) {
       transaction.request.reply.send_error(Error(ErrorCode::commit_unknown_result));
     }
+    throw Error(
+        ErrorCode::commit_proxy_failed,
+        "a commit batch failed (" + std::string(error.name()) + "): the generation cannot go on");
   }
   proxy->batches_finished.set(proxy->batches_finished.get() + 1);
 }
@@ -192,7 +248,12 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
 Future<Void> batch_commits(CommitProxyState* proxy,
                            FutureStream<CommitTransactionRequest> requests) {
   const ServerKnobs& knobs = server_knobs();
-  ActorCollection batches;
+  ActorCollection& batches = proxy->batches;
+  // A new generation's first commit at once: it makes the recovery durable on the new logs
+  // (the controller waits for it to call the recovery complete) without waiting for a
+  // client or the idle interval.
+  ++proxy->batches_started;
+  batches.add(commit_batch(proxy, {}));
   while (true) {
     std::vector<CommitTransactionRequest> batch;
     int64_t bytes = 0;
@@ -261,16 +322,27 @@ CommitProxyInterface make_commit_proxy_interface(UID id) {
   interface.id = id;
   interface.commit = RequestStream<CommitTransactionRequest>::serve();
   interface.get_key_server_locations = RequestStream<GetKeyServerLocationsRequest>::serve();
+  interface.wait_failure = RequestStream<WaitFailureRequest>::serve();
   interface.address = interface.commit.endpoint().address;
   return interface;
 }
 
 Future<Void> run_commit_proxy(CommitProxyInterface interface, CommitProxyOptions options) {
-  STRATA_ASSERT_MSG(options.resolvers.size() == 1, "one resolver per generation for now");
+  STRATA_ASSERT_MSG(
+      !options.resolvers.empty() && options.resolvers.size() == options.resolver_ranges.size(),
+      "every resolver needs its key range");
+  STRATA_ASSERT_MSG(options.resolver_ranges.front().begin.empty() &&
+                        options.resolver_ranges.back().end == all_keys_end,
+                    "the resolvers must cover the whole key space");
+  for (size_t r = 1; r < options.resolver_ranges.size(); ++r) {
+    STRATA_ASSERT_MSG(options.resolver_ranges[r].begin == options.resolver_ranges[r - 1].end,
+                      "the resolvers' key ranges must be contiguous");
+  }
+  STRATA_ASSERT_MSG(!options.logs.empty(), "a commit proxy needs logs");
   CommitProxyState proxy;
   proxy.interface = interface;
   proxy.options = std::move(options);
-  proxy.committed_version = proxy.options.recovery_version;
+  proxy.committed_version = proxy.options.start_version;
   for (const ShardLocation& shard : proxy.options.shards)
     proxy.shards[shard.range.begin] = shard;
   STRATA_ASSERT_MSG(!proxy.shards.empty() && proxy.shards.begin()->first.empty(),
@@ -281,11 +353,14 @@ Future<Void> run_commit_proxy(CommitProxyInterface interface, CommitProxyOptions
   TraceEvent("CommitProxyStarted")
       .id(interface.id)
       .detail("Epoch", proxy.options.epoch)
-      .detail("RecoveryVersion", proxy.options.recovery_version);
+      .detail("StartVersion", proxy.options.start_version);
   ActorCollection actors;
   actors.add(batch_commits(&proxy, interface.commit.requests()));
   actors.add(serve_locations(&proxy, interface.get_key_server_locations.requests()));
+  actors.add(serve_wait_failure(interface.wait_failure.requests()));
+  co_await first_ready(actors.result(), proxy.batches.result());
   co_await actors.result();
+  co_await proxy.batches.result();
 }
 
 }  // namespace strata

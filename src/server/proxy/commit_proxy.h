@@ -18,9 +18,12 @@ CommitProxyInterface make_commit_proxy_interface(UID id);
 
 struct CommitProxyOptions {
   uint64_t epoch = 0;
-  Version recovery_version = 0;
+  // The generation's first version: commits chain from it.
+  Version start_version = 0;
   SequencerInterface sequencer;
   std::vector<ResolverInterface> resolvers;
+  // The key range each resolver decides, in order: together the whole key space.
+  std::vector<KeyRange> resolver_ranges;
   std::vector<LogInterface> logs;
   std::vector<ShardLocation> shards;
 };

@@ -7,6 +7,7 @@
 #include "server/role_metrics.h"
 #include "server/role_requests.h"
 #include "server/server_knobs.h"
+#include "server/wait_failure.h"
 
 namespace strata {
 
@@ -27,19 +28,9 @@ Future<Version> confirmed_committed_version(const GrvProxyOptions& options, bool
   co_return (co_await committed).version;
 }
 
-}  // namespace
-
-GrvProxyInterface make_grv_proxy_interface(UID id) {
-  GrvProxyInterface interface;
-  interface.id = id;
-  interface.get_read_version = RequestStream<GetReadVersionRequest>::serve();
-  interface.address = interface.get_read_version.endpoint().address;
-  return interface;
-}
-
-Future<Void> run_grv_proxy(GrvProxyInterface interface, GrvProxyOptions options) {
-  TraceEvent("GrvProxyStarted").id(interface.id).detail("Epoch", options.epoch);
-  FutureStream<GetReadVersionRequest> requests = interface.get_read_version.requests();
+Future<Void> serve_read_versions(const GrvProxyOptions* options_pointer,
+                                 FutureStream<GetReadVersionRequest> requests) {
+  const GrvProxyOptions& options = *options_pointer;
   while (true) {
     // Everything that queued during the previous round is answered together.
     std::vector<GetReadVersionRequest> batch;
@@ -76,6 +67,25 @@ Future<Void> run_grv_proxy(GrvProxyInterface interface, GrvProxyOptions options)
       }
     }
   }
+}
+
+}  // namespace
+
+GrvProxyInterface make_grv_proxy_interface(UID id) {
+  GrvProxyInterface interface;
+  interface.id = id;
+  interface.get_read_version = RequestStream<GetReadVersionRequest>::serve();
+  interface.wait_failure = RequestStream<WaitFailureRequest>::serve();
+  interface.address = interface.get_read_version.endpoint().address;
+  return interface;
+}
+
+Future<Void> run_grv_proxy(GrvProxyInterface interface, GrvProxyOptions options) {
+  TraceEvent("GrvProxyStarted").id(interface.id).detail("Epoch", options.epoch);
+  ActorCollection actors;
+  actors.add(serve_read_versions(&options, interface.get_read_version.requests()));
+  actors.add(serve_wait_failure(interface.wait_failure.requests()));
+  co_await actors.result();
 }
 
 }  // namespace strata

@@ -7,14 +7,15 @@
 #include "runtime/trace.h"
 #include "server/resolver/conflict_set.h"
 #include "server/server_knobs.h"
+#include "server/wait_failure.h"
 
 namespace strata {
 
 namespace {
 
 struct ResolverState {
-  explicit ResolverState(Version recovery_version)
-      : conflicts(recovery_version), version(recovery_version) {}
+  explicit ResolverState(Version start_version)
+      : conflicts(start_version), version(start_version) {}
 
   ConflictSet conflicts;
   // The last batch resolved.
@@ -48,28 +49,35 @@ Future<Void> resolve_batch(ResolverState* state, ResolveBatchRequest request) {
   request.reply.send(std::move(reply));
 }
 
+Future<Void> serve_batches(ResolverState* state, FutureStream<ResolveBatchRequest> requests) {
+  ActorCollection batches;
+  while (true) {
+    ResolveBatchRequest request = co_await requests;
+    batches.add(resolve_batch(state, std::move(request)));
+  }
+}
+
 }  // namespace
 
 ResolverInterface make_resolver_interface(UID id) {
   ResolverInterface interface;
   interface.id = id;
   interface.resolve = RequestStream<ResolveBatchRequest>::serve();
+  interface.wait_failure = RequestStream<WaitFailureRequest>::serve();
   interface.address = interface.resolve.endpoint().address;
   return interface;
 }
 
-Future<Void> run_resolver(ResolverInterface interface, uint64_t epoch, Version recovery_version) {
-  ResolverState state(recovery_version);
+Future<Void> run_resolver(ResolverInterface interface, uint64_t epoch, Version start_version) {
+  ResolverState state(start_version);
   TraceEvent("ResolverStarted")
       .id(interface.id)
       .detail("Epoch", epoch)
-      .detail("RecoveryVersion", recovery_version);
-  FutureStream<ResolveBatchRequest> requests = interface.resolve.requests();
-  ActorCollection batches;
-  while (true) {
-    ResolveBatchRequest request = co_await requests;
-    batches.add(resolve_batch(&state, std::move(request)));
-  }
+      .detail("StartVersion", start_version);
+  ActorCollection actors;
+  actors.add(serve_batches(&state, interface.resolve.requests()));
+  actors.add(serve_wait_failure(interface.wait_failure.requests()));
+  co_await actors.result();
 }
 
 }  // namespace strata

@@ -14,6 +14,6 @@ namespace strata {
 
 ResolverInterface make_resolver_interface(UID id);
 
-Future<Void> run_resolver(ResolverInterface interface, uint64_t epoch, Version recovery_version);
+Future<Void> run_resolver(ResolverInterface interface, uint64_t epoch, Version start_version);
 
 }  // namespace strata

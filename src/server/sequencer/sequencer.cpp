@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <map>
 
+#include "runtime/buggify.h"
 #include "runtime/combinators.h"
 #include "runtime/environment.h"
+#include "runtime/notified.h"
 #include "runtime/trace.h"
 #include "server/server_knobs.h"
+#include "server/wait_failure.h"
 
 namespace strata {
 
@@ -15,11 +18,10 @@ namespace {
 struct SequencerState {
   uint64_t epoch = 0;
   Version last_version = 0;
-  // The first version of the generation is at least this (a jump past the recovery
-  // version); the chain itself still starts at the recovery version.
-  Version version_floor = 0;
   double last_version_time = 0;
-  Version live_committed_version = 0;
+  // The newest version durable on every log of the generation (reported by the proxies;
+  // at first the generation's start version, which the recovery made durable).
+  NotifiedValue<Version> live_committed_version;
   // Per proxy, the answers to its recent requests by number, so a retry gets the same one.
   std::map<UID, std::map<uint64_t, GetCommitVersionReply>> answered;
 };
@@ -32,7 +34,7 @@ Version next_version(SequencerState& state) {
   auto step = static_cast<Version>(elapsed * static_cast<double>(knobs.versions_per_second));
   step = std::clamp<Version>(step, 1, knobs.mvcc_window_versions);
   state.last_version_time = now();
-  return std::max(state.last_version + step, state.version_floor);
+  return state.last_version + step;
 }
 
 Future<Void> serve_commit_versions(SequencerState* state,
@@ -50,7 +52,16 @@ Future<Void> serve_commit_versions(SequencerState* state,
       request.reply.send_error(Error(ErrorCode::operation_failed, "stale commit version request"));
       continue;
     }
+    // Never more than max_versions_in_flight past what is committed: a later recovery
+    // starts the next generation above every version this one handed out.
+    const Version in_flight_max = server_knobs().max_versions_in_flight;
+    if (state->last_version + 1 > state->live_committed_version.get() + in_flight_max) {
+      STRATA_PROBE(true, "the sequencer waits for commits before it hands out more versions");
+      co_await state->live_committed_version.when_at_least(state->last_version + 1 - in_flight_max);
+    }
     GetCommitVersionReply reply{state->last_version, next_version(*state)};
+    reply.version = std::min(reply.version, state->live_committed_version.get() + in_flight_max);
+    STRATA_ASSERT(reply.version > reply.prev_version);
     state->last_version = reply.version;
     answered[request.request_number] = reply;
     // A proxy has at most a few batches in flight; older answers are no longer asked for.
@@ -64,7 +75,9 @@ Future<Void> serve_reports(SequencerState* state,
                            FutureStream<ReportCommittedVersionRequest> requests) {
   while (true) {
     ReportCommittedVersionRequest request = co_await requests;
-    state->live_committed_version = std::max(state->live_committed_version, request.version);
+    if (request.version > state->live_committed_version.get()) {
+      state->live_committed_version.set(request.version);
+    }
     request.reply.send(Void{});
   }
 }
@@ -73,7 +86,7 @@ Future<Void> serve_live_committed(SequencerState* state,
                                   FutureStream<GetLiveCommittedVersionRequest> requests) {
   while (true) {
     GetLiveCommittedVersionRequest request = co_await requests;
-    request.reply.send(GetLiveCommittedVersionReply{state->live_committed_version});
+    request.reply.send(GetLiveCommittedVersionReply{state->live_committed_version.get()});
   }
 }
 
@@ -85,26 +98,28 @@ SequencerInterface make_sequencer_interface(UID id) {
   interface.get_commit_version = RequestStream<GetCommitVersionRequest>::serve();
   interface.report_committed_version = RequestStream<ReportCommittedVersionRequest>::serve();
   interface.get_live_committed_version = RequestStream<GetLiveCommittedVersionRequest>::serve();
+  interface.wait_failure = RequestStream<WaitFailureRequest>::serve();
   interface.address = interface.get_commit_version.endpoint().address;
   return interface;
 }
 
-Future<Void> run_sequencer(SequencerInterface interface, uint64_t epoch, Version recovery_version) {
+Future<Void> run_sequencer(SequencerInterface interface, uint64_t epoch, Version start_version) {
+  STRATA_ASSERT_MSG(server_knobs().recovery_version_jump > server_knobs().max_versions_in_flight,
+                    "a new generation must start above every version the old one handed out");
   SequencerState state;
   state.epoch = epoch;
-  state.last_version = recovery_version;
-  state.version_floor =
-      recovery_version + (recovery_version > 0 ? server_knobs().recovery_version_jump : 1);
+  state.last_version = start_version;
   state.last_version_time = now();
-  state.live_committed_version = recovery_version;
+  state.live_committed_version.set(start_version);
   TraceEvent("SequencerStarted")
       .id(interface.id)
       .detail("Epoch", epoch)
-      .detail("RecoveryVersion", recovery_version);
+      .detail("StartVersion", start_version);
   ActorCollection actors;
   actors.add(serve_commit_versions(&state, interface.get_commit_version.requests()));
   actors.add(serve_reports(&state, interface.report_committed_version.requests()));
   actors.add(serve_live_committed(&state, interface.get_live_committed_version.requests()));
+  actors.add(serve_wait_failure(interface.wait_failure.requests()));
   co_await actors.result();
 }
 

@@ -13,6 +13,9 @@ namespace strata {
 
 SequencerInterface make_sequencer_interface(UID id);
 
-Future<Void> run_sequencer(SequencerInterface interface, uint64_t epoch, Version recovery_version);
+// `start_version` is the generation's first version, which its recovery made durable on
+// every log: versions are handed out after it, never more than max_versions_in_flight past
+// the newest committed one.
+Future<Void> run_sequencer(SequencerInterface interface, uint64_t epoch, Version start_version);
 
 }  // namespace strata

@@ -9,6 +9,7 @@
 #include "runtime/buggify.h"
 #include "runtime/combinators.h"
 #include "runtime/environment.h"
+#include "runtime/file_utils.h"
 #include "runtime/trace.h"
 #include "server/role_metrics.h"
 #include "server/server_knobs.h"
@@ -22,6 +23,19 @@ namespace {
 const std::string metadata_prefix("\xff\xff/storage/", 11);
 const std::string durable_version_key = metadata_prefix + "durable_version";
 const std::string shards_key = metadata_prefix + "shards";
+const std::string identity_key = metadata_prefix + "identity";
+
+// Who the server is, recorded with its data when it is created.
+struct StorageIdentity {
+  UID id;
+  Tag tag = 0;
+  uint64_t epoch = 0;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(id, tag, epoch);
+  }
+};
 
 struct StorageState {
   StorageInterface interface;
@@ -35,7 +49,10 @@ struct StorageState {
   // Reads below this version are too old: the engine may have moved past them.
   Version oldest_version = 0;
   Version known_committed_version = 0;
-  uint64_t epoch = 0;
+  // The ServerDBInfo the server last acted on, and the generation of logs its newest
+  // versions came from (none since it started: what it has then is all durable).
+  UID info_id;
+  std::optional<uint64_t> peeked_epoch;
   // A persist moves the engine past the durable version and then forgets those versions
   // from memory: while one runs, the engine and memory do not agree on what a key held.
   AsyncVar<bool> persisting{false};
@@ -505,51 +522,107 @@ void apply_mutation(StorageState& storage, Version version, const Mutation& muta
   }
 }
 
+bool listed(const StorageState& storage, const ServerDBInfo& info) {
+  for (const StorageInterface& server : info.storage_servers) {
+    if (server.id == storage.interface.id) return true;
+  }
+  return false;
+}
+
+// The generations of logs `info` names, newest first.
+std::vector<const LogGeneration*> log_generations(const ServerDBInfo& info) {
+  std::vector<const LogGeneration*> generations;
+  if (!info.logs.logs.empty()) generations.push_back(&info.logs);
+  for (const LogGeneration& old : info.old_logs)
+    generations.push_back(&old);
+  return generations;
+}
+
+// A new ServerDBInfo: versions applied from a generation that has since ended past its end
+// were never committed. Each generation begins where the one before it ended, so the
+// versions to keep are those up to the begin of the oldest generation newer than the one
+// the server last peeked. (What the engine holds is always committed: it is persisted only
+// up to the known committed version, which every later recovery version reaches.)
+void roll_back_for(StorageState& storage, const ServerDBInfo& info) {
+  if (!storage.peeked_epoch) return;
+  Version keep = std::numeric_limits<Version>::max();
+  for (const LogGeneration* generation : log_generations(info)) {
+    if (generation->epoch > *storage.peeked_epoch) keep = std::min(keep, generation->begin);
+  }
+  if (keep >= storage.version->get()) return;
+  STRATA_ASSERT_MSG(keep >= storage.data.durable_version(),
+                    "a recovery version fell below what a storage server made durable");
+  TraceEvent("StorageRollback")
+      .id(storage.interface.id)
+      .detail("From", storage.version->get())
+      .detail("To", keep)
+      .detail("PeekedEpoch", *storage.peeked_epoch)
+      .detail("Epoch", info.epoch);
+  storage.data.rollback_after(keep);
+  storage.version = std::make_unique<NotifiedValue<Version>>(keep);
+}
+
+// Pulls the server's tag from the logs: from the generation that holds the next version it
+// needs (an old one while it catches up, then the current one), from any of that
+// generation's logs, moving to another when one fails.
 Future<Void> pull_from_logs(StorageState* storage) {
+  size_t log_choice = static_cast<size_t>(storage->interface.tag);
   while (true) {
     const ServerDBInfo& info = storage->db_info->get();
-    if (info.logs.empty()) {
+    if (!listed(*storage, info)) {
+      // Not part of the database (yet): it must not take or pop anything.
       co_await storage->db_info->on_change();
       continue;
     }
-    if (info.epoch != storage->epoch) {
-      // A new generation: versions applied from the old one after its recovery version
-      // never committed. (What the engine holds is always committed: it is persisted only
-      // up to the known committed version, which every later recovery version reaches. A
-      // server that just restarted holds nothing newer, whatever generation it finds.)
-      storage->epoch = info.epoch;
-      Version keep = std::max(info.recovery_version, storage->data.durable_version());
-      if (keep < storage->version->get()) {
-        TraceEvent("StorageRollback")
-            .id(storage->interface.id)
-            .detail("From", storage->version->get())
-            .detail("To", keep);
-        storage->data.rollback_after(keep);
-        storage->version = std::make_unique<NotifiedValue<Version>>(keep);
-      }
+    if (info.id != storage->info_id) {
+      roll_back_for(*storage, info);
+      storage->info_id = info.id;
     }
-    LogInterface log = info.logs[static_cast<size_t>(storage->interface.tag) % info.logs.size()];
+    const Version wanted = storage->version->get() + 1;
+    const LogGeneration* generation = nullptr;
+    for (const LogGeneration* candidate : log_generations(info)) {
+      if (candidate->holds(wanted)) generation = candidate;
+    }
+    if (!generation) {
+      TraceEvent(Severity::warn_always, "StorageNoLogGeneration")
+          .id(storage->interface.id)
+          .detail("Wanted", wanted)
+          .detail("Epoch", info.epoch);
+      co_await storage->db_info->on_change();
+      continue;
+    }
+    const uint64_t epoch = generation->epoch;
+    const Version end = generation->end;
+    LogInterface log = generation->logs[log_choice % generation->logs.size()];
     LogPeekReply reply;
     bool answered = false;
     try {
-      reply = co_await log.peek.get_reply(
-          LogPeekRequest{storage->interface.tag, storage->version->get() + 1, {}});
+      reply = co_await log.peek.get_reply(LogPeekRequest{storage->interface.tag, wanted, {}});
       answered = true;
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
     }
     if (!answered) {
+      ++log_choice;  // try another log of the generation
       co_await delay(server_knobs().role_retry_delay_s);
       continue;
     }
-    if (storage->db_info->get().epoch != storage->epoch) continue;  // too late to use
+    if (storage->db_info->get().id != storage->info_id) continue;  // too late to use
+    // An ended generation's logs may hold versions past its end that never committed.
+    if (end != std::numeric_limits<Version>::max()) {
+      while (!reply.versions.empty() && reply.versions.back().version > end)
+        reply.versions.pop_back();
+      reply.end = std::min(reply.end, end + 1);
+      // Everything an ended generation holds up to its end is committed.
+      reply.known_committed_version = reply.end - 1;
+    }
     std::map<Key, std::optional<Value>> engine_values;
     std::vector<Key> atomic_keys = atomic_operation_keys(*storage, reply.versions);
     if (!atomic_keys.empty()) {
       Version before = storage->version->get();
       engine_values = co_await read_for_atomic_operations(storage, std::move(atomic_keys));
       // A rollback meanwhile may have undone versions the reply builds on: peek again.
-      if (storage->db_info->get().epoch != storage->epoch || storage->version->get() != before) {
+      if (storage->db_info->get().id != storage->info_id || storage->version->get() != before) {
         continue;
       }
     }
@@ -563,10 +636,12 @@ Future<Void> pull_from_logs(StorageState* storage) {
         }
       }
     }
+    storage->peeked_epoch = epoch;
     if (reply.end - 1 > storage->version->get()) storage->version->set(reply.end - 1);
     trigger_watches(*storage, watched);
     storage->known_committed_version =
-        std::max(storage->known_committed_version, reply.known_committed_version);
+        std::max(storage->known_committed_version,
+                 std::min(reply.known_committed_version, storage->version->get()));
   }
 }
 
@@ -615,10 +690,10 @@ Future<Void> persist_versions(StorageState* storage) {
     if (RoleMetrics* metrics = RoleMetrics::of_this_process())
       metrics->set_storage_disk_used(storage->interface.id, storage->engine->storage_bytes().used);
     storage->persisting.set(false);
-    // The log may now forget what is durable here.
-    const ServerDBInfo& info = storage->db_info->get();
-    for (const LogInterface& log : info.logs) {
-      log.pop.send(LogPopRequest{storage->interface.tag, desired, {}});
+    // The logs may now forget what is durable here.
+    for (const LogGeneration* generation : log_generations(storage->db_info->get())) {
+      for (const LogInterface& log : generation->logs)
+        log.pop.send(LogPopRequest{storage->interface.tag, desired, {}});
     }
   }
 }
@@ -633,21 +708,18 @@ Future<Void> serve_each(StorageState* storage, FutureStream<Request> requests,
 }
 
 // The engine a storage folder was created with, recorded beside its data.
+// The engine a storage folder was created with, recorded beside its data.
 Future<StorageEngine> engine_of_folder(const StorageServerOptions& options) {
   std::string path = options.directory + "/engine";
-  if (co_await env().file_exists(path)) {
-    std::shared_ptr<File> file = co_await env().open_file(path, open_flags::read_only);
-    std::string name = co_await file->read(0, 64);
-    co_return parse_storage_engine(name);
+  if (std::optional<std::string> name = co_await read_file_if_exists(path, 64)) {
+    co_return parse_storage_engine(*name);
   }
-  std::shared_ptr<File> file =
-      co_await env().open_file(path + ".tmp", open_flags::read_write | open_flags::create);
-  co_await file->truncate(0);
-  co_await file->write(0, std::string(storage_engine_name(options.engine)));
-  co_await file->sync();
-  co_await env().rename_file(path + ".tmp", path);
-  co_await env().sync_directory(options.directory);
-  co_return options.engine;
+  if (!options.create) {
+    throw Error(ErrorCode::storage_engine_not_initialized,
+                "storage folder " + options.directory + " was never completely created");
+  }
+  co_await write_file_atomically(path, std::string(storage_engine_name(options.create->engine)));
+  co_return options.create->engine;
 }
 
 }  // namespace
@@ -667,38 +739,54 @@ StorageInterface make_storage_interface(UID id, Tag tag) {
   return interface;
 }
 
-Future<Void> run_storage_server(StorageInterface interface, StorageServerOptions options,
+Future<Void> run_storage_server(StorageServerOptions options,
                                 std::shared_ptr<AsyncVar<ServerDBInfo>> db_info,
-                                Promise<InitializeStorageReply> started) {
+                                Promise<StorageStarted> started) {
   StorageState storage;
-  storage.interface = interface;
   storage.options = options;
   storage.db_info = std::move(db_info);
   co_await env().create_directories(options.directory);
   StorageEngine engine = co_await engine_of_folder(options);
   storage.engine = co_await open_key_value_store(engine, options.directory + "/data");
 
+  // Identity, shards and the durable version are created in one engine commit: a folder
+  // without its identity was never completely created.
+  StorageIdentity identity;
   Version durable = 0;
-  if (std::optional<Value> stored = co_await storage.engine->read_value(durable_version_key)) {
-    durable = deserialize_from_bytes<Version>(*stored);
-  }
-  if (std::optional<Value> stored = co_await storage.engine->read_value(shards_key)) {
-    storage.shards = deserialize_from_bytes<std::vector<KeyRange>>(*stored);
-  } else {
-    storage.shards = options.shards;
+  if (std::optional<Value> stored = co_await storage.engine->read_value(identity_key)) {
+    identity = deserialize_from_bytes<StorageIdentity>(*stored);
+    std::optional<Value> shards = co_await storage.engine->read_value(shards_key);
+    std::optional<Value> version = co_await storage.engine->read_value(durable_version_key);
+    if (!shards || !version) {
+      throw Error(ErrorCode::file_corrupt, "storage folder " + options.directory +
+                                               " holds an identity but no shards or version");
+    }
+    storage.shards = deserialize_from_bytes<std::vector<KeyRange>>(*shards);
+    durable = deserialize_from_bytes<Version>(*version);
+  } else if (options.create) {
+    identity = StorageIdentity{options.id, options.create->tag, options.create->epoch};
+    storage.shards = options.create->shards;
+    storage.engine->set(identity_key, serialize_to_bytes(identity));
     storage.engine->set(shards_key, serialize_to_bytes(storage.shards));
     storage.engine->set(durable_version_key, encode_version(0));
     co_await storage.engine->commit();
+  } else {
+    throw Error(ErrorCode::storage_engine_not_initialized,
+                "storage folder " + options.directory + " was never completely created");
   }
+  STRATA_ASSERT_MSG(identity.id == options.id, "a storage folder holds another storage server");
+  storage.interface = make_storage_interface(identity.id, identity.tag);
   storage.data = VersionedData(durable);
   storage.version = std::make_unique<NotifiedValue<Version>>(durable);
   storage.oldest_version = durable;
   TraceEvent("StorageServerStarted")
-      .id(interface.id)
-      .detail("Tag", interface.tag)
+      .id(storage.interface.id)
+      .detail("Tag", identity.tag)
+      .detail("Epoch", identity.epoch)
       .detail("Engine", storage_engine_name(engine))
       .detail("DurableVersion", durable);
 
+  const StorageInterface& interface = storage.interface;
   ActorCollection actors;
   actors.add(serve_each(&storage, interface.get_value.requests(), handle_get_value));
   actors.add(serve_each(&storage, interface.get_key_values.requests(), handle_get_key_values));
@@ -707,7 +795,7 @@ Future<Void> run_storage_server(StorageInterface interface, StorageServerOptions
   actors.add(serve_each(&storage, interface.range_stats.requests(), handle_range_stats));
   actors.add(pull_from_logs(&storage));
   actors.add(persist_versions(&storage));
-  started.send(InitializeStorageReply{interface, durable});
+  started.send(StorageStarted{interface, durable, identity.epoch});
   co_await actors.result();
 }
 

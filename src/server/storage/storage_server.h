@@ -10,12 +10,17 @@
 // that is not still on the logs, and the engine never holds a version a recovery could
 // take back.
 //
+// Generations: it pulls its tag from the generation of logs that holds the next version it
+// needs (old generations while it catches up), and when a recovery ends a generation it
+// drops what it applied from that generation past its end.
+//
 // Reads: a read at a version above the newest one applied waits up to
 // storage_future_version_wait_s, then fails with future_version; below the window it
 // fails with transaction_too_old (checked again after the engine answers, since the window
 // may move meanwhile); a key outside the server's shards fails with wrong_shard_server.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,22 +33,38 @@ namespace strata {
 
 StorageInterface make_storage_interface(UID id, Tag tag);
 
-struct StorageServerOptions {
-  UID id;
+struct NewStorage {
   Tag tag = 0;
-  // Used when the server is new; an existing one keeps the engine it was created with.
+  // The generation whose recovery creates it: it takes and pops nothing until a ServerDBInfo
+  // lists it.
+  uint64_t epoch = 0;
   StorageEngine engine = StorageEngine::memory;
-  // The key ranges it holds; used when the server is new.
+  // The key ranges it holds.
   std::vector<KeyRange> shards;
-  // Where it keeps its files.
-  std::string directory;
 };
 
-// Opens (or recovers) the server's engine and serves `interface` until cancelled, pulling
-// from the logs that `db_info` names. `started` receives its durable version once it is
-// ready to serve.
-Future<Void> run_storage_server(StorageInterface interface, StorageServerOptions options,
+struct StorageServerOptions {
+  UID id;
+  // Where it keeps its files.
+  std::string directory;
+  // Set to create the server; unset to recover an existing one from its folder.
+  std::optional<NewStorage> create;
+};
+
+struct StorageStarted {
+  StorageInterface interface;
+  // The version its engine holds durably (0 for a new one).
+  Version durable_version = 0;
+  // The generation it was created in.
+  uint64_t epoch = 0;
+};
+
+// Opens (or creates) the server's engine and serves until cancelled, pulling from the
+// logs that `db_info` names once it lists this server. `started` is answered once it
+// serves. A folder whose creation never completed fails with
+// storage_engine_not_initialized.
+Future<Void> run_storage_server(StorageServerOptions options,
                                 std::shared_ptr<AsyncVar<ServerDBInfo>> db_info,
-                                Promise<InitializeStorageReply> started);
+                                Promise<StorageStarted> started);
 
 }  // namespace strata

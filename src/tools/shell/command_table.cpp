@@ -33,21 +33,31 @@ const std::vector<CommandSpec>& all_commands() {
        "by another transaction since it started), nothing of it was written; either way the\n"
        "transaction is over.",
        0, 0, commit_command},
-      {"configure", "configure [CHANGES...]", "show the configuration (changing it: not yet)",
-       "With no arguments, shows the cluster's configuration from its status: storage\n"
-       "engine, logs, storage servers. Changing the configuration of a running cluster is\n"
-       "not supported yet: it is fixed when the cluster is first recruited, and the storage\n"
-       "engine is chosen with strata-server --storage-engine.",
+      {"configure", "configure [WORDS...]", "show or change the database configuration",
+       "With no arguments, shows the configuration from the cluster's status: redundancy\n"
+       "mode, storage engine, and how many logs, commit proxies, GRV proxies, resolvers and\n"
+       "storage servers there are. With words, changes it as FoundationDB's configure does:\n"
+       "logs=N, commit_proxies=N, grv_proxies=N, resolvers=N, proxies=N (both kinds) set\n"
+       "how many of each role every generation recruits (1 to 64); memory, rocksdb (ssd)\n"
+       "or storage_engine=NAME choose the engine of storage servers created from now on.\n"
+       "The change takes effect through a recovery; the shell prints the configuration\n"
+       "recorded. `single' is the only redundancy mode (double and triple: replication\n"
+       "comes later); `new' is ignored, since Strata creates the database itself.\n"
+       "Example: configure logs=2 resolvers=2",
        0, unlimited, configure_command},
-      {"coordinators", "coordinators [ADDRESS...]",
-       "show the coordinators (changing them: not yet)",
+      {"coordinators", "coordinators [auto|ADDRESS...]", "show or change the coordinators",
        "With no arguments, shows the coordinators named in the cluster file and, when the\n"
-       "cluster answers, whether each is reachable. Changing the coordinators is not\n"
-       "supported yet.",
+       "cluster answers, whether each is reachable. With addresses (an odd number of server\n"
+       "processes of the cluster, each once), moves the cluster's coordination state to\n"
+       "them; `auto' lets the cluster controller choose one process per zone (5, 3 or 1).\n"
+       "Prints the new connection string. Every process and client follows the move, and\n"
+       "the shell's own cluster file is rewritten with it; other cluster files are\n"
+       "rewritten by the processes and clients that use them.",
        0, unlimited, coordinators_command},
       {"exclude", "exclude [ADDRESS...]", "list excluded servers (excluding: not yet)",
        "With no arguments, lists the excluded servers: there are none, since excluding\n"
-       "servers is not supported yet (there is no data distributor to move their data).",
+       "servers is not supported yet. Each storage server holds its shard alone and there is\n"
+       "no data distributor to move its data to others; data distribution comes later.",
        0, unlimited, exclude_command},
       {"exit", "exit", "leave the shell",
        "Leaves the shell. A transaction still open is dropped, its writes with it.", 0, 0,
@@ -71,11 +81,15 @@ const std::vector<CommandSpec>& all_commands() {
        "how to write keys and values; `help options' the transaction options.",
        0, 1, help_command},
       {"include", "include all|ADDRESS...", "include excluded servers (not yet)",
-       "Including servers is not supported yet: nothing can be excluded.", 1, unlimited,
-       include_command},
-      {"kill", "kill [ADDRESS...]", "list the processes (killing them: not yet)",
-       "With no arguments, lists the cluster's processes and their roles, from its status.\n"
-       "Killing a process from the shell is not supported yet.",
+       "Including servers is not supported yet: nothing can be excluded until data\n"
+       "distribution comes.",
+       1, unlimited, include_command},
+      {"kill", "kill [all|ADDRESS...]", "restart processes; alone: list them",
+       "With no arguments, lists the cluster's processes with their class, zone and roles,\n"
+       "from its status. `kill ADDRESS...' asks each of those processes to restart in\n"
+       "place: it drops every role and starts again from its data folder, as after a crash\n"
+       "(the cluster recovers around it). `kill all' restarts every process the status\n"
+       "lists. An address the status does not list is refused before anything is killed.",
        0, unlimited, kill_command},
       {"option", "option [on|off NAME [ARG]]", "set a transaction option; alone: list them",
        "`option on NAME [ARG]' turns a transaction option on: for the current transaction\n"

@@ -31,13 +31,15 @@ Future<Void> writemode_command(Shell& shell, const Words& arguments);
 
 // cluster_commands.cpp: the cluster as a whole.
 Future<Void> status_command(Shell& shell, const Words& arguments);
-Future<Void> configure_command(Shell& shell, const Words& arguments);
-Future<Void> coordinators_command(Shell& shell, const Words& arguments);
 Future<Void> exclude_command(Shell& shell, const Words& arguments);
 Future<Void> include_command(Shell& shell, const Words& arguments);
-Future<Void> kill_command(Shell& shell, const Words& arguments);
 // The status document, as a get of \xff\xff/status/json returns it.
 Future<std::string> read_status_json(Shell& shell);
+
+// management_commands.cpp: changing the cluster.
+Future<Void> configure_command(Shell& shell, const Words& arguments);
+Future<Void> coordinators_command(Shell& shell, const Words& arguments);
+Future<Void> kill_command(Shell& shell, const Words& arguments);
 
 // shell_commands.cpp: the shell itself.
 Future<Void> help_command(Shell& shell, const Words& arguments);

@@ -32,7 +32,10 @@ std::vector<std::string> words_after(const std::vector<std::string>& before) {
     return words;
   }
   const std::string& command = before[0];
-  if (before.size() == 1) {
+  if (command == "configure") {
+    // The words that stand alone; counts (logs=N, ...) are typed.
+    words = {"memory", "new", "rocksdb", "single", "ssd"};
+  } else if (before.size() == 1) {
     if (command == "help") {
       for (const CommandSpec& spec : command_specs())
         words.emplace_back(spec.name);
@@ -42,6 +45,10 @@ std::vector<std::string> words_after(const std::vector<std::string>& before) {
       words = {"off", "on"};
     } else if (command == "status") {
       words = {"details", "json", "minimal"};
+    } else if (command == "coordinators") {
+      words = {"auto"};
+    } else if (command == "kill") {
+      words = {"all"};
     }
   } else if (before.size() == 2 && command == "option") {
     for (const OptionSpec& option : option_specs())

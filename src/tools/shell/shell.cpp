@@ -105,13 +105,19 @@ Future<Void> Shell::run_command(Words words) {
 Future<Void> Shell::connect() {
   if (cluster_file_) co_return;
   ClusterFile file = co_await find_cluster_file(options_.cluster_file);
-  database_ = Database::open(file.connection);
+  database_ = Database::open(file.connection, file.path);
   cluster_file_ = std::move(file);
 }
 
 const ClusterFile& Shell::cluster_file() const {
   STRATA_ASSERT(cluster_file_.has_value());
   return *cluster_file_;
+}
+
+void Shell::follow_coordinators(ClusterConnectionString connection) {
+  STRATA_ASSERT(cluster_file_.has_value());
+  STRATA_ASSERT(!connection.coordinators.empty());
+  cluster_file_->connection = std::move(connection);
 }
 
 Database& Shell::database() {

@@ -54,11 +54,15 @@ class Shell {
   Future<bool> execute(Words words);
 
   // Finds and reads the cluster file and opens the database, the first time; fails as
-  // find_cluster_file does.
+  // find_cluster_file does. The database rewrites that file when the coordinators forward
+  // the cluster to a new set.
   Future<Void> connect();
   // After connect().
   const ClusterFile& cluster_file() const;
   Database& database();
+  // After connect(): the cluster moved to these coordinators (`coordinators'), so later
+  // messages name them. The database follows the move by itself.
+  void follow_coordinators(ClusterConnectionString connection);
 
   // Runs `body` in the current transaction (after `begin`), or else in a new transaction
   // with the default options, retried as on_error says and, for Access::write, committed.

@@ -49,11 +49,14 @@ void configuration_section(std::string& out, const Json& doc) {
     line(out, "Redundancy mode", *mode);
   if (auto engine = string_field(doc, {"cluster", "configuration", "storage_engine"}))
     line(out, "Storage engine", *engine);
-  optional_line(out, "Log servers", number_field(doc, {"cluster", "configuration", "logs"}), whole);
-  optional_line(out, "Storage servers",
-                number_field(doc, {"cluster", "configuration", "storage_servers"}), whole);
-  optional_line(out, "Workers expected",
-                number_field(doc, {"cluster", "configuration", "workers_expected"}), whole);
+  auto count = [&](std::string_view label, std::string_view name) {
+    optional_line(out, label, number_field(doc, {"cluster", "configuration", name}), whole);
+  };
+  count("Log servers", "logs");
+  count("Commit proxies", "commit_proxies");
+  count("GRV proxies", "grv_proxies");
+  count("Resolvers", "resolvers");
+  count("Storage servers", "storage_servers");
   const Json* coordinators = field(doc, {"cluster", "coordinators"});
   if (coordinators && coordinators->is_array()) {
     std::string list;
@@ -71,6 +74,57 @@ std::string recovery_text(const Json& doc) {
       string_field(doc, {"cluster", "recovery_state", "description"});
   if (name && description) return *name + " (" + *description + ")";
   return name ? *name : description.value_or("");
+}
+
+// "3 s ago, took 0.52 s: REASON". The reason is the last recovery's once the cluster is
+// fully recovered; before that it is the current one's, shown apart (recovering_because).
+std::string last_recovery_text(const Json& doc) {
+  const Json* recovery = field(doc, {"cluster", "recovery_state"});
+  if (!recovery) return {};
+  std::vector<std::string> parts;
+  if (auto ago = number_field(*recovery, {"seconds_since_last_recovered"}))
+    parts.push_back(format("%.0f s ago", *ago));
+  if (auto took = number_field(*recovery, {"last_recovery_duration_seconds"}))
+    parts.push_back(format("took %.2f s", *took));
+  if (parts.empty()) return {};
+  std::string text = parts[0] + (parts.size() > 1 ? ", " + parts[1] : std::string());
+  std::optional<std::string> name = string_field(*recovery, {"name"});
+  std::optional<std::string> reason = string_field(*recovery, {"reason"});
+  if (reason && (!name || *name == "fully_recovered")) text += ": " + *reason;
+  return text;
+}
+
+std::optional<std::string> recovering_because(const Json& doc) {
+  std::optional<std::string> name = string_field(doc, {"cluster", "recovery_state", "name"});
+  if (!name || *name == "fully_recovered") return std::nullopt;
+  return string_field(doc, {"cluster", "recovery_state", "reason"});
+}
+
+// "1 current (epoch 5, 2 logs) and 1 old still needed", from cluster.logs.
+std::string log_generations_text(const Json& doc) {
+  const Json* generations = field(doc, {"cluster", "logs"});
+  if (!generations || !generations->is_array() || generations->empty()) return {};
+  std::optional<std::string> current;
+  size_t old = 0;
+  for (const Json& generation : *generations) {
+    if (!generation.is_object()) continue;
+    if (!bool_field(generation, {"current"}).value_or(false)) {
+      ++old;
+      continue;
+    }
+    if (current) continue;
+    std::vector<std::string> parts;
+    if (auto epoch = number_field(generation, {"epoch"})) parts.push_back("epoch " + whole(*epoch));
+    const Json* logs = field(generation, {"log_servers"});
+    if (logs && logs->is_array())
+      parts.push_back(std::to_string(logs->size()) + (logs->size() == 1 ? " log" : " logs"));
+    current = "1 current";
+    if (!parts.empty())
+      *current += " (" + parts[0] + (parts.size() > 1 ? ", " + parts[1] : std::string()) + ")";
+  }
+  std::string text = current.value_or("no current one");
+  if (old == 0) return text + ", no old one needed";
+  return text + " and " + std::to_string(old) + " old still needed";
 }
 
 std::string coordinators_reachable_text(const Json& doc) {
@@ -94,7 +148,12 @@ void cluster_section(std::string& out, const Json& doc) {
     line(out, "Healthy", *healthy ? "yes" : "no (see the messages below)");
   std::string recovery = recovery_text(doc);
   if (!recovery.empty()) line(out, "Recovery state", recovery);
+  if (auto because = recovering_because(doc)) line(out, "Recovering because", *because);
+  std::string last_recovery = last_recovery_text(doc);
+  if (!last_recovery.empty()) line(out, "Last recovery", last_recovery);
   optional_line(out, "Generation", number_field(doc, {"cluster", "generation"}), whole);
+  std::string generations = log_generations_text(doc);
+  if (!generations.empty()) line(out, "Log generations", generations);
   const Json* processes = field(doc, {"cluster", "processes"});
   if (processes && processes->is_object())
     line(out, "Processes", std::to_string(processes->size()));
@@ -162,6 +221,8 @@ std::string roles_text(const Json& process) {
 
 void process_details(std::string& out, const Json& process) {
   if (auto worker = string_field(process, {"worker_id"})) out += "      worker " + *worker + "\n";
+  if (auto machine = string_field(process, {"locality", "machineid"}))
+    out += "      machine " + *machine + "\n";
   if (auto version = string_field(process, {"status", "process", "version"}))
     out += "      version " + *version + "\n";
   if (auto data_dir = string_field(process, {"status", "process", "data_dir"}))
@@ -189,6 +250,11 @@ void processes_list(std::string& out, const Json& doc, StatusDetail detail) {
   if (!processes || !processes->is_object()) return;
   for (const auto& [address, process] : processes->items()) {
     std::string text = "  " + address;
+    std::optional<std::string> class_type = string_field(process, {"class_type"});
+    std::optional<std::string> zone = string_field(process, {"locality", "zoneid"});
+    if (class_type || zone) {
+      text += "  " + class_type.value_or("") + (class_type && zone ? " " : "") + zone.value_or("");
+    }
     std::optional<bool> reachable = bool_field(process, {"reachable"});
     if (reachable) text += *reachable ? "  reachable" : "  UNREACHABLE";
     if (auto uptime = number_field(process, {"status", "process", "uptime_s"}))
@@ -256,6 +322,16 @@ std::string render_processes(std::string_view document, StatusDetail detail) {
   std::string out;
   processes_list(out, doc, detail);
   return without_last_newline(out);
+}
+
+std::vector<std::string> process_addresses(std::string_view document) {
+  Json doc = parse_status_document(document);
+  std::vector<std::string> addresses;
+  const Json* processes = field(doc, {"cluster", "processes"});
+  if (!processes || !processes->is_object()) return addresses;
+  for (const auto& [address, process] : processes->items())
+    addresses.push_back(address);
+  return addresses;
 }
 
 std::string render_coordinator_reachability(std::string_view document) {

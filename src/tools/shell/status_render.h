@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace strata::shell {
 
@@ -20,6 +21,8 @@ std::string render_status_minimal(std::string_view document);
 std::string render_configuration(std::string_view document);
 // The processes with their roles (`kill' with no arguments).
 std::string render_processes(std::string_view document, StatusDetail detail);
+// The addresses of the processes the document lists (`kill all'), as it spells them.
+std::vector<std::string> process_addresses(std::string_view document);
 // Whether each coordinator answered, "ADDRESS  reachable|unreachable" lines; empty when
 // the document does not say.
 std::string render_coordinator_reachability(std::string_view document);

@@ -1,0 +1,31 @@
+#pragma once
+
+// Managing a cluster (what the shell's configure, coordinators and kill do): requests to
+// the elected cluster controller, or to one server process.
+
+#include <string>
+#include <vector>
+
+#include "runtime/future.h"
+#include "runtime/network_address.h"
+#include "strata/database.h"
+
+namespace strata {
+
+// Changes the database configuration with FoundationDB's words (logs=N, commit_proxies=N,
+// grv_proxies=N, resolvers=N, proxies=N, memory, rocksdb) and returns the configuration
+// now recorded. It takes effect through a recovery. Fails with client_invalid_operation
+// naming a bad word.
+Future<std::string> configure_database(Database database, std::vector<std::string> words);
+
+// Moves the cluster to these coordinators (automatic: a set the controller picks across
+// zones) and returns the new connection string. Fails with client_invalid_operation when
+// the set is refused (even, repeated, not processes of the cluster) and
+// new_coordinators_timed_out when they do not all answer.
+Future<std::string> change_coordinators(Database database, std::vector<NetworkAddress> coordinators,
+                                        bool automatic);
+
+// Asks the server process at `address` to restart (it answers first).
+Future<Void> reboot_process(NetworkAddress address, double delay_s = 0);
+
+}  // namespace strata

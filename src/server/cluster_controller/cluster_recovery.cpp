@@ -1,0 +1,611 @@
+#include "server/cluster_controller/cluster_recovery.h"
+
+#include <algorithm>
+#include <set>
+
+#include "rpc/transport.h"
+#include "runtime/trace.h"
+#include "server/cluster_controller/coordinators_change.h"
+#include "server/cluster_controller/recruitment.h"
+#include "server/role_requests.h"
+#include "server/server_knobs.h"
+#include "server/storage/engines/key_value_store.h"
+
+namespace strata {
+
+namespace {
+
+void enter(ControllerState* state, RecoveryState phase, std::string waiting_for = "") {
+  state->recovery.state = phase;
+  state->recovery.waiting_for = std::move(waiting_for);
+  TraceEvent("RecoveryPhase")
+      .detail("Phase", recovery_state_name(phase))
+      .detail("WaitingFor", state->recovery.waiting_for);
+}
+
+// A recruitment request, given up when the worker restarts (its endpoints are gone), its
+// process dies (its address refuses connections) or it does not answer in time: the
+// attempt then fails and the next one recruits elsewhere.
+template <class Request>
+Future<ReplyType<Request>> recruit(RequestStream<Request> stream, Request request) {
+  const NetworkAddress address = stream.endpoint().address;
+  Future<ReplyType<Request>> reply = timeout_error(
+      request_until_answered(std::move(stream), std::move(request), {ErrorCode::broken_promise}),
+      server_knobs().recruitment_timeout_s);
+  Future<Void> gone = Transport::current().failure_monitor().on_refusing(address);
+  co_await first_ready(reply, gone);
+  if (!reply.is_ready()) {
+    throw Error(ErrorCode::connection_failed,
+                "the process at " + address.to_string() +
+                    " died while being recruited (it refuses connections)");
+  }
+  if constexpr (std::is_same_v<ReplyType<Request>, Void>) {
+    co_await reply;
+  } else {
+    co_return co_await reply;
+  }
+}
+
+// ---- 1. reading_coordinated_state ----
+
+Future<CoreState> read_core_state(ControllerState* state) {
+  enter(state, RecoveryState::reading_coordinated_state, "a majority of the coordinators");
+  // Each attempt starts from whatever is newest, whoever wrote it: a write of another
+  // controller (one that lost its lease part way) is a conflict only within a generation.
+  state->coordinated = std::make_unique<CoordinatedState>(state->coordinated->connection());
+  std::optional<std::string> value = co_await state->coordinated->read();
+  // Coordinators of one cluster never hold two databases: the cluster file names
+  // coordinators of different clusters. Nothing may be written over either.
+  std::map<UID, std::string> databases;
+  for (const std::string& seen : state->coordinated->values_seen()) {
+    CoreState held = decode_core_state(seen);
+    if (held.cluster_id.is_valid()) databases[held.cluster_id] = seen;
+  }
+  if (databases.size() > 1) {
+    std::string ids;
+    for (const auto& [id, seen] : databases)
+      ids += (ids.empty() ? "" : ", ") + id.to_string();
+    throw Error(ErrorCode::invalid_cluster_id,
+                "the coordinators of " + state->coordinated->connection().to_string() +
+                    " hold different databases (" + ids +
+                    "): the cluster file names coordinators of different clusters; correct it "
+                    "(nothing was changed)");
+  }
+  CoreState core = value ? decode_core_state(*value) : CoreState{};
+  check_core_state(core);
+  if (!core.moving_to.empty()) {
+    // A controller died while moving the coordinators: finish its move, then step down.
+    co_await finish_coordinators_move(state, core);
+    throw_coordinators_changed(core.moving_to);
+  }
+  co_return core;
+}
+
+// ---- 2. locking_coordinated_state ----
+
+Future<CoreState> claim_epoch(ControllerState* state, CoreState core) {
+  enter(state, RecoveryState::locking_coordinated_state, "a majority of the coordinators");
+  const uint64_t read_epoch = core.epoch;
+  if (!core.cluster_id.is_valid()) core.cluster_id = env().random().unique_id();
+  // The first claim of a new cluster takes the layout it was started with.
+  if (read_epoch == 0 && !state->pending_configuration) {
+    core.configuration = state->options.new_database.database;
+  }
+  if (state->pending_configuration) core.configuration = *state->pending_configuration;
+  core.epoch = read_epoch + 1;
+  co_await state->coordinated->write(encode_core_state(core));
+  state->core = core;
+  if (state->pending_configuration && *state->pending_configuration == core.configuration) {
+    state->pending_configuration.reset();
+    for (ReplyPromise<ConfigureReply>& waiter : state->configure_waiters)
+      waiter.send(ConfigureReply{core.configuration.to_string()});
+    state->configure_waiters.clear();
+  }
+  TraceEvent("RecoveryEpochClaimed")
+      .detail("Epoch", core.epoch)
+      .detail("ClusterId", core.cluster_id)
+      .detail("DatabaseExists", core.database_exists());
+  STRATA_ASSERT(core.epoch == read_epoch + 1);
+  co_return core;
+}
+
+// ---- 3. configuration_never_created ----
+
+std::vector<const RegisteredWorker*> live_workers(const ControllerState& state,
+                                                  const UID& cluster_id) {
+  std::vector<const RegisteredWorker*> live;
+  const FailureMonitor& monitor = Transport::current().failure_monitor();
+  for (const auto& [address, worker] : state.workers) {
+    // A refusing address is a dead process the pings have not caught up with yet.
+    if (worker.failed || monitor.is_refusing(address)) continue;
+    if (worker.cluster_id.is_valid() && worker.cluster_id != cluster_id) continue;
+    live.push_back(&worker);
+  }
+  return live;
+}
+
+Future<Void> wait_for_first_workers(ControllerState* state, const CoreState& core) {
+  const ServerKnobs& knobs = server_knobs();
+  const int expected = state->options.new_database.workers_expected;
+  double quiet_since = now();
+  uint64_t seen = state->registrations.get();
+  // Workers whose folders hold another database do not count (their next registration
+  // is refused, and they stop saying why): a database is never created over them.
+  while (true) {
+    if (state->registrations.get() != seen) {
+      seen = state->registrations.get();
+      quiet_since = now();
+    }
+    const size_t live = live_workers(*state, core.cluster_id).size();
+    std::vector<std::string> missing;
+    if (expected > 0) {
+      if (live >= static_cast<size_t>(expected)) co_return;
+      missing.push_back(std::to_string(expected - live) + " more of " + std::to_string(expected) +
+                        " workers");
+    } else {
+      for (const NetworkAddress& coordinator : state->options.connection.coordinators) {
+        auto found = state->workers.find(coordinator);
+        if (found == state->workers.end() || found->second.failed) {
+          missing.push_back("the worker at " + coordinator.to_string());
+        }
+      }
+      if (missing.empty() && live > 0 && now() - quiet_since >= knobs.new_database_settle_s) {
+        co_return;
+      }
+    }
+    std::string waiting = missing.empty() ? "workers to stop joining" : missing.front();
+    enter(state, RecoveryState::configuration_never_created, waiting);
+    Future<Void> registered = state->registrations.on_change();
+    Future<Void> settle = delay(knobs.new_database_settle_s);
+    co_await first_ready(registered, settle);
+  }
+}
+
+// A new database laid out automatically gets a log per log process (at least one, at most
+// five).
+int new_database_logs(const ControllerState& state, const CoreState& core) {
+  int logs = 0;
+  for (const RegisteredWorker* worker : live_workers(state, core.cluster_id))
+    logs += worker->interface.locality.process_class == ProcessClass::log;
+  return std::clamp(logs, 1, 5);
+}
+
+// Ready when `future` is, whatever its outcome.
+template <class T>
+Future<Void> settled(Future<T> future) {
+  try {
+    co_await future;
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+  }
+}
+
+// ---- 4. locking_old_transaction_servers ----
+
+struct LockedGeneration {
+  Version recovery_version = 0;
+  Version known_committed_version = 0;
+  // The logs that answered the lock: each holds every version up to the recovery version.
+  std::vector<LogLocation> logs;
+};
+
+Future<LockedGeneration> lock_old_generation(ControllerState* state, const CoreState& core) {
+  STRATA_ASSERT(core.current.has_value());
+  const LogGenerationState& current = *core.current;
+  const ServerKnobs& knobs = server_knobs();
+  std::string names;
+  for (const LogLocation& log : current.logs)
+    names += (names.empty() ? "" : ", ") + log.address.to_string();
+  enter(state, RecoveryState::locking_old_transaction_servers,
+        "a log of generation " + std::to_string(current.epoch) + " (on " + names + ")");
+  while (true) {
+    std::vector<Future<LogLockReply>> locks;
+    for (const LogLocation& log : current.logs) {
+      locks.push_back(timeout_error(
+          log_interface_at(log.id, log.address).lock.get_reply(LogLockRequest{core.epoch, {}}),
+          knobs.failure_detection_timeout_s));
+    }
+    // They run at once. Wait for each to answer or fail, except that once one log is
+    // locked, a log whose worker the controller saw fail is not waited for: every log holds
+    // every acknowledged commit, and that one would only time out.
+    while (true) {
+      bool any_locked = false;
+      for (const Future<LogLockReply>& lock : locks)
+        any_locked = any_locked || (lock.is_ready() && !lock.is_error());
+      std::vector<Future<Void>> waits;
+      for (size_t i = 0; i < locks.size(); ++i) {
+        if (locks[i].is_ready()) continue;
+        auto worker = state->workers.find(current.logs[i].address);
+        bool failed = worker != state->workers.end() && worker->second.failed;
+        if (!(any_locked && failed)) waits.push_back(settled(locks[i]));
+      }
+      if (waits.empty()) break;
+      waits.push_back(state->registrations.on_change());
+      co_await first_ready(waits);
+    }
+    LockedGeneration locked;
+    locked.recovery_version = std::numeric_limits<Version>::max();
+    for (size_t i = 0; i < locks.size(); ++i) {
+      if (!locks[i].is_ready() || locks[i].is_error()) {
+        TraceEvent(Severity::warn, "RecoveryLogNotLocked")
+            .detail("Log", current.logs[i].id)
+            .detail("Address", current.logs[i].address)
+            .detail("Reason", locks[i].is_ready() ? locks[i].error().message()
+                                                  : std::string("its worker failed"));
+        continue;
+      }
+      const LogLockReply& reply = locks[i].get();
+      STRATA_ASSERT_MSG(reply.end >= current.begin, "a log ended before its generation began");
+      locked.recovery_version = std::min(locked.recovery_version, reply.end);
+      locked.known_committed_version =
+          std::max(locked.known_committed_version, reply.known_committed_version);
+      locked.logs.push_back(current.logs[i]);
+    }
+    if (!locked.logs.empty()) {
+      STRATA_ASSERT(locked.known_committed_version <= locked.recovery_version);
+      TraceEvent("RecoveryLogsLocked")
+          .detail("Epoch", current.epoch)
+          .detail("Locked", locked.logs.size())
+          .detail("Of", current.logs.size())
+          .detail("RecoveryVersion", locked.recovery_version)
+          .detail("KnownCommittedVersion", locked.known_committed_version);
+      co_return locked;
+    }
+    // No log of the generation answers: no recovery can know what it committed.
+    TraceEvent(Severity::warn_always, "RecoveryWaitingForLogs").detail("Logs", names);
+    co_await delay(knobs.recovery_retry_delay_s);
+  }
+}
+
+// ---- 5. recruiting_transaction_servers ----
+
+// After an election the controller knows no workers yet: wait a moment for those of the
+// last generation to register.
+Future<Void> wait_for_known_workers(ControllerState* state, const CoreState& core) {
+  std::set<NetworkAddress> expected;
+  for (const LogLocation& log : core.current->logs)
+    expected.insert(log.address);
+  for (const StorageServerState& storage : core.storage)
+    expected.insert(storage.address);
+  const double deadline = state->elected_at + server_knobs().recruitment_wait_s;
+  while (true) {
+    size_t present = 0;
+    for (const NetworkAddress& address : expected) {
+      auto found = state->workers.find(address);
+      if (found != state->workers.end() && !found->second.failed) ++present;
+    }
+    bool any = !live_workers(*state, core.cluster_id).empty();
+    if (any && (present == expected.size() || now() >= deadline)) co_return;
+    enter(state, RecoveryState::recruiting_transaction_servers, "workers to register");
+    Future<Void> registered = state->registrations.on_change();
+    Future<Void> waited = delay(std::max(0.05, deadline - now()));
+    co_await first_ready(registered, waited);
+  }
+}
+
+struct Recruits {
+  LogGenerationState logs;
+  // The generation's first version (durable on its logs).
+  Version start_version = 0;
+  std::vector<LogInterface> log_interfaces;
+  std::vector<StorageServerState> new_storage;
+  StatelessRoles roles;
+};
+
+// Storage servers of a new database: one per storage process (or unset process), unless
+// the layout says how many.
+int new_storage_count(const ClusterConfiguration& layout,
+                      const std::vector<const RegisteredWorker*>& workers) {
+  if (layout.storage_servers > 0) return layout.storage_servers;
+  int storage = 0;
+  int unset = 0;
+  for (const RegisteredWorker* worker : workers) {
+    storage += worker->interface.locality.process_class == ProcessClass::storage;
+    unset += worker->interface.locality.process_class == ProcessClass::unset;
+  }
+  return std::max(1, storage > 0 ? storage : unset);
+}
+
+// Where each storage server of the core state is now: the worker that reports it, or where
+// it was recorded.
+NetworkAddress storage_address(const ControllerState& state, const StorageServerState& storage) {
+  for (const auto& [address, worker] : state.workers) {
+    for (const StoredRole& role : worker.stored_roles) {
+      if (role.kind == StoredRole::Kind::storage && role.id == storage.id) return address;
+    }
+  }
+  return storage.address;
+}
+
+Future<Recruits> recruit_generation(ControllerState* state, const CoreState& core,
+                                    Version recovery_version) {
+  if (core.database_exists()) co_await wait_for_known_workers(state, core);
+  enter(state, RecoveryState::recruiting_transaction_servers, "recruited roles to start");
+  const DatabaseConfiguration& configuration = core.configuration;
+  std::vector<const RegisteredWorker*> workers = live_workers(*state, core.cluster_id);
+  if (workers.empty()) throw Error(ErrorCode::no_more_servers, "no live worker is registered");
+  // Copies: the map of workers may change while this waits.
+  std::vector<RecruitCandidate> candidates;
+  std::vector<WorkerInterface> interfaces;
+  for (const RegisteredWorker* worker : workers) {
+    candidates.push_back({worker->interface.address, worker->interface.locality});
+    interfaces.push_back(worker->interface);
+  }
+  const uint64_t epoch = core.epoch;
+  RecruitLoad load;
+  // The controller's own process counts as busy: roles go elsewhere while they fit as well.
+  load[Transport::current().listen_address()] = 1;
+  Recruits recruits;
+
+  // Storage servers: those of the database, or a new database's first ones.
+  std::vector<StorageServerState> storage = core.storage;
+  if (!core.database_exists()) {
+    int count = new_storage_count(state->options.new_database, workers);
+    std::vector<KeyRange> shards = initial_shards(count);
+    std::vector<size_t> picks = pick_processes(candidates, RoleKind::storage, count, load);
+    std::vector<Future<InitializeStorageReply>> starting;
+    for (int i = 0; i < count; ++i) {
+      StorageServerState created{env().random().unique_id(), static_cast<Tag>(i),
+                                 shards[static_cast<size_t>(i)],
+                                 candidates[picks[static_cast<size_t>(i)]].address, epoch};
+      starting.push_back(recruit(
+          interfaces[picks[static_cast<size_t>(i)]].initialize_storage,
+          InitializeStorageRequest{
+              created.id, created.tag, epoch, configuration.storage_engine, {created.shard}, {}}));
+      recruits.new_storage.push_back(created);
+    }
+    co_await when_all(std::move(starting));
+    storage = recruits.new_storage;
+  }
+  std::vector<Tag> tags;
+  std::vector<ShardLocation> shard_map;
+  for (const StorageServerState& server : storage) {
+    tags.push_back(server.tag);
+    shard_map.push_back(ShardLocation{
+        server.shard,
+        {storage_interface_at(server.id, server.tag, storage_address(*state, server))}});
+  }
+
+  // Logs of the new generation: they hold the versions after the recovery version.
+  recruits.logs.epoch = epoch;
+  recruits.logs.begin = recovery_version;
+  {
+    std::vector<size_t> picks = pick_processes(candidates, RoleKind::log, configuration.logs, load);
+    std::vector<Future<LogInterface>> starting;
+    for (size_t pick : picks) {
+      UID id = env().random().unique_id();
+      starting.push_back(recruit(interfaces[pick].initialize_log,
+                                 InitializeLogRequest{id, epoch, recovery_version, tags, {}}));
+    }
+    recruits.log_interfaces = co_await when_all(std::move(starting));
+    for (const LogInterface& log : recruits.log_interfaces)
+      recruits.logs.logs.push_back(LogLocation{log.id, log.address});
+  }
+
+  // The generation's first version, durable on every new log before anything else runs:
+  // far enough past the recovery version to be above every version the last generation
+  // handed out (its sequencer stayed within max_versions_in_flight of its committed
+  // versions, which are at most the recovery version), and committed before the generation
+  // is recorded, so that the next recovery version is at least this one.
+  const Version start_version = recovery_version + server_knobs().recovery_version_jump;
+  enter(state, RecoveryState::recruiting_transaction_servers,
+        "the new logs to make the generation's first version durable");
+  {
+    std::vector<Future<Void>> durable;
+    for (const LogInterface& log : recruits.log_interfaces) {
+      durable.push_back(recruit(
+          log.commit,
+          LogCommitRequest{epoch, recovery_version, start_version, recovery_version, {}, {}}));
+    }
+    co_await when_all(std::move(durable));
+  }
+  recruits.start_version = start_version;
+
+  // The stateless roles, which start from the first version.
+  size_t sequencer_pick = pick_processes(candidates, RoleKind::sequencer, 1, load).front();
+  recruits.roles.sequencer = co_await recruit(interfaces[sequencer_pick].initialize_sequencer,
+                                              InitializeSequencerRequest{epoch, start_version, {}});
+  std::vector<KeyRange> resolver_ranges = initial_shards(configuration.resolvers);
+  {
+    std::vector<size_t> picks =
+        pick_processes(candidates, RoleKind::resolver, configuration.resolvers, load);
+    std::vector<Future<ResolverInterface>> starting;
+    for (size_t i = 0; i < picks.size(); ++i) {
+      starting.push_back(
+          recruit(interfaces[picks[i]].initialize_resolver,
+                  InitializeResolverRequest{
+                      epoch, static_cast<int>(i), start_version, resolver_ranges[i], {}}));
+    }
+    recruits.roles.resolvers = co_await when_all(std::move(starting));
+  }
+  {
+    std::vector<size_t> picks =
+        pick_processes(candidates, RoleKind::commit_proxy, configuration.commit_proxies, load);
+    std::vector<Future<CommitProxyInterface>> starting;
+    for (size_t i = 0; i < picks.size(); ++i) {
+      starting.push_back(recruit(interfaces[picks[i]].initialize_commit_proxy,
+                                 InitializeCommitProxyRequest{epoch,
+                                                              static_cast<int>(i),
+                                                              start_version,
+                                                              recruits.roles.sequencer,
+                                                              recruits.roles.resolvers,
+                                                              resolver_ranges,
+                                                              recruits.log_interfaces,
+                                                              shard_map,
+                                                              {}}));
+    }
+    recruits.roles.commit_proxies = co_await when_all(std::move(starting));
+  }
+  {
+    std::vector<size_t> picks =
+        pick_processes(candidates, RoleKind::grv_proxy, configuration.grv_proxies, load);
+    std::vector<Future<GrvProxyInterface>> starting;
+    for (size_t i = 0; i < picks.size(); ++i) {
+      starting.push_back(recruit(
+          interfaces[picks[i]].initialize_grv_proxy,
+          InitializeGrvProxyRequest{
+              epoch, static_cast<int>(i), recruits.roles.sequencer, recruits.log_interfaces, {}}));
+    }
+    recruits.roles.grv_proxies = co_await when_all(std::move(starting));
+  }
+  STRATA_ASSERT(recruits.logs.logs.size() == static_cast<size_t>(configuration.logs));
+  STRATA_ASSERT(recruits.roles.resolvers.size() == static_cast<size_t>(configuration.resolvers));
+  co_return recruits;
+}
+
+// ---- 6. writing_coordinated_state ----
+
+Future<CoreState> write_generation(ControllerState* state, CoreState core,
+                                   const LockedGeneration& locked, const Recruits& recruits) {
+  enter(state, RecoveryState::writing_coordinated_state, "a majority of the coordinators");
+  const Version recovery_version = recruits.logs.begin;
+  CoreState next = core;
+  if (core.current) {
+    STRATA_ASSERT(recovery_version == locked.recovery_version);
+    // The last generation becomes an old one, ending at the recovery version, made of the
+    // logs that were locked (a log that did not answer may lack some of its versions). A
+    // generation that ended where it began holds nothing and is left out.
+    LogGenerationState ended = *core.current;
+    ended.end = recovery_version;
+    ended.logs = locked.logs;
+    if (ended.end > ended.begin) next.old.insert(next.old.begin(), ended);
+  } else {
+    next.storage = recruits.new_storage;
+  }
+  next.current = recruits.logs;
+  for (StorageServerState& storage : next.storage)
+    storage.address = storage_address(*state, storage);
+  check_core_state(next);
+  co_await state->coordinated->write(encode_core_state(next));
+  state->core = next;
+  co_return next;
+}
+
+// ---- 7. accepting_commits ----
+
+void publish(ControllerState* state, const CoreState& core, const StatelessRoles& roles) {
+  ServerDBInfo info = server_db_info_of(core, roles);
+  state->generation_processes.clear();
+  auto hosts = [state](NetworkAddress address) {
+    auto found = state->workers.find(address);
+    state->generation_processes[address] =
+        found == state->workers.end() ? UID() : found->second.interface.id;
+  };
+  hosts(roles.sequencer.address);
+  for (const ResolverInterface& resolver : roles.resolvers)
+    hosts(resolver.address);
+  for (const CommitProxyInterface& proxy : roles.commit_proxies)
+    hosts(proxy.address);
+  for (const GrvProxyInterface& proxy : roles.grv_proxies)
+    hosts(proxy.address);
+  for (const LogInterface& log : info.logs.logs)
+    hosts(log.address);
+  state->published_roles = roles;
+  state->db_info.set(info);
+  enter(state, RecoveryState::accepting_commits, "the first commit of the new generation");
+  TraceEvent("RecoveryPublished")
+      .detail("Epoch", info.epoch)
+      .detail("RecoveryVersion", info.recovery_version)
+      .detail("Logs", info.logs.logs.size())
+      .detail("OldGenerations", info.old_logs.size())
+      .detail("StorageServers", info.storage_servers.size());
+}
+
+}  // namespace
+
+Error foreign_data_folder(const ControllerState& state, NetworkAddress address,
+                          const UID& folder_id) {
+  const std::string coordinators = state.options.connection.to_string();
+  if (!state.core || !state.core->database_exists()) {
+    return Error(ErrorCode::invalid_cluster_id,
+                 "the coordinators of " + coordinators +
+                     " hold no database, but the data folder of " + address.to_string() +
+                     " belongs to database " + folder_id.to_string() +
+                     ": the coordinators lost their state, or that process belongs to another "
+                     "cluster; restore the coordinators' folders, or start the process with an "
+                     "empty data folder (nothing was changed)");
+  }
+  return Error(ErrorCode::invalid_cluster_id,
+               "the data folder of " + address.to_string() + " belongs to database " +
+                   folder_id.to_string() + ", but the coordinators of " + coordinators +
+                   " serve database " + state.core->cluster_id.to_string() +
+                   ": start it with the cluster file of its own cluster, or with an empty data "
+                   "folder to join this one (nothing was changed)");
+}
+
+ServerDBInfo server_db_info_of(const CoreState& core, const StatelessRoles& roles) {
+  STRATA_ASSERT(core.current.has_value());
+  auto generation = [](const LogGenerationState& state) {
+    LogGeneration generation;
+    generation.epoch = state.epoch;
+    generation.begin = state.begin;
+    generation.end = state.end;
+    for (const LogLocation& log : state.logs)
+      generation.logs.push_back(log_interface_at(log.id, log.address));
+    return generation;
+  };
+  ServerDBInfo info;
+  info.id = env().random().unique_id();
+  info.epoch = core.current->epoch;
+  info.cluster_id = core.cluster_id;
+  info.recovery_version = core.current->begin;
+  info.sequencer = roles.sequencer;
+  info.resolvers = roles.resolvers;
+  info.logs = generation(*core.current);
+  for (const LogGenerationState& old : core.old)
+    info.old_logs.push_back(generation(old));
+  for (const StorageServerState& storage : core.storage)
+    info.storage_servers.push_back(storage_interface_at(storage.id, storage.tag, storage.address));
+  info.client.id = env().random().unique_id();
+  info.client.epoch = info.epoch;
+  info.client.grv_proxies = roles.grv_proxies;
+  info.client.commit_proxies = roles.commit_proxies;
+  return info;
+}
+
+Future<Void> recover(ControllerState* state) {
+  CoreState core = co_await read_core_state(state);
+  core = co_await claim_epoch(state, std::move(core));
+  LockedGeneration locked;
+  if (core.database_exists()) {
+    locked = co_await lock_old_generation(state, core);
+  } else {
+    co_await wait_for_first_workers(state, core);
+    if (core.configuration.logs == 0) core.configuration.logs = new_database_logs(*state, core);
+  }
+  Recruits recruits = co_await recruit_generation(state, core, locked.recovery_version);
+  core = co_await write_generation(state, std::move(core), locked, recruits);
+  publish(state, core, recruits.roles);
+}
+
+Future<Void> wait_fully_recovered(ControllerState* state) {
+  const ServerDBInfo info = state->db_info.get();
+  while (true) {
+    std::optional<GetLiveCommittedVersionReply> reply;
+    try {
+      reply = co_await timeout_error(
+          info.sequencer.get_live_committed_version.get_reply(GetLiveCommittedVersionRequest{}),
+          server_knobs().failure_detection_timeout_s);
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+    }
+    // Past the first version the recovery committed: a proxy's commit is durable.
+    if (reply && reply->version > info.recovery_version + server_knobs().recovery_version_jump) {
+      break;
+    }
+    co_await delay(server_knobs().role_retry_delay_s);
+  }
+  RecoveryProgress& recovery = state->recovery;
+  recovery.last_duration_s = now() - recovery.started_at;
+  recovery.last_completed_wall_time = env().wall_time();
+  ++recovery.completed;
+  recovery.error.reset();
+  enter(state, RecoveryState::fully_recovered);
+  TraceEvent("RecoveryComplete")
+      .detail("Epoch", info.epoch)
+      .detail("RecoveryVersion", info.recovery_version)
+      .detail("DurationS", recovery.last_duration_s)
+      .detail("Reason", recovery.reason);
+}
+
+}  // namespace strata

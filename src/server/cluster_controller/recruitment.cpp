@@ -1,0 +1,41 @@
+#include "server/cluster_controller/recruitment.h"
+
+#include <optional>
+#include <string>
+#include <tuple>
+
+namespace strata {
+
+std::vector<size_t> pick_processes(const std::vector<RecruitCandidate>& candidates, RoleKind role,
+                                   int count, RecruitLoad& load) {
+  std::vector<size_t> picked;
+  if (candidates.empty()) return picked;
+  std::map<std::string, int> zone_use;
+  std::map<size_t, int> process_use;
+  for (int copy = 0; copy < count; ++copy) {
+    std::optional<size_t> best;
+    // A process's cost for a copy: its fitness, plus one for each copy of this role it
+    // already has (a second copy on a process fits no better than a first copy one fitness
+    // worse). Copies of data (logs, storage servers) go to the least used zone first and
+    // the lowest cost within it; stateless roles go to the lowest cost first and the least
+    // used zone within it. Then the fewest roles of any kind, then address order.
+    const bool data = role == RoleKind::log || role == RoleKind::storage;
+    auto rank = [&](size_t i) {
+      const RecruitCandidate& candidate = candidates[i];
+      int cost = role_fitness(candidate.locality.process_class, role) + process_use[i];
+      int zone = zone_use[candidate.locality.zone];
+      return std::make_tuple(data ? zone : cost, data ? cost : zone, load[candidate.address],
+                             candidate.address);
+    };
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (!best || rank(i) < rank(*best)) best = i;
+    }
+    picked.push_back(*best);
+    ++zone_use[candidates[*best].locality.zone];
+    ++process_use[*best];
+    ++load[candidates[*best].address];
+  }
+  return picked;
+}
+
+}  // namespace strata

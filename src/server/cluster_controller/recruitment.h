@@ -1,0 +1,32 @@
+#pragma once
+
+// Where the controller puts roles: copies of data (logs, storage servers) in distinct zones
+// while there are zones left, never two in one zone when another zone has a process;
+// within that, and for the stateless roles, on the processes whose class fits the role
+// best (role_fitness), spread over zones and then over the processes with the fewest
+// roles so far. Pure
+// functions of the registered workers, so they are tested on their own.
+
+#include <map>
+#include <vector>
+
+#include "interfaces/locality.h"
+#include "runtime/network_address.h"
+
+namespace strata {
+
+struct RecruitCandidate {
+  NetworkAddress address;
+  Locality locality;
+};
+
+// How many roles each process was given so far in one recruitment.
+using RecruitLoad = std::map<NetworkAddress, int>;
+
+// Indexes into `candidates` of the processes for `count` copies of `role` (the same
+// process may come back when there are fewer processes than copies). Counts the picks in
+// `load`. Empty only when `candidates` is.
+std::vector<size_t> pick_processes(const std::vector<RecruitCandidate>& candidates, RoleKind role,
+                                   int count, RecruitLoad& load);
+
+}  // namespace strata

@@ -1,0 +1,159 @@
+// The controller's pure parts: where roles are recruited, the core state's encoding and
+// checks, the configuration words, and which leader a client follows.
+
+#include "server/cluster_controller/recruitment.h"
+
+#include <gtest/gtest.h>
+
+#include "client/leader_monitor.h"
+#include "interfaces/database_configuration.h"
+#include "server/cluster_controller/core_state.h"
+
+namespace strata {
+namespace {
+
+RecruitCandidate candidate(uint16_t port, ProcessClass process_class, std::string zone) {
+  return RecruitCandidate{NetworkAddress(0x0a000001, port), Locality{process_class, zone, zone}};
+}
+
+std::vector<uint16_t> ports(const std::vector<RecruitCandidate>& candidates,
+                            const std::vector<size_t>& picks) {
+  std::vector<uint16_t> result;
+  for (size_t pick : picks)
+    result.push_back(candidates[pick].address.port());
+  std::sort(result.begin(), result.end());
+  return result;
+}
+
+TEST(RecruitmentTest, RolesGoToTheProcessesOfTheirClass) {
+  std::vector<RecruitCandidate> candidates = {
+      candidate(1, ProcessClass::storage, "a"), candidate(2, ProcessClass::stateless, "b"),
+      candidate(3, ProcessClass::log, "c"), candidate(4, ProcessClass::log, "d"),
+      candidate(5, ProcessClass::unset, "e")};
+  RecruitLoad load;
+  EXPECT_EQ(ports(candidates, pick_processes(candidates, RoleKind::log, 2, load)),
+            (std::vector<uint16_t>{3, 4}));
+  EXPECT_EQ(ports(candidates, pick_processes(candidates, RoleKind::sequencer, 1, load)),
+            (std::vector<uint16_t>{2}));
+  EXPECT_EQ(ports(candidates, pick_processes(candidates, RoleKind::storage, 1, load)),
+            (std::vector<uint16_t>{1}));
+  // A second stateless role: the stateless process is still the best fit...
+  EXPECT_EQ(ports(candidates, pick_processes(candidates, RoleKind::commit_proxy, 1, load)),
+            (std::vector<uint16_t>{2}));
+  // ...and with more copies than stateless processes, the unset one takes the second, and
+  // the stateless one the third: a second copy on it costs what a first on the unset one
+  // does, and the log and storage processes fit worse still.
+  EXPECT_EQ(ports(candidates, pick_processes(candidates, RoleKind::resolver, 3, load)),
+            (std::vector<uint16_t>{2, 2, 5}));
+}
+
+TEST(RecruitmentTest, CopiesOfDataNeverShareAZoneWhileAnotherZoneHasAProcess) {
+  // Two log processes in one zone, an unset one and a storage one elsewhere.
+  std::vector<RecruitCandidate> candidates = {
+      candidate(1, ProcessClass::log, "a"), candidate(2, ProcessClass::log, "a"),
+      candidate(3, ProcessClass::unset, "b"), candidate(4, ProcessClass::storage, "c")};
+  RecruitLoad load;
+  EXPECT_EQ(ports(candidates, pick_processes(candidates, RoleKind::log, 2, load)),
+            (std::vector<uint16_t>{1, 3}));
+  RecruitLoad again;
+  EXPECT_EQ(ports(candidates, pick_processes(candidates, RoleKind::log, 3, again)),
+            (std::vector<uint16_t>{1, 3, 4}));
+  // More copies than zones: the zones are used evenly, then the best fit.
+  RecruitLoad more;
+  std::vector<size_t> four = pick_processes(candidates, RoleKind::log, 4, more);
+  EXPECT_EQ(ports(candidates, four), (std::vector<uint16_t>{1, 2, 3, 4}));
+}
+
+TEST(RecruitmentTest, MoreCopiesThanProcessesReuseThemEvenly) {
+  std::vector<RecruitCandidate> candidates = {candidate(1, ProcessClass::unset, "a"),
+                                              candidate(2, ProcessClass::unset, "b")};
+  RecruitLoad load;
+  EXPECT_EQ(ports(candidates, pick_processes(candidates, RoleKind::commit_proxy, 4, load)),
+            (std::vector<uint16_t>{1, 1, 2, 2}));
+  EXPECT_TRUE(pick_processes({}, RoleKind::log, 2, load).empty());
+}
+
+TEST(RecruitmentTest, BusyProcessesAreAvoidedWhileOthersFitAsWell) {
+  std::vector<RecruitCandidate> candidates = {candidate(1, ProcessClass::stateless, "a"),
+                                              candidate(2, ProcessClass::stateless, "b")};
+  RecruitLoad load;
+  load[candidates[0].address] = 1;  // the controller's own process
+  EXPECT_EQ(ports(candidates, pick_processes(candidates, RoleKind::sequencer, 1, load)),
+            (std::vector<uint16_t>{2}));
+}
+
+CoreState sample_state() {
+  CoreState state;
+  state.cluster_id = UID(7, 7);
+  state.epoch = 5;
+  state.current = LogGenerationState{
+      5, 2000, std::numeric_limits<Version>::max(), {{UID(1, 1), NetworkAddress(1, 1)}}};
+  state.old = {LogGenerationState{3, 1000, 2000, {{UID(2, 2), NetworkAddress(2, 2)}}},
+               LogGenerationState{2, 0, 1000, {{UID(3, 3), NetworkAddress(3, 3)}}}};
+  state.storage = {StorageServerState{UID(4, 4), 0, KeyRange{"", "\xff"}, NetworkAddress(4, 4), 1}};
+  state.configuration.logs = 2;
+  return state;
+}
+
+TEST(CoreStateTest, EncodesAndDecodesAndRefusesDamage) {
+  CoreState state = sample_state();
+  check_core_state(state);
+  std::string encoded = encode_core_state(state);
+  EXPECT_EQ(decode_core_state(encoded), state);
+  std::string damaged = encoded;
+  damaged[damaged.size() / 2] ^= 0x20;
+  try {
+    decode_core_state(damaged);
+    FAIL() << "a damaged core state decoded";
+  } catch (Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::file_corrupt);
+  }
+  try {
+    decode_core_state(encoded.substr(0, 3));
+    FAIL() << "a cut core state decoded";
+  } catch (Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::file_corrupt);
+  }
+}
+
+TEST(CoreStateTest, GenerationsMustBeContiguous) {
+  CoreState state = sample_state();
+  state.old[1].end = 999;
+  EXPECT_DEATH(check_core_state(state), "contiguous");
+}
+
+TEST(DatabaseConfigurationTest, FoundationDbWordsChangeTheCounts) {
+  DatabaseConfiguration configuration = apply_configuration_words(
+      DatabaseConfiguration{}, {"logs=3", "proxies=2", "resolvers=4", "ssd"});
+  EXPECT_EQ(configuration.logs, 3);
+  EXPECT_EQ(configuration.commit_proxies, 2);
+  EXPECT_EQ(configuration.grv_proxies, 2);
+  EXPECT_EQ(configuration.resolvers, 4);
+  EXPECT_EQ(configuration.storage_engine, "rocksdb");
+  EXPECT_EQ(configuration.to_string(),
+            "logs=3 commit_proxies=2 grv_proxies=2 resolvers=4 storage_engine=rocksdb");
+  for (const char* bad : {"logs=0", "logs=x", "logs=", "grv_proxies=65", "colour=blue", "ext4"}) {
+    try {
+      apply_configuration_words(DatabaseConfiguration{}, {bad});
+      FAIL() << bad << " was accepted";
+    } catch (Error& error) {
+      EXPECT_EQ(error.code(), ErrorCode::client_invalid_operation);
+      EXPECT_NE(std::string(error.detail()).find(bad), std::string::npos) << error.message();
+    }
+  }
+}
+
+TEST(LeaderMonitorTest, FollowsTheLeaderMostCoordinatorsName) {
+  LeaderInfo a{UID(1, 1), NetworkAddress(1, 1), 0};
+  LeaderInfo b{UID(2, 2), NetworkAddress(2, 2), 0};
+  EXPECT_EQ(agreed_leader({a, b, a}), std::optional<LeaderInfo>(a));
+  EXPECT_EQ(agreed_leader({std::nullopt, b, std::nullopt}), std::optional<LeaderInfo>(b));
+  EXPECT_EQ(agreed_leader({std::nullopt, std::nullopt}), std::nullopt);
+  // A tie goes to the better candidate (lower fitness, then lower id).
+  LeaderInfo fitter{UID(9, 9), NetworkAddress(3, 3), 0};
+  LeaderInfo unfit{UID(1, 1), NetworkAddress(4, 4), 2};
+  EXPECT_EQ(agreed_leader({unfit, fitter}), std::optional<LeaderInfo>(fitter));
+}
+
+}  // namespace
+}  // namespace strata
