@@ -57,6 +57,15 @@ class_of() {  # class of process $1 (0-based) of $2
   fi
 }
 
+# Whether process $1 runs: a process killed a moment ago may linger as a zombie until
+# whoever adopted it reaps it, and a zombie answers kill -0.
+running() {
+  local pid="$1" state
+  kill -0 "$pid" 2>/dev/null || return 1
+  state="$(ps -o stat= -p "$pid" 2>/dev/null)" || return 1
+  [[ -n "$state" && "$state" != Z* ]]
+}
+
 start_process() {  # port class
   local port="$1" class="$2"
   local folder="$dir/$port"
@@ -86,7 +95,7 @@ case "$command" in
     fi
     for (( i = 0; i < count; i++ )); do
       port=$(( base_port + i ))
-      if [[ -e "$dir/$port/pid" ]] && kill -0 "$(cat "$dir/$port/pid")" 2>/dev/null; then
+      if [[ -e "$dir/$port/pid" ]] && running "$(cat "$dir/$port/pid")"; then
         echo "cluster.sh: 127.0.0.1:$port runs already" >&2
         continue
       fi
@@ -114,7 +123,7 @@ case "$command" in
   start)
     port="$count"
     [[ -e "$dir/$port/class" ]] || { echo "cluster.sh: no process $port in $dir" >&2; exit 1; }
-    if [[ -e "$dir/$port/pid" ]] && kill -0 "$(cat "$dir/$port/pid")" 2>/dev/null; then
+    if [[ -e "$dir/$port/pid" ]] && running "$(cat "$dir/$port/pid")"; then
       echo "cluster.sh: 127.0.0.1:$port runs already" >&2
       exit 1
     fi
@@ -126,7 +135,7 @@ case "$command" in
       [[ -e "$folder/pid" ]] || continue
       port="$(basename "$folder")"
       state=stopped
-      kill -0 "$(cat "$folder/pid")" 2>/dev/null && state="running (pid $(cat "$folder/pid"))"
+      running "$(cat "$folder/pid")" && state="running (pid $(cat "$folder/pid"))"
       echo "127.0.0.1:$port  class $(cat "$folder/class")  $state"
     done
     ;;
@@ -139,7 +148,7 @@ case "$command" in
     for folder in "$dir"/*/; do
       [[ -e "$folder/pid" ]] || continue
       pid="$(cat "$folder/pid")"
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      for _ in $(seq 50); do running "$pid" || break; sleep 0.1; done
       kill -9 "$pid" 2>/dev/null || true
       rm -f "$folder/pid"
     done

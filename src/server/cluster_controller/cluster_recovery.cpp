@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "interfaces/status_interface.h"
 #include "rpc/transport.h"
 #include "runtime/trace.h"
 #include "server/cluster_controller/coordinators_change.h"
@@ -206,8 +207,10 @@ Future<LockedGeneration> lock_old_generation(ControllerState* state, const CoreS
           knobs.failure_detection_timeout_s));
     }
     // They run at once. Wait for each to answer or fail, except that once one log is
-    // locked, a log whose worker the controller saw fail is not waited for: every log holds
-    // every acknowledged commit, and that one would only time out.
+    // locked, a log whose worker the controller saw fail, or whose address refuses
+    // connections, is not waited for: every log holds every acknowledged commit, and that
+    // one would only time out (or fail after the transport's reconnection delay).
+    FailureMonitor& monitor = Transport::current().failure_monitor();
     while (true) {
       bool any_locked = false;
       for (const Future<LogLockReply>& lock : locks)
@@ -216,11 +219,18 @@ Future<LockedGeneration> lock_old_generation(ControllerState* state, const CoreS
       for (size_t i = 0; i < locks.size(); ++i) {
         if (locks[i].is_ready()) continue;
         auto worker = state->workers.find(current.logs[i].address);
-        bool failed = worker != state->workers.end() && worker->second.failed;
+        bool failed = (worker != state->workers.end() && worker->second.failed) ||
+                      monitor.is_refusing(current.logs[i].address);
         if (!(any_locked && failed)) waits.push_back(settled(locks[i]));
       }
       if (waits.empty()) break;
       waits.push_back(state->registrations.on_change());
+      for (size_t i = 0; i < locks.size(); ++i) {
+        const NetworkAddress& address = current.logs[i].address;
+        if (!locks[i].is_ready() && !monitor.is_refusing(address)) {
+          waits.push_back(monitor.on_refusing(address));
+        }
+      }
       co_await first_ready(waits);
     }
     LockedGeneration locked;
@@ -259,8 +269,20 @@ Future<LockedGeneration> lock_old_generation(ControllerState* state, const CoreS
 
 // ---- 5. recruiting_transaction_servers ----
 
+// Asks `address` for a ping, only so that the transport dials it: a process that is gone
+// then refuses the connection, and the failure monitor says so.
+Future<Void> dial(NetworkAddress address) {
+  try {
+    co_await timeout_error(ping_stream_at(address).get_reply(PingRequest{}),
+                           server_knobs().failure_detection_timeout_s);
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+  }
+}
+
 // After an election the controller knows no workers yet: wait a moment for those of the
-// last generation to register.
+// last generation to register, but not for a process whose address refuses connections
+// (it is gone; a machine that is down altogether costs the whole wait).
 Future<Void> wait_for_known_workers(ControllerState* state, const CoreState& core) {
   std::set<NetworkAddress> expected;
   for (const LogLocation& log : core.current->logs)
@@ -268,18 +290,26 @@ Future<Void> wait_for_known_workers(ControllerState* state, const CoreState& cor
   for (const StorageServerState& storage : core.storage)
     expected.insert(storage.address);
   const double deadline = state->elected_at + server_knobs().recruitment_wait_s;
+  FailureMonitor& monitor = Transport::current().failure_monitor();
+  ActorCollection dials;
+  std::set<NetworkAddress> dialed;
   while (true) {
-    size_t present = 0;
+    std::vector<NetworkAddress> missing;
     for (const NetworkAddress& address : expected) {
       auto found = state->workers.find(address);
-      if (found != state->workers.end() && !found->second.failed) ++present;
+      bool present = found != state->workers.end() && !found->second.failed;
+      if (!present && !monitor.is_refusing(address)) missing.push_back(address);
     }
     bool any = !live_workers(*state, core.cluster_id).empty();
-    if (any && (present == expected.size() || now() >= deadline)) co_return;
+    if (any && (missing.empty() || now() >= deadline)) co_return;
     enter(state, RecoveryState::recruiting_transaction_servers, "workers to register");
-    Future<Void> registered = state->registrations.on_change();
-    Future<Void> waited = delay(std::max(0.05, deadline - now()));
-    co_await first_ready(registered, waited);
+    std::vector<Future<Void>> changes{state->registrations.on_change(),
+                                      delay(std::max(0.05, deadline - now()))};
+    for (const NetworkAddress& address : missing) {
+      if (dialed.insert(address).second) dials.add(dial(address));
+      changes.push_back(monitor.on_refusing(address));
+    }
+    co_await first_ready(changes);
   }
 }
 
