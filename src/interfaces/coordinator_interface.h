@@ -45,10 +45,12 @@ struct GenerationReadReply {
   // register from the others (answered only to peeks).
   bool initialized = true;
   std::string forward;
+  // Other values this coordinator saw when it learned the register (until the next write).
+  std::vector<std::string> also_seen;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(value, write_generation, read_generation, initialized, forward);
+    archive(value, write_generation, read_generation, initialized, forward, also_seen);
   }
 };
 

@@ -15,7 +15,9 @@
 // transaction reads it (a read conflict) and writes its own number there. A settling
 // transaction reads the marker and overwrites it: if the marker holds the number, the
 // transaction committed; if not, it never will, because it read the marker before the
-// settling transaction wrote it and so would conflict.
+// settling transaction wrote it and so would conflict. The settling transaction writes its
+// verdict into the marker: its own commit may have an unknown result too, and a retry that
+// finds the verdict there takes it (that attempt committed, so what it read still held).
 
 #include <deque>
 #include <map>
@@ -298,8 +300,12 @@ class ModelCheckWorkload final : public Workload {
     co_return co_await database.run([this, client, number](Transaction& tr) -> Future<bool> {
       tr.set_access_system_keys();
       std::optional<Value> marker = co_await tr.get(marker_key(*client));
-      tr.set(marker_key(*client), "settled " + std::to_string(number));
-      co_return marker&&* marker == std::to_string(number);
+      const std::string settled = "settled " + std::to_string(number) + " ";
+      bool committed = marker && *marker == std::to_string(number);
+      if (marker && marker->starts_with(settled))
+        committed = marker->substr(settled.size()) == "yes";
+      tr.set(marker_key(*client), settled + (committed ? "yes" : "no"));
+      co_return committed;
     });
   }
 

@@ -59,6 +59,7 @@ TestRunResult run_simulation_test(const TestSpec& spec, const RunOptions& run) {
   options.get_int("ci_seeds", 0);  // read by the build, which runs that many seeds in CI
   options.get_int("ci_determinism_seeds", 0);  // and checks determinism on that many
   options.get_int("ci_sanitized_seeds", 0);    // and runs that many under the sanitizers
+  options.get_string("ci_regression_seeds", "");  // and these seeds, found failing once
   options.check_all_read();
 
   // Workloads outlive the simulator: actors they own unwind while it is destroyed.

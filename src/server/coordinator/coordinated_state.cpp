@@ -76,9 +76,12 @@ Future<std::optional<std::string>> CoordinatedState::read() {
       highest_counter_seen_ = std::max(
           {highest_counter_seen_, reply.read_generation.counter, reply.write_generation.counter});
       if (reply.read_generation > generation) conflict = true;
-      if (reply.value &&
-          std::find(values_seen_.begin(), values_seen_.end(), *reply.value) == values_seen_.end()) {
-        values_seen_.push_back(*reply.value);
+      std::vector<std::string> values = reply.also_seen;
+      if (reply.value) values.push_back(*reply.value);
+      for (std::string& value : values) {
+        if (std::find(values_seen_.begin(), values_seen_.end(), value) == values_seen_.end()) {
+          values_seen_.push_back(std::move(value));
+        }
       }
       if (!newest || reply.write_generation > newest->write_generation) newest = reply;
     }

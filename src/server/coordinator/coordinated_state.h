@@ -33,7 +33,8 @@ class CoordinatedState {
   // since). Fails like read().
   Future<Void> write(std::string value);
 
-  // The distinct values the last read saw among the coordinators that answered.
+  // The distinct values the last read saw among the coordinators that answered, and those
+  // that a coordinator which learned the register saw among the others.
   const std::vector<std::string>& values_seen() const { return values_seen_; }
   const ClusterConnectionString& connection() const { return connection_; }
 

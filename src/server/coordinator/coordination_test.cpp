@@ -3,6 +3,8 @@
 // died, came back, or lost their disks), forwarding, and the leader lease (never two
 // leaders at once, whatever the partitions).
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "rpc/transport.h"
@@ -151,6 +153,31 @@ TEST(CoordinationTest, CoordinatorThatLostItsDiskLearnsBeforeItAnswers) {
           << "seed " << seed;
     });
   }
+}
+
+// Coordinator 1 missed the write of v2; coordinator 2 then loses its disk and learns from
+// both others. A reader that hears only 0 and 2 must still see that v1 is held too (it is
+// how a controller notices a cluster file naming coordinators of two databases).
+TEST(CoordinationTest, CoordinatorThatLearnedReportsWhatTheOthersHeld) {
+  Cluster cluster(21, 3);
+  cluster.run([&]() -> Future<Void> {
+    co_await write_value(cluster.connection, "v1");
+    co_await delay(1.0);  // the write reached all three, not only a majority
+    cluster.kill(1);
+    co_await write_value(cluster.connection, "v2");
+    cluster.boot(1);
+    cluster.kill(2);
+    cluster.wipe(2);
+    cluster.boot(2);
+    co_await delay(1.0);
+    cluster.simulator.network().clog_link(cluster.client_machine->ip,
+                                          cluster.coordinators[1]->machine->ip, 1000);
+    CoordinatedState state(cluster.connection);
+    EXPECT_EQ(co_await state.read(), std::optional<std::string>("v2"));
+    std::vector<std::string> seen = state.values_seen();
+    std::sort(seen.begin(), seen.end());
+    EXPECT_EQ(seen, (std::vector<std::string>{"v1", "v2"}));
+  });
 }
 
 TEST(CoordinationTest, ForwardedRegisterSendsEveryoneToTheNewCoordinators) {

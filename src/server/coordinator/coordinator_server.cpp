@@ -30,10 +30,15 @@ struct GenerationRegister {
   std::optional<std::string> value;
   // Non-empty once the cluster moved to other coordinators: its new connection string.
   std::string forward;
+  // Learned registers only, until the next write: the other values the coordinators it
+  // learned from held. Reported with every read, so that a reader that hears this
+  // coordinator sees what the others hold (two databases under one cluster file, say)
+  // even when the others do not answer it.
+  std::vector<std::string> also_seen;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(read_generation, write_generation, value, forward);
+    archive(read_generation, write_generation, value, forward, also_seen);
   }
 };
 
@@ -137,6 +142,7 @@ Future<Void> learn_register(CoordinatorState* state, ClusterConnectionString con
     if (reached) {
       GenerationRegister learned;
       size_t holders = 0;
+      std::vector<std::string> values;
       for (const Future<GenerationReadReply>& ask : asks) {
         if (!ask.is_ready() || ask.is_error() || !ask.get().initialized) continue;
         const GenerationReadReply& reply = ask.get();
@@ -147,6 +153,14 @@ Future<Void> learn_register(CoordinatorState* state, ClusterConnectionString con
           learned.value = reply.value;
         }
         if (!reply.forward.empty()) learned.forward = reply.forward;
+        if (reply.value) values.push_back(*reply.value);
+        values.insert(values.end(), reply.also_seen.begin(), reply.also_seen.end());
+      }
+      for (std::string& value : values) {
+        if (value != learned.value && std::find(learned.also_seen.begin(), learned.also_seen.end(),
+                                                value) == learned.also_seen.end()) {
+          learned.also_seen.push_back(std::move(value));
+        }
       }
       // A register that exists only here (a crash between learning and the write below)
       // may have been set meanwhile: never go back.
@@ -189,7 +203,7 @@ Future<Void> handle_read(CoordinatorState* state, ClusterConnectionString connec
                          GenerationReadRequest request) {
   GenerationRegister* reg = co_await held_register(state, connection);
   if (!reg->forward.empty()) {
-    request.reply.send(GenerationReadReply{{}, {}, {}, true, reg->forward});
+    request.reply.send(GenerationReadReply{{}, {}, {}, true, reg->forward, {}});
     co_return;
   }
   if (reg->read_generation < request.generation) {
@@ -198,7 +212,7 @@ Future<Void> handle_read(CoordinatorState* state, ClusterConnectionString connec
     co_await store(state, cluster_key(connection), std::move(promised));
   }
   request.reply.send(GenerationReadReply{reg->value, reg->write_generation, reg->read_generation,
-                                         true, std::string()});
+                                         true, std::string(), reg->also_seen});
 }
 
 Future<Void> handle_write(CoordinatorState* state, ClusterConnectionString connection,
@@ -212,6 +226,7 @@ Future<Void> handle_write(CoordinatorState* state, ClusterConnectionString conne
     GenerationRegister written = *reg;
     written.write_generation = request.generation;
     written.value = std::move(request.value);
+    written.also_seen.clear();
     co_await store(state, cluster_key(connection), std::move(written));
     request.reply.send(GenerationWriteReply{request.generation, std::string()});
     co_return;
@@ -273,12 +288,12 @@ void answer_peek(CoordinatorState* state, GenerationReadRequest& request) {
   ClusterConnectionString connection = checked_connection(*state, request.connection);
   auto found = state->registers.find(cluster_key(connection));
   if (found == state->registers.end()) {
-    request.reply.send(GenerationReadReply{{}, {}, {}, false, std::string()});
+    request.reply.send(GenerationReadReply{{}, {}, {}, false, std::string(), {}});
     return;
   }
   const GenerationRegister& reg = found->second;
-  request.reply.send(
-      GenerationReadReply{reg.value, reg.write_generation, reg.read_generation, true, reg.forward});
+  request.reply.send(GenerationReadReply{reg.value, reg.write_generation, reg.read_generation, true,
+                                         reg.forward, reg.also_seen});
 }
 
 Future<Void> serve_reads(CoordinatorState* state, FutureStream<GenerationReadRequest> requests) {
