@@ -57,8 +57,8 @@ TestRunResult run_simulation_test(const TestSpec& spec, const RunOptions& run) {
   const std::map<std::string, std::string> pinned_knobs = options.with_prefix("knob.");
   options.get_string("title", "");
   options.get_int("ci_seeds", 0);  // read by the build, which runs that many seeds in CI
-  options.get_int("ci_determinism_seeds", 0);  // and checks determinism on that many
-  options.get_int("ci_sanitized_seeds", 0);    // and runs that many under the sanitizers
+  options.get_int("ci_determinism_seeds", 0);     // and checks determinism on that many
+  options.get_int("ci_sanitized_seeds", 0);       // and runs that many under the sanitizers
   options.get_string("ci_regression_seeds", "");  // and these seeds, found failing once
   options.check_all_read();
 
