@@ -568,7 +568,12 @@ void Transaction::set_read_version(Version version) {
   if (state_->read_version) {
     throw Error(ErrorCode::read_version_already_set, "the transaction already has a read version");
   }
-  if (version < 0) throw Error(ErrorCode::version_invalid, "read versions are not negative");
+  // As FoundationDB's: no database has a version 0 to read at, and the error is not
+  // retryable (transaction_too_old would send a retry loop round forever).
+  if (version <= 0) {
+    throw Error(ErrorCode::version_invalid,
+                "a read version must be positive, not " + std::to_string(version));
+  }
   state_->read_version = Future<Version>(version);
 }
 

@@ -308,6 +308,46 @@ static void test_conflict_and_retry(FDBDatabase* db) {
   fdb_transaction_destroy(second);
 }
 
+/* Read versions set by hand: positive, once; anything else fails every later operation
+   with an error the retry loop does not retry. */
+static void test_set_read_version(FDBDatabase* db) {
+  FDBTransaction* tr;
+  CHECK_ERROR(fdb_database_create_transaction(db, &tr), 0);
+  CHECK(!fdb_error_predicate(FDB_ERROR_PREDICATE_RETRYABLE, 2011));
+  const int64_t invalid[] = {0, -1, -1000000};
+  for (int i = 0; i < 3; ++i) {
+    fdb_transaction_reset(tr);
+    fdb_transaction_set_read_version(tr, invalid[i]);
+    FDBFuture* get = fdb_transaction_get(tr, KEY("read-version"), 0);
+    fdb_error_t error = wait_for(get);
+    CHECK_ERROR(error, 2011); /* version_invalid */
+    fdb_future_destroy(get);
+    FDBFuture* retry = fdb_transaction_on_error(tr, error);
+    CHECK_ERROR(wait_for(retry), 2011);
+    fdb_future_destroy(retry);
+  }
+  /* A version the database has: reads run at it; setting another one fails. */
+  fdb_transaction_reset(tr);
+  FDBFuture* version_future = fdb_transaction_get_read_version(tr);
+  CHECK_ERROR(wait_for(version_future), 0);
+  int64_t version = 0;
+  CHECK_ERROR(fdb_future_get_int64(version_future, &version), 0);
+  fdb_future_destroy(version_future);
+  fdb_transaction_reset(tr);
+  fdb_transaction_set_read_version(tr, version);
+  version_future = fdb_transaction_get_read_version(tr);
+  CHECK_ERROR(wait_for(version_future), 0);
+  int64_t read_back = 0;
+  CHECK_ERROR(fdb_future_get_int64(version_future, &read_back), 0);
+  CHECK(read_back == version);
+  fdb_future_destroy(version_future);
+  fdb_transaction_set_read_version(tr, version);
+  FDBFuture* get = fdb_transaction_get(tr, KEY("read-version"), 0);
+  CHECK_ERROR(wait_for(get), 2010); /* read_version_already_set */
+  fdb_future_destroy(get);
+  fdb_transaction_destroy(tr);
+}
+
 static void test_watch_and_callbacks(FDBDatabase* db) {
   FDBTransaction* tr;
   CHECK_ERROR(fdb_database_create_transaction(db, &tr), 0);
@@ -562,6 +602,7 @@ int main(int argc, char** argv) {
     test_reads_and_writes(db);
     test_atomics_and_versionstamps(db);
     test_conflict_and_retry(db);
+    test_set_read_version(db);
     test_watch_and_callbacks(db);
     test_options_and_metadata(db);
     test_many_threads(db);

@@ -62,3 +62,14 @@ test('error predicates follow FoundationDB', () => {
   const native = fdb.ErrorPredicate;
   assert.equal(native.Retryable, 50000);
 });
+
+test('a read version of 0 is an error the retry loop does not retry', async () => {
+  let attempts = 0;
+  const code = await errorCode(() => db.doTransaction(async (tn) => {
+    attempts++;
+    tn.setReadVersion(Buffer.alloc(8));
+    await tn.get('anything');
+  }));
+  assert.equal(code, 2011);
+  assert.equal(attempts, 1);
+});
