@@ -435,9 +435,32 @@ void reset_state(TransactionState& state) {
   state.committed = false;
 }
 
+Future<Void> retry_after(std::shared_ptr<TransactionState> state, Error error);
+
+// FoundationDB's rules (API version 610 on): a cancelled or timed-out transaction answers
+// with that error; an error on_error gives back (not retryable, or past the retry limit)
+// also cancels the transaction, until reset().
 Future<Void> on_error_actor(std::shared_ptr<TransactionState> state, Error error) {
+  std::optional<Error> failure;
+  try {
+    check_usable(*state);
+    co_await retry_after(state, std::move(error));
+  } catch (Error& thrown) {
+    if (thrown.is_cancellation()) throw;
+    failure = thrown;
+  }
+  if (!failure) co_return;
+  abort_transaction(*state, Error(ErrorCode::transaction_cancelled));
+  throw *failure;
+}
+
+// Backs off as `error` asks and resets the transaction for its next attempt, or throws.
+Future<Void> retry_after(std::shared_ptr<TransactionState> state, Error error) {
   const ClientKnobs& knobs = client_knobs();
-  if (state->retry_limit >= 0 && state->retries >= state->retry_limit) throw error;
+  if (state->retry_limit >= 0 && state->retries >= state->retry_limit) {
+    ++state->retries;
+    throw error;
+  }
   // FoundationDB's rule: transaction_too_old and future_version start over at once (a
   // newer read version is all they need); the other retryable errors back off first.
   // cluster_version_changed is "maybe committed" but only the multi-version client

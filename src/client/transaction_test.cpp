@@ -153,14 +153,20 @@ TEST(TransactionErrors, PredicatesAndOnErrorFollowFoundationDB) {
     EXPECT_FALSE(error_retryable(code)) << error_name(code);
   }
   // on_error gives back what it does not retry: cluster_version_changed (the multi-version
-  // client's to handle) and every non-retryable error.
+  // client's to handle) and every non-retryable error; the transaction is then cancelled
+  // until reset().
   Transaction tr = make_transaction();
   for (ErrorCode code : {ErrorCode::cluster_version_changed, ErrorCode::transaction_timed_out,
                          ErrorCode::transaction_cancelled}) {
+    tr.reset();
     Future<Void> result = tr.on_error(Error(code));
     ASSERT_TRUE(result.is_ready());
     ASSERT_TRUE(result.is_error());
     EXPECT_EQ(result.error().code(), code);
+    Future<Void> after = tr.on_error(Error(ErrorCode::not_committed));
+    ASSERT_TRUE(after.is_ready());
+    ASSERT_TRUE(after.is_error());
+    EXPECT_EQ(after.error().code(), ErrorCode::transaction_cancelled);
   }
 }
 

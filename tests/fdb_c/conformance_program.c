@@ -348,6 +348,41 @@ static void test_set_read_version(FDBDatabase* db) {
   fdb_transaction_destroy(tr);
 }
 
+static void check_on_error(FDBTransaction* tr, fdb_error_t error, fdb_error_t expected) {
+  FDBFuture* retry = fdb_transaction_on_error(tr, error);
+  CHECK_ERROR(wait_for(retry), expected);
+  fdb_future_destroy(retry);
+}
+
+/* on_error on a cancelled transaction, and an error on_error gives back, which cancels the
+   transaction until reset (FoundationDB's rules from API version 610). */
+static void test_on_error_rules(FDBDatabase* db) {
+  FDBTransaction* tr;
+  CHECK_ERROR(fdb_database_create_transaction(db, &tr), 0);
+  fdb_transaction_cancel(tr);
+  check_on_error(tr, 1007, 1025); /* transaction_cancelled */
+  FDBFuture* commit = fdb_transaction_commit(tr);
+  CHECK_ERROR(wait_for(commit), 1025);
+  fdb_future_destroy(commit);
+  fdb_transaction_reset(tr);
+  fdb_transaction_set(tr, KEY("on-error"), KEY("usable again"));
+  CHECK_ERROR(commit_with_retries(tr), 0);
+  /* retry_limit 1: one retry, then the error itself, then the transaction is cancelled. */
+  fdb_transaction_reset(tr);
+  set_int_option(tr, FDB_TR_OPTION_RETRY_LIMIT, 1, 0);
+  check_on_error(tr, 1020, 0);
+  check_on_error(tr, 1020, 1020);
+  check_on_error(tr, 1020, 1025);
+  /* reset() forgets the limit, the count and the cancellation. */
+  fdb_transaction_reset(tr);
+  check_on_error(tr, 1020, 0);
+  check_on_error(tr, 1020, 0);
+  /* A non-retryable error comes back and cancels the transaction too. */
+  check_on_error(tr, 2004, 2004);
+  check_on_error(tr, 1020, 1025);
+  fdb_transaction_destroy(tr);
+}
+
 static void test_watch_and_callbacks(FDBDatabase* db) {
   FDBTransaction* tr;
   CHECK_ERROR(fdb_database_create_transaction(db, &tr), 0);
@@ -603,6 +638,7 @@ int main(int argc, char** argv) {
     test_atomics_and_versionstamps(db);
     test_conflict_and_retry(db);
     test_set_read_version(db);
+    test_on_error_rules(db);
     test_watch_and_callbacks(db);
     test_options_and_metadata(db);
     test_many_threads(db);
