@@ -44,15 +44,17 @@ struct Cluster {
     client_machine = &simulator.add_machine("client", "zc");
   }
 
-  // Runs `body` in a new process of the client machine until it finishes.
-  void run(std::function<Future<Void>()> body) {
+  // Runs `body` in a new process of `machine` (the client machine unless given) until it
+  // finishes.
+  void run(std::function<Future<Void>()> body, sim::SimMachine* machine = nullptr) {
     Promise<Void> done;
     auto main = [&]() -> Future<Void> {
       Transport::install(NetworkAddress());
       co_await body();
       done.send(Void{});
     };
-    simulator.add_process(*client_machine, "client" + std::to_string(++clients), 1, "/client", main,
+    simulator.add_process(machine ? *machine : *client_machine,
+                          "client" + std::to_string(++clients), 1, "/client", main,
                           /*killable=*/false);
     ASSERT_TRUE(simulator.run_until(done.get_future(), simulator.now() + 600)) << "hung";
   }
@@ -178,6 +180,36 @@ TEST(CoordinationTest, CoordinatorThatLearnedReportsWhatTheOthersHeld) {
     std::sort(seen.begin(), seen.end());
     EXPECT_EQ(seen, (std::vector<std::string>{"v1", "v2"}));
   });
+}
+
+// Coordinator 2 is up, but the writer's requests never reach it (a controller's connection
+// to it was not up when the cluster was created), so only 0 and 1 hold the core state.
+// Clients and workers ask every coordinator for the leader; once coordinator 2 hears of
+// the cluster so, it must learn the register while 0 and 1 can teach it, so that losing
+// coordinator 0 afterwards (a minority) still leaves a majority that can answer.
+TEST(CoordinationTest, CoordinatorThatMissedEveryWriteLearnsOnceItHearsOfTheCluster) {
+  Cluster cluster(22, 3);
+  sim::SimMachine* other_client = &cluster.simulator.add_machine("client2", "zc2");
+  cluster.simulator.network().clog_link(cluster.client_machine->ip,
+                                        cluster.coordinators[2]->machine->ip, 100000);
+  cluster.run([&]() -> Future<Void> { co_await write_value(cluster.connection, "v1"); });
+  cluster.run(
+      [&]() -> Future<Void> {
+        co_await CoordinatorInterface::at(cluster.connection.coordinators[2])
+            .get_leader.get_reply(GetLeaderRequest{cluster.connection.to_string(), UID(), {}});
+        co_await delay(10.0);
+        cluster.kill(0);
+        std::optional<std::string> read;
+        std::string failure;
+        try {
+          read = co_await read_value(cluster.connection);
+        } catch (Error& error) {
+          failure = error.message();
+        }
+        EXPECT_EQ(failure, "");
+        EXPECT_EQ(read, std::optional<std::string>("v1"));
+      },
+      other_client);
 }
 
 TEST(CoordinationTest, ForwardedRegisterSendsEveryoneToTheNewCoordinators) {

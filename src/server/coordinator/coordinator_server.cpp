@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <type_traits>
 
 #include "client/client_knobs.h"
@@ -64,6 +65,8 @@ struct CoordinatorState {
   std::map<std::string, GenerationRegister> registers;
   // Keys being learned from the other coordinators: ready once learned.
   std::map<std::string, Future<Void>> learning;
+  // Keys whose learning was queued on hearing of their cluster (see learn_on_hearing).
+  std::set<std::string> learning_queued;
   std::map<std::string, LeaderRegister> leaders;
   // Reads and writes that change a register run one at a time, in arrival order.
   PromiseStream<std::function<Future<Void>()>> changes;
@@ -197,6 +200,18 @@ Future<GenerationRegister*> held_register(CoordinatorState* state,
   co_return &state->registers[key];
 }
 
+// Learns the register of a cluster this coordinator hears of but does not hold, in its
+// turn among the changes. Waiting for the first read or write would be too late: one that
+// missed every write (down, or its connections not yet up, when the cluster was created)
+// would hold nothing until the next recovery, and once another coordinator failed it could
+// no longer learn (it must hear from all the others but one), so a minority lost would stop
+// the cluster. Every worker and client asks each coordinator for the leader, so this runs
+// while the coordinators that can teach it are still there.
+Future<Void> learn_queued_register(CoordinatorState* state, ClusterConnectionString connection) {
+  co_await held_register(state, connection);
+  state->learning_queued.erase(cluster_key(connection));
+}
+
 // ---- the generation register ----
 
 Future<Void> handle_read(CoordinatorState* state, ClusterConnectionString connection,
@@ -274,6 +289,14 @@ void queue_change(CoordinatorState* state, Request request,
       });
 }
 
+// Queues the learning of `connection`'s register unless it is held or already queued.
+void learn_on_hearing(CoordinatorState* state, const ClusterConnectionString& connection) {
+  const std::string key = cluster_key(connection);
+  if (state->registers.count(key) || !state->learning_queued.insert(key).second) return;
+  state->changes.send(
+      [state, connection]() -> Future<Void> { return learn_queued_register(state, connection); });
+}
+
 Future<Void> run_changes(CoordinatorState* state) {
   FutureStream<std::function<Future<Void>()>> changes = state->changes.get_future();
   while (true) {
@@ -286,6 +309,7 @@ Future<Void> run_changes(CoordinatorState* state) {
 // being learned: two coordinators learning at the same time ask each other.
 void answer_peek(CoordinatorState* state, GenerationReadRequest& request) {
   ClusterConnectionString connection = checked_connection(*state, request.connection);
+  learn_on_hearing(state, connection);
   auto found = state->registers.find(cluster_key(connection));
   if (found == state->registers.end()) {
     request.reply.send(GenerationReadReply{{}, {}, {}, false, std::string(), {}});
@@ -383,6 +407,7 @@ Future<Void> hold_poll(LeaderRegister* leader, std::function<bool()> ready,
 void handle_candidacy(CoordinatorState* state, CandidacyRequest request) {
   ClusterConnectionString connection = checked_connection(*state, request.connection);
   const std::string key = cluster_key(connection);
+  learn_on_hearing(state, connection);
   LeaderRegister* leader = &state->leaders[key];
   leader->candidates[request.candidate.address] = {request.candidate, now()};
   reevaluate(*leader);
@@ -401,6 +426,7 @@ void handle_candidacy(CoordinatorState* state, CandidacyRequest request) {
 void handle_get_leader(CoordinatorState* state, GetLeaderRequest request) {
   ClusterConnectionString connection = checked_connection(*state, request.connection);
   const std::string key = cluster_key(connection);
+  learn_on_hearing(state, connection);
   LeaderRegister* leader = &state->leaders[key];
   reevaluate(*leader);
   UID known = request.known_leader;
@@ -422,6 +448,7 @@ void handle_get_leader(CoordinatorState* state, GetLeaderRequest request) {
 void handle_heartbeat(CoordinatorState* state, LeaderHeartbeatRequest request) {
   ClusterConnectionString connection = checked_connection(*state, request.connection);
   const std::string key = cluster_key(connection);
+  learn_on_hearing(state, connection);
   std::string forward = forward_of(*state, key);
   if (!forward.empty()) {
     request.reply.send(LeaderHeartbeatReply{false, forward});
