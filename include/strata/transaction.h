@@ -173,6 +173,10 @@ class Transaction {
   // lock_aware: may run while the database is locked. (Strata has no database lock yet,
   // so it changes nothing; accepted so that FoundationDB programs run.)
   void set_lock_aware();
+  // special_key_space_enable_writes: lets set and clear reach the special key space's
+  // writable modules (\xff\xff/management/...). Without it they fail with
+  // special_keys_write_disabled.
+  void set_special_key_space_enable_writes();
 
   // A watch on `key`: ready once the key's value differs from the one this transaction
   // sees now (its own writes included), looking at changes after the read version, those

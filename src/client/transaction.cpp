@@ -18,8 +18,9 @@ struct WatchStart {
   // The version from which changes count: the commit's (the read version's for a
   // read-only transaction).
   Version version = invalid_version;
-  // The transaction itself changed the key after creating the watch.
-  bool changed = false;
+  // The transaction's writes to the key at commit, when they differ from those when the
+  // watch was created.
+  std::optional<WriteMap::Lookup> rewritten;
 };
 
 struct PendingWatch {
@@ -49,6 +50,7 @@ struct TransactionState {
   bool read_system_keys = false;
   bool causal_read_risky = false;
   bool lock_aware = false;
+  bool special_key_writes = false;
   ReadVersionPriority priority = ReadVersionPriority::normal;
   // next_write_no_write_conflict_range: the next write adds no write conflict range.
   bool next_write_without_conflict = false;
@@ -127,6 +129,44 @@ void check_readable_key(const TransactionState& state, std::string_view key) {
   if (key >= max_read_key(state)) throw outside_keyspace(key, false);
 }
 
+// The special key space's one writable module: the tenant map of FoundationDB's management
+// module. Strata has no tenants, so the map is always empty: clearing it changes nothing,
+// and creating a tenant there fails with tenants_disabled.
+const std::string tenant_map_begin = special_keys_begin + "/management/tenant/map/";
+const std::string tenant_map_end = special_keys_begin + "/management/tenant/map0";
+
+// A set (`end` empty) or clear of [begin, end) in the special key space, checked as
+// FoundationDB checks it. Returns whether the write needs no more doing.
+bool special_key_write(const TransactionState& state, std::string_view begin,
+                       std::optional<std::string_view> end) {
+  if (begin < special_keys_begin) return false;
+  if (!state.special_key_writes) {
+    throw Error(ErrorCode::special_keys_write_disabled,
+                describe_key(begin) +
+                    " is in the special key space; set special_key_space_enable_writes to write "
+                    "its modules");
+  }
+  const bool in_tenant_map =
+      begin >= tenant_map_begin && begin < tenant_map_end && (!end || *end <= tenant_map_end);
+  if (!in_tenant_map) {
+    const bool crosses = end && begin<tenant_map_end&& * end> tenant_map_begin;
+    throw Error(crosses ? ErrorCode::special_keys_cross_module_clear
+                        : ErrorCode::special_keys_no_write_module_found,
+                describe_key(begin) + " is in no writable module of the special key space " +
+                    "(Strata's only one is the tenant map, \\xff\\xff/management/tenant/map/)");
+  }
+  if (!end) {
+    throw Error(ErrorCode::tenants_disabled,
+                "Strata has no tenants: " + describe_key(begin) + " cannot be created");
+  }
+  return true;
+}
+
+// Whether [begin, end) lies in the (always empty) tenant map.
+bool in_tenant_map(std::string_view begin, std::string_view end) {
+  return begin >= tenant_map_begin && end <= tenant_map_end && begin <= end;
+}
+
 // Answers a get_versionstamp() waiting on this attempt of the transaction, if any.
 void answer_versionstamp(TransactionState& state, std::optional<std::string> stamp,
                          const Error& error) {
@@ -175,8 +215,10 @@ void start_watches(TransactionState& state, Version version) {
   std::vector<PendingWatch> watches = std::move(state.watches);
   state.watches.clear();
   for (PendingWatch& watch : watches) {
-    bool changed = !same_writes(watch.lookup, state.writes.lookup(watch.key));
-    watch.start.send(WatchStart{version, changed});
+    WriteMap::Lookup now = state.writes.lookup(watch.key);
+    std::optional<WriteMap::Lookup> rewritten;
+    if (!same_writes(watch.lookup, now)) rewritten = std::move(now);
+    watch.start.send(WatchStart{version, std::move(rewritten)});
   }
 }
 
@@ -197,11 +239,18 @@ void abort_transaction(TransactionState& state, Error error) {
 }
 
 // Throws what aborted the transaction, if anything did (an expired timeout included).
-void check_usable(TransactionState& state) {
+// A timeout that ran out cancels the transaction, as FoundationDB's timer does: later
+// operations fail with transaction_timed_out whatever the option says from then on, until
+// reset().
+void note_expired_timeout(TransactionState& state) {
   if (!state.aborted && state.timeout_s > 0 && has_env() &&
       now() >= state.started_at + state.timeout_s) {
     abort_transaction(state, Error(ErrorCode::transaction_timed_out));
   }
+}
+
+void check_usable(TransactionState& state) {
+  note_expired_timeout(state);
   if (state.aborted) throw *state.aborted;
 }
 
@@ -249,6 +298,7 @@ Future<std::optional<Value>> get_actor(std::shared_ptr<TransactionState> state, 
                                        bool snapshot) {
   // The special key space: what FoundationDB's clients read there.
   if (key == status_json_key) co_return co_await state->database->cluster_status();
+  if (in_tenant_map(key, single_key_range(key).end)) co_return std::nullopt;
   check_readable_key(*state, key);
   state->used = true;
   WriteMap::Lookup lookup =
@@ -271,6 +321,7 @@ Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std
     throw Error(ErrorCode::inverted_range,
                 "range begins at " + describe_key(begin) + ", after its end " + describe_key(end));
   }
+  if (in_tenant_map(begin, end)) co_return RangeResult{};
   check_range(begin, end, max_read_key(*state));
   const size_t row_limit = limits.rows <= 0 ? SIZE_MAX : static_cast<size_t>(limits.rows);
   const size_t byte_limit = limits.bytes <= 0 ? SIZE_MAX : static_cast<size_t>(limits.bytes);
@@ -366,11 +417,30 @@ Future<Key> get_key_actor(std::shared_ptr<TransactionState> state, KeySelector s
   co_return key;
 }
 
+// A range bound that needs no resolving: the first key at or after (or after) a key bounds
+// the same rows as that key itself (or the key after it). Ranges are mostly given so, and
+// resolving them would cost a read each (one that walks the keys beyond the range).
+std::optional<Key> bound_without_resolving(const KeySelector& selector, const Key& max_key) {
+  if (selector.offset != 1) return std::nullopt;
+  if (selector.key > max_key) {
+    throw Error(ErrorCode::key_outside_legal_range,
+                "key selector at " + describe_key(selector.key) + " is in the system keyspace");
+  }
+  return std::min(selector.or_equal ? single_key_range(selector.key).end : selector.key, max_key);
+}
+
 Future<RangeResult> get_range_between_actor(std::shared_ptr<TransactionState> state,
                                             KeySelector begin, KeySelector end, RangeLimits limits,
                                             bool reverse, bool snapshot) {
-  Key first = co_await get_key_actor(state, std::move(begin), snapshot);
-  Key last = co_await get_key_actor(state, std::move(end), snapshot);
+  if (begin.offset == 1 && end.offset == 1 && in_tenant_map(begin.key, end.key)) {
+    co_return RangeResult{};
+  }
+  const Key max_key = max_read_key(*state);
+  std::optional<Key> first_bound = bound_without_resolving(begin, max_key);
+  std::optional<Key> last_bound = bound_without_resolving(end, max_key);
+  Key first =
+      first_bound ? *first_bound : co_await get_key_actor(state, std::move(begin), snapshot);
+  Key last = last_bound ? *last_bound : co_await get_key_actor(state, std::move(end), snapshot);
   if (first >= last) co_return RangeResult{};
   co_return co_await get_range_actor(state, first, last, limits, reverse, snapshot);
 }
@@ -517,8 +587,16 @@ Future<Void> watch_actor(std::shared_ptr<DatabaseContext> database, Key key,
     }
     throw *failure;
   }
-  if (start.changed) co_return;
   const std::optional<Value> value = co_await initial;
+  // The transaction wrote the key after creating the watch: as in FoundationDB, that is a
+  // change unless it wrote the very value the watch compares with (an atomic operation's
+  // result is not known here, so it counts as a change).
+  if (start.rewritten) {
+    STRATA_PROBE(true, "a watch's own transaction wrote its key");
+    if (start.rewritten->kind != WriteMap::Lookup::Kind::known || start.rewritten->value != value) {
+      co_return;
+    }
+  }
   Version version = start.version;
   while (true) {
     Version seen = co_await database->watch_value(key, value, version);
@@ -634,6 +712,7 @@ Future<RangeResult> Transaction::get_range(std::string begin, std::string end, R
 void Transaction::set(std::string_view key, std::string_view value) {
   check_usable(*state_);
   state_->used = true;
+  if (special_key_write(*state_, key, std::nullopt)) return;
   check_key_for_write(*state_, key);
   check_value(key, value);
   state_->writes.set(key, value, take_write_conflict(*state_));
@@ -642,6 +721,7 @@ void Transaction::set(std::string_view key, std::string_view value) {
 void Transaction::clear(std::string_view key) {
   check_usable(*state_);
   state_->used = true;
+  if (special_key_write(*state_, key, single_key_range(key).end)) return;
   check_key_for_write(*state_, key);
   state_->writes.clear(key, take_write_conflict(*state_));
 }
@@ -649,6 +729,7 @@ void Transaction::clear(std::string_view key) {
 void Transaction::clear_range(std::string_view begin, std::string_view end) {
   check_usable(*state_);
   state_->used = true;
+  if (begin <= end && special_key_write(*state_, begin, end)) return;
   check_range(begin, end, max_write_key(*state_));
   WriteConflict conflict = take_write_conflict(*state_);
   if (begin == end) return;
@@ -842,6 +923,7 @@ void Transaction::reset() {
   state_->read_system_keys = false;
   state_->causal_read_risky = false;
   state_->lock_aware = false;
+  state_->special_key_writes = false;
   state_->priority = ReadVersionPriority::normal;
   state_->next_write_without_conflict = false;
   state_->started_at = has_env() ? now() : 0;
@@ -881,6 +963,10 @@ void Transaction::set_causal_read_risky() {
   state_->causal_read_risky = true;
 }
 
+void Transaction::set_special_key_space_enable_writes() {
+  state_->special_key_writes = true;
+}
+
 void Transaction::set_lock_aware() {
   state_->lock_aware = true;
 }
@@ -913,6 +999,8 @@ void Transaction::set_max_retry_delay_ms(int64_t milliseconds) {
 
 void Transaction::set_timeout_ms(int64_t milliseconds) {
   check_option("timeout", milliseconds, 0, INT32_MAX);
+  // A new value (0 included) cannot take back a timeout that already ran out.
+  note_expired_timeout(*state_);
   state_->timeout_s = static_cast<double>(milliseconds) / 1000;
 }
 

@@ -1,8 +1,15 @@
 #include "fdb_c/network.h"
 
+#include <cstdio>
+
+#include <unistd.h>  // lint: allows file because client trace files are named after the process id
+
+#include "fdb_c/options.h"
 #include "rpc/transport.h"
 #include "runtime/error.h"
 #include "runtime/real/real_environment.h"
+#include "runtime/real/trace_file.h"
+#include "runtime/trace.h"
 
 namespace strata::fdb_c {
 
@@ -35,6 +42,8 @@ fdb_error_t Network::select_api_version(int runtime_version, int header_version)
 
 fdb_error_t Network::setup() {
   if (api_version() == 0) return code(ErrorCode::api_version_unset);
+  if (is_set_up()) return code(ErrorCode::network_already_setup);
+  if (fdb_error_t error = set_network_options_from_environment()) return error;
   std::lock_guard lock(mutex_);
   if (state_ != State::idle) return code(ErrorCode::network_already_setup);
   state_ = State::set_up;
@@ -48,6 +57,9 @@ bool Network::is_set_up() const {
 
 fdb_error_t Network::run() {
   real::RealEnvironment* environment;
+  std::optional<std::string> trace_directory;
+  std::string trace_name;
+  std::string trace_log_group;
   {
     std::lock_guard lock(mutex_);
     if (state_ == State::idle) return code(ErrorCode::network_not_setup);
@@ -61,8 +73,31 @@ fdb_error_t Network::run() {
     environment_ = environment;
     network_thread_ = std::this_thread::get_id();  // lint: allows thread because it is ours
     state_ = State::running;
+    trace_directory = trace_directory_;
+    trace_name = trace_file_identifier_.empty() ? "client." + std::to_string(::getpid())
+                                                : trace_file_identifier_;
+    trace_log_group = trace_log_group_.empty() ? "default" : trace_log_group_;
+  }
+  std::optional<real::TraceFile> trace_file;
+  if (trace_directory) {
+    try {
+      trace_file.emplace(*trace_directory, trace_name);
+    } catch (const Error& error) {
+      std::fprintf(stderr, "libfdb_c: no trace files: %s\n", error.message().c_str());
+    }
+  }
+  if (trace_file) {
+    set_trace_sink(&*trace_file);
+    TraceEvent("ClientStarted")
+        .detail("LogGroup", trace_log_group)
+        .detail("ApiVersion", api_version())
+        .detail("TraceFile", trace_file->current_path());
   }
   environment->run();
+  if (trace_file) {
+    trace_file->flush();
+    set_trace_sink(nullptr);
+  }
   std::vector<std::pair<void (*)(void*), void*>> hooks;
   {
     std::lock_guard lock(mutex_);
@@ -94,6 +129,21 @@ fdb_error_t Network::stop() {
       return 0;
   }
   return 0;
+}
+
+void Network::set_trace_directory(std::string directory) {
+  std::lock_guard lock(mutex_);
+  trace_directory_ = std::move(directory);
+}
+
+void Network::set_trace_log_group(std::string group) {
+  std::lock_guard lock(mutex_);
+  trace_log_group_ = std::move(group);
+}
+
+void Network::set_trace_file_identifier(std::string identifier) {
+  std::lock_guard lock(mutex_);
+  trace_file_identifier_ = std::move(identifier);
 }
 
 fdb_error_t Network::add_completion_hook(void (*hook)(void*), void* parameter) {

@@ -12,7 +12,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <mutex>   // lint: allows thread because applications call in from their threads
+#include <mutex>  // lint: allows thread because applications call in from their threads
+#include <optional>
+#include <string>
 #include <thread>  // lint: allows thread because applications call in from their threads
 #include <utility>
 #include <vector>
@@ -44,6 +46,12 @@ class Network {
   fdb_error_t stop();
   fdb_error_t add_completion_hook(void (*hook)(void*), void* parameter);
 
+  // The client's trace files (network options trace_enable, trace_log_group,
+  // trace_file_identifier): set before setup(), opened by run() on the network thread.
+  void set_trace_directory(std::string directory);
+  void set_trace_log_group(std::string group);
+  void set_trace_file_identifier(std::string identifier);
+
   // Runs `task` on the network thread after every task posted before it. Before run(),
   // tasks wait for it. Returns false (and drops the task) once the network has stopped.
   bool post(std::function<void()> task);
@@ -67,6 +75,9 @@ class Network {
   real::RealEnvironment* environment_ = nullptr;
   std::thread::id network_thread_;  // lint: allows thread because it names the loop's thread
   std::vector<std::pair<void (*)(void*), void*>> completion_hooks_;
+  std::optional<std::string> trace_directory_;
+  std::string trace_log_group_;
+  std::string trace_file_identifier_;
 };
 
 // A member that counts its owner as a live handle.

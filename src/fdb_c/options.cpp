@@ -1,8 +1,13 @@
 #include "fdb_c/options.h"
 
+#include <cerrno>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "fdb_c/network.h"
 #include "runtime/error.h"
@@ -38,8 +43,7 @@ struct OptionSpec {
 // throttling), span_parent, expensive_clear_cost_estimation_enable, the read-version
 // cache options and authorization_token (no tenants). Refused: initialize_new_database,
 // idempotency_id, automatic_idempotency (Strata cannot yet tell whether an unknown
-// commit happened), report_conflicting_keys, special_key_space_enable_writes,
-// bypass_unreadable.
+// commit happened), report_conflicting_keys, bypass_unreadable.
 constexpr OptionSpec transaction_options[] = {
     {10, Parameter::none, Support::ignored},
     {20, Parameter::none, Support::honoured},
@@ -81,7 +85,7 @@ constexpr OptionSpec transaction_options[] = {
     {711, Parameter::none, Support::ignored},
     {712, Parameter::none, Support::refused},
     {713, Parameter::none, Support::ignored},
-    {714, Parameter::none, Support::refused},
+    {714, Parameter::none, Support::honoured},
     {800, Parameter::text, Support::ignored, 0, 16},
     {801, Parameter::text, Support::ignored, 0, 16},
     {900, Parameter::text, Support::ignored},
@@ -117,20 +121,22 @@ constexpr OptionSpec database_options[] = {
     {900, Parameter::none, Support::refused},
 };
 
-// Network options. Honoured: knob. Refused: TLS (Strata has no TLS yet; ignoring them
-// would send in the clear what the application meant to protect). Everything else is
-// accepted without effect: tracing, the simulator's buggify switches, and the
-// multi-version client's options (libfdb_c.so is the only client).
+// Network options. Honoured: knob, and the client's trace files (trace_enable, roll and
+// total sizes, log group, format, file identifier). Refused: TLS (Strata has no TLS yet;
+// ignoring them would send in the clear what the application meant to protect).
+// Everything else is accepted without effect: the other tracing options, the simulator's
+// buggify switches, and the multi-version client's options (libfdb_c.so is the only
+// client).
 constexpr OptionSpec network_options[] = {
     {10, Parameter::text, Support::ignored},
     {20, Parameter::text, Support::ignored},
-    {30, Parameter::text, Support::ignored},
-    {31, Parameter::integer, Support::ignored, 0, INT64_MAX},
-    {32, Parameter::integer, Support::ignored, 0, INT64_MAX},
-    {33, Parameter::text, Support::ignored},
-    {34, Parameter::text, Support::ignored},
+    {30, Parameter::text, Support::honoured},
+    {31, Parameter::integer, Support::honoured, 0, INT64_MAX},
+    {32, Parameter::integer, Support::honoured, 0, INT64_MAX},
+    {33, Parameter::text, Support::honoured},
+    {34, Parameter::text, Support::honoured},
     {35, Parameter::text, Support::ignored},
-    {36, Parameter::text, Support::ignored},
+    {36, Parameter::text, Support::honoured},
     {37, Parameter::none, Support::ignored},
     {39, Parameter::text, Support::ignored},
     {40, Parameter::text, Support::honoured},
@@ -166,6 +172,55 @@ constexpr OptionSpec network_options[] = {
     {1000, Parameter::text, Support::ignored},
     {1001, Parameter::none, Support::ignored},
     {1002, Parameter::integer, Support::ignored, INT64_MIN, INT64_MAX},
+};
+
+// The network options by FoundationDB's names, for FDB_NETWORK_OPTION_<NAME>.
+constexpr std::pair<std::string_view, int> network_option_names[] = {
+    {"LOCAL_ADDRESS", 10},
+    {"CLUSTER_FILE", 20},
+    {"TRACE_ENABLE", 30},
+    {"TRACE_ROLL_SIZE", 31},
+    {"TRACE_MAX_LOGS_SIZE", 32},
+    {"TRACE_LOG_GROUP", 33},
+    {"TRACE_FORMAT", 34},
+    {"TRACE_CLOCK_SOURCE", 35},
+    {"TRACE_FILE_IDENTIFIER", 36},
+    {"TRACE_SHARE_AMONG_CLIENT_THREADS", 37},
+    {"TRACE_PARTIAL_FILE_SUFFIX", 39},
+    {"KNOB", 40},
+    {"TLS_PLUGIN", 41},
+    {"TLS_CERT_BYTES", 42},
+    {"TLS_CERT_PATH", 43},
+    {"TLS_KEY_BYTES", 45},
+    {"TLS_KEY_PATH", 46},
+    {"TLS_VERIFY_PEERS", 47},
+    {"BUGGIFY_ENABLE", 48},
+    {"BUGGIFY_DISABLE", 49},
+    {"BUGGIFY_SECTION_ACTIVATED_PROBABILITY", 50},
+    {"BUGGIFY_SECTION_FIRED_PROBABILITY", 51},
+    {"TLS_CA_BYTES", 52},
+    {"TLS_CA_PATH", 53},
+    {"TLS_PASSWORD", 54},
+    {"DISABLE_MULTI_VERSION_CLIENT_API", 60},
+    {"CALLBACKS_ON_EXTERNAL_THREADS", 61},
+    {"EXTERNAL_CLIENT_LIBRARY", 62},
+    {"EXTERNAL_CLIENT_DIRECTORY", 63},
+    {"DISABLE_LOCAL_CLIENT", 64},
+    {"CLIENT_THREADS_PER_VERSION", 65},
+    {"FUTURE_VERSION_CLIENT_LIBRARY", 66},
+    {"DISABLE_CLIENT_STATISTICS_LOGGING", 70},
+    {"ENABLE_SLOW_TASK_PROFILING", 71},
+    {"ENABLE_RUN_LOOP_PROFILING", 71},
+    {"DISABLE_CLIENT_BYPASS", 72},
+    {"CLIENT_BUGGIFY_ENABLE", 80},
+    {"CLIENT_BUGGIFY_DISABLE", 81},
+    {"CLIENT_BUGGIFY_SECTION_ACTIVATED_PROBABILITY", 82},
+    {"CLIENT_BUGGIFY_SECTION_FIRED_PROBABILITY", 83},
+    {"DISTRIBUTED_CLIENT_TRACER", 90},
+    {"CLIENT_TMP_DIR", 91},
+    {"SUPPORTED_CLIENT_VERSIONS", 1000},
+    {"EXTERNAL_CLIENT", 1001},
+    {"EXTERNAL_CLIENT_TRANSPORT_ID", 1002},
 };
 
 template <size_t N>
@@ -243,6 +298,8 @@ void apply_transaction_option(Transaction& transaction, const TransactionOption&
       return transaction.set_snapshot_read_your_writes(false);
     case 700:
       return transaction.set_lock_aware();
+    case 714:
+      return transaction.set_special_key_space_enable_writes();
     default:
       throw Error(ErrorCode::invalid_option);
   }
@@ -280,16 +337,88 @@ fdb_error_t set_network_option(int code, const uint8_t* value, int length) {
   int64_t number = 0;
   if (fdb_error_t error = check_option(network_options, code, value, length, &spec, &number))
     return error;
-  if (code != 40) return 0;
-  // knob: NAME=VALUE, before the network is set up (knobs are read on the network thread).
-  if (Network::instance().is_set_up()) return code_of(ErrorCode::network_already_setup);
-  std::string_view setting(reinterpret_cast<const char*>(value), static_cast<size_t>(length));
-  size_t equals = setting.find('=');
-  if (equals == std::string_view::npos) return invalid_option_value;
+  if (spec->support != Support::honoured) return 0;
+  // The honoured ones shape the network thread: they must come before it is set up.
+  Network& network = Network::instance();
+  if (network.is_set_up()) return code_of(ErrorCode::network_already_setup);
+  std::string text(reinterpret_cast<const char*>(value), static_cast<size_t>(length));
   try {
-    set_knob(setting.substr(0, equals), setting.substr(equals + 1));
+    switch (code) {
+      case 30:  // trace_enable: a folder, or the current one
+        network.set_trace_directory(text.empty() ? "." : text);
+        return 0;
+      case 31:  // trace_roll_size
+        set_knob("trace_file_bytes_max", std::to_string(number));
+        return 0;
+      case 32:  // trace_max_logs_size
+        set_knob("trace_total_bytes_max", std::to_string(number));
+        return 0;
+      case 33:  // trace_log_group
+        network.set_trace_log_group(text);
+        return 0;
+      case 34:  // trace_format: Strata writes JSON lines whichever is asked
+        return text == "json" || text == "xml" ? 0 : invalid_option_value;
+      case 36:  // trace_file_identifier: replaces the process part of the file names
+        if (text.find('/') != std::string::npos) return invalid_option_value;
+        network.set_trace_file_identifier(text);
+        return 0;
+      case 40: {  // knob: NAME=VALUE (knobs are read on the network thread)
+        size_t equals = text.find('=');
+        if (equals == std::string::npos) return invalid_option_value;
+        set_knob(std::string_view(text).substr(0, equals),
+                 std::string_view(text).substr(equals + 1));
+        return 0;
+      }
+    }
   } catch (const Error&) {
     return invalid_option_value;
+  }
+  return 0;
+}
+
+namespace {
+
+// FoundationDB's rule for an option given in the environment: several values are separated
+// by ':', and a backslash takes the next character as it is.
+std::vector<std::string> split_option_values(std::string_view text) {
+  std::vector<std::string> values(1);
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      values.back() += text[++i];
+    } else if (text[i] == ':') {
+      values.emplace_back();
+    } else {
+      values.back() += text[i];
+    }
+  }
+  return values;
+}
+
+}  // namespace
+
+fdb_error_t set_network_options_from_environment() {
+  for (const auto& [name, code] : network_option_names) {
+    const std::string variable = "FDB_NETWORK_OPTION_" + std::string(name);
+    const char* text = std::getenv(variable.c_str());
+    if (text == nullptr) continue;
+    const OptionSpec* spec = find_option(network_options, code);
+    if (spec == nullptr || spec->support == Support::refused) return invalid_option;
+    for (const std::string& value : split_option_values(text)) {
+      std::string bytes;
+      if (spec->parameter == Parameter::integer) {
+        char* end = nullptr;
+        errno = 0;
+        long long number = std::strtoll(value.c_str(), &end, 10);
+        if (value.empty() || *end != '\0' || errno != 0) return invalid_option_value;
+        for (int i = 0; i < 8; ++i)
+          bytes += static_cast<char>(static_cast<uint64_t>(number) >> (8 * i));
+      } else if (spec->parameter == Parameter::text) {
+        bytes = value;
+      }
+      if (fdb_error_t error = set_network_option(
+              code, reinterpret_cast<const uint8_t*>(bytes.data()), static_cast<int>(bytes.size())))
+        return error;
+    }
   }
   return 0;
 }

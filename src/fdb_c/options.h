@@ -38,7 +38,11 @@ struct DatabaseOption {
 };
 fdb_error_t parse_database_option(int code, const uint8_t* value, int length, DatabaseOption* out);
 
-// Checks a network option; applies the ones Strata honours (knob).
+// Checks a network option; applies the ones Strata honours (knob, trace files).
 fdb_error_t set_network_option(int code, const uint8_t* value, int length);
+// Applies the network options given as FDB_NETWORK_OPTION_<NAME> environment variables
+// (FoundationDB's rule: read when the network is set up, before it is). Integers are
+// decimal text; several values of one option are separated by ':'.
+fdb_error_t set_network_options_from_environment();
 
 }  // namespace strata::fdb_c

@@ -111,6 +111,17 @@ TEST_F(TransactionApiTest, WatchFiresOnAChangeAndNotBefore) {
     own.set("w/key", "four");
     co_await own.commit();
     co_await timeout_error(mine, hang_guard_s);
+
+    // But not when it wrote the very value the watch compares with; a later change does.
+    co_await set_key(database, "w/key", "0");
+    Transaction same = database.create_transaction();
+    Future<Void> unchanged = same.watch("w/key");
+    same.set("w/key", "0");
+    co_await same.commit();
+    co_await delay(1.0);
+    EXPECT_FALSE(unchanged.is_ready()) << "the watch fired on its own write of the same value";
+    co_await set_key(database, "w/key", "1");
+    co_await timeout_error(unchanged, hang_guard_s);
   });
 }
 

@@ -383,6 +383,138 @@ static void test_on_error_rules(FDBDatabase* db) {
   fdb_transaction_destroy(tr);
 }
 
+static void commit_expecting(FDBTransaction* tr, fdb_error_t expected) {
+  FDBFuture* commit = fdb_transaction_commit(tr);
+  CHECK_ERROR(wait_for(commit), expected);
+  fdb_future_destroy(commit);
+}
+
+static void pause_ms(long milliseconds) {
+  struct timespec pause = {milliseconds / 1000, (milliseconds % 1000) * 1000000};
+  nanosleep(&pause, NULL);
+}
+
+/* A timeout counts from the transaction's start and outlives on_error; once it fired, even
+   an empty commit and on_error fail with transaction_timed_out; reset() clears it. The
+   database's transaction_timeout and transaction_retry_limit are the defaults that a
+   transaction's own options override either way. */
+static void test_timeouts_and_default_limits(FDBDatabase* db) {
+  FDBTransaction* tr;
+  CHECK_ERROR(fdb_database_create_transaction(db, &tr), 0);
+  set_int_option(tr, FDB_TR_OPTION_TIMEOUT, 10, 0);
+  pause_ms(1000);
+  commit_expecting(tr, 1031);
+  check_on_error(tr, 1031, 1031);
+  check_on_error(tr, 1020, 1031);
+  fdb_transaction_reset(tr);
+  commit_expecting(tr, 0);
+  /* A timeout that ran out is not taken back by a new value, even 0. */
+  fdb_transaction_reset(tr);
+  set_int_option(tr, FDB_TR_OPTION_TIMEOUT, 100, 0);
+  pause_ms(1000);
+  set_int_option(tr, FDB_TR_OPTION_TIMEOUT, 0, 0);
+  commit_expecting(tr, 1031);
+  fdb_transaction_reset(tr);
+  set_int_option(tr, FDB_TR_OPTION_TIMEOUT, 100, 0);
+  pause_ms(1000);
+  set_int_option(tr, FDB_TR_OPTION_TIMEOUT, 5000, 0);
+  commit_expecting(tr, 1031);
+
+  fdb_transaction_reset(tr);
+  set_int_option(tr, FDB_TR_OPTION_TIMEOUT, 500, 0);
+  check_on_error(tr, 1020, 0);
+  pause_ms(1000);
+  FDBFuture* get = fdb_transaction_get(tr, KEY("timeouts"), 0);
+  CHECK_ERROR(wait_for(get), 1031);
+  fdb_future_destroy(get);
+  fdb_transaction_destroy(tr);
+
+  uint8_t bytes[8];
+  int64_t ten_ms = 10;
+  for (int i = 0; i < 8; ++i)
+    bytes[i] = (uint8_t)((uint64_t)ten_ms >> (8 * i));
+  CHECK_ERROR(fdb_database_set_option(db, FDB_DB_OPTION_TRANSACTION_TIMEOUT, bytes, 8), 0);
+  CHECK_ERROR(fdb_database_create_transaction(db, &tr), 0);
+  pause_ms(500);
+  commit_expecting(tr, 1031);
+  fdb_transaction_reset(tr); /* the database's default applies again after reset */
+  pause_ms(500);
+  commit_expecting(tr, 1031);
+  fdb_transaction_reset(tr);
+  set_int_option(tr, FDB_TR_OPTION_TIMEOUT, 0, 0); /* no timeout for this one */
+  pause_ms(500);
+  commit_expecting(tr, 0);
+  fdb_transaction_destroy(tr);
+  memset(bytes, 0, sizeof(bytes));
+  CHECK_ERROR(fdb_database_set_option(db, FDB_DB_OPTION_TRANSACTION_TIMEOUT, bytes, 8), 0);
+
+  /* transaction_retry_limit 0: on_error gives the error back at once, unless the
+     transaction's own retry_limit says otherwise. */
+  CHECK_ERROR(fdb_database_set_option(db, FDB_DB_OPTION_TRANSACTION_RETRY_LIMIT, bytes, 8), 0);
+  CHECK_ERROR(fdb_database_create_transaction(db, &tr), 0);
+  check_on_error(tr, 1020, 1020);
+  fdb_transaction_reset(tr);
+  set_int_option(tr, FDB_TR_OPTION_RETRY_LIMIT, 1, 0);
+  check_on_error(tr, 1020, 0);
+  check_on_error(tr, 1020, 1020);
+  fdb_transaction_destroy(tr);
+  int64_t unlimited = -1;
+  for (int i = 0; i < 8; ++i)
+    bytes[i] = (uint8_t)((uint64_t)unlimited >> (8 * i));
+  CHECK_ERROR(fdb_database_set_option(db, FDB_DB_OPTION_TRANSACTION_RETRY_LIMIT, bytes, 8), 0);
+  CHECK_ERROR(fdb_database_create_transaction(db, &tr), 0);
+  set_int_option(tr, FDB_TR_OPTION_RETRY_LIMIT, 0, 0);
+  check_on_error(tr, 1020, 1020);
+  fdb_transaction_destroy(tr);
+}
+
+/* The special key space's writable module as FoundationDB's tools use it: writes need
+   special_key_space_enable_writes; clearing the (empty, tenant-less) tenant map succeeds,
+   creating a tenant fails with tenants_disabled, and keys of no module are refused. */
+static void test_special_key_writes(FDBDatabase* db) {
+  static const char tenant_map[] = "\xff\xff/management/tenant/map/";
+  static const char tenant_map_end[] = "\xff\xff/management/tenant/map0";
+  FDBTransaction* tr;
+  CHECK_ERROR(fdb_database_create_transaction(db, &tr), 0);
+  fdb_transaction_clear_range(tr, KEY(tenant_map), KEY(tenant_map_end));
+  commit_expecting(tr, 2114); /* special_keys_write_disabled */
+  fdb_transaction_reset(tr);
+  CHECK_ERROR(
+      fdb_transaction_set_option(tr, FDB_TR_OPTION_SPECIAL_KEY_SPACE_ENABLE_WRITES, NULL, 0), 0);
+  fdb_transaction_clear_range(tr, KEY(tenant_map), KEY(tenant_map_end));
+  fdb_transaction_set(tr, KEY("special-keys"), KEY("written with them"));
+  FDBFuture* range = fdb_transaction_get_range(tr, FIRST_GREATER_OR_EQUAL(tenant_map),
+                                               FIRST_GREATER_OR_EQUAL(tenant_map_end), 0, 0,
+                                               FDB_STREAMING_MODE_WANT_ALL, 1, 0, 0);
+  CHECK_ERROR(wait_for(range), 0);
+  const FDBKeyValue* rows = NULL;
+  int count = -1;
+  fdb_bool_t more = 1;
+  CHECK_ERROR(fdb_future_get_keyvalue_array(range, &rows, &count, &more), 0);
+  CHECK(count == 0 && !more);
+  fdb_future_destroy(range);
+  commit_expecting(tr, 0);
+  fdb_transaction_reset(tr);
+  check_value(tr, "special-keys", "written with them");
+
+  fdb_transaction_reset(tr);
+  CHECK_ERROR(
+      fdb_transaction_set_option(tr, FDB_TR_OPTION_SPECIAL_KEY_SPACE_ENABLE_WRITES, NULL, 0), 0);
+  fdb_transaction_set(tr, KEY("\xff\xff/management/tenant/map/a-tenant"), KEY(""));
+  commit_expecting(tr, 2136); /* tenants_disabled */
+  fdb_transaction_reset(tr);
+  CHECK_ERROR(
+      fdb_transaction_set_option(tr, FDB_TR_OPTION_SPECIAL_KEY_SPACE_ENABLE_WRITES, NULL, 0), 0);
+  fdb_transaction_set(tr, KEY("\xff\xff/no-module-here"), KEY("x"));
+  commit_expecting(tr, 2115); /* special_keys_no_write_module_found */
+  fdb_transaction_reset(tr);
+  CHECK_ERROR(
+      fdb_transaction_set_option(tr, FDB_TR_OPTION_SPECIAL_KEY_SPACE_ENABLE_WRITES, NULL, 0), 0);
+  fdb_transaction_clear_range(tr, KEY("\xff\xff/management/"), KEY("\xff\xff/z"));
+  commit_expecting(tr, 2116); /* special_keys_cross_module_clear */
+  fdb_transaction_destroy(tr);
+}
+
 static void test_watch_and_callbacks(FDBDatabase* db) {
   FDBTransaction* tr;
   CHECK_ERROR(fdb_database_create_transaction(db, &tr), 0);
@@ -639,6 +771,8 @@ int main(int argc, char** argv) {
     test_conflict_and_retry(db);
     test_set_read_version(db);
     test_on_error_rules(db);
+    test_timeouts_and_default_limits(db);
+    test_special_key_writes(db);
     test_watch_and_callbacks(db);
     test_options_and_metadata(db);
     test_many_threads(db);

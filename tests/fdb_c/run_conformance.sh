@@ -45,7 +45,18 @@ done
 [ -s "$cluster_file" ] || { echo "strata-server wrote no cluster file" >&2; exit 1; }
 
 echo "== C program against libfdb_c.so"
-"$library_dir/fdb_c_conformance_program" "$cluster_file"
+# Network options from the environment, as FoundationDB reads them: here, client trace
+# files, checked once the program is done.
+FDB_NETWORK_OPTION_TRACE_ENABLE="$work/client-traces" \
+  FDB_NETWORK_OPTION_TRACE_LOG_GROUP=conformance \
+  "$library_dir/fdb_c_conformance_program" "$cluster_file"
+traces=("$work"/client-traces/trace.client.*.json)
+if [ ! -f "${traces[0]}" ] || ! grep -q '"Type":"ClientStarted".*"LogGroup":"conformance"' "${traces[@]}"; then
+  echo "FAILED: no client trace file with the ClientStarted event in $work/client-traces" >&2
+  ls -la "$work/client-traces" >&2 || true
+  exit 1
+fi
+echo "client trace files: ${#traces[@]}"
 
 [ "$c_only" -eq 1 ] && exit 0
 

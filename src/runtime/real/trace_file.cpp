@@ -16,8 +16,10 @@
 namespace strata::real {
 
 TraceFile::TraceFile(std::string directory, NetworkAddress address)
-    : directory_(std::move(directory)),
-      prefix_("trace." + address.ip_string() + "." + std::to_string(address.port()) + ".") {
+    : TraceFile(std::move(directory), address.ip_string() + "." + std::to_string(address.port())) {}
+
+TraceFile::TraceFile(std::string directory, std::string process_name)
+    : directory_(std::move(directory)), prefix_("trace." + process_name + ".") {
   for (size_t slash = directory_.find('/', 1);; slash = directory_.find('/', slash + 1)) {
     std::string prefix = directory_.substr(0, slash);
     if (!prefix.empty() && ::mkdir(prefix.c_str(), 0755) != 0 && errno != EEXIST) {

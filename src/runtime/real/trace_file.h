@@ -1,7 +1,8 @@
 #pragma once
 
 // Trace events of a real process, as JSON lines in rolling files:
-// DIRECTORY/trace.IP.PORT.UNIXTIME.json. A file is closed and a new one started past
+// DIRECTORY/trace.IP.PORT.UNIXTIME.SEQUENCE.json (or trace.NAME.... for a process with no
+// address of its own, such as a client). A file is closed and a new one started past
 // trace_file_bytes_max; the oldest files of this process are deleted once they add up to
 // more than trace_total_bytes_max. Writes are buffered; warnings and worse, and every
 // idle moment of the loop, flush.
@@ -19,6 +20,8 @@ class TraceFile final : public TraceSink {
  public:
   // Throws file_not_writable naming the directory when it cannot be created or written.
   TraceFile(std::string directory, NetworkAddress address);
+  // Files named after `process_name` (no '/') instead of an address.
+  TraceFile(std::string directory, std::string process_name);
   TraceFile(const TraceFile&) = delete;
   TraceFile& operator=(const TraceFile&) = delete;
   ~TraceFile() override;

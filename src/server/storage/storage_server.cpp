@@ -275,10 +275,16 @@ Future<GetKeyValuesReply> read_rows(StorageState* storage, GetKeyValuesRequest r
     const size_t chunk =
         static_cast<size_t>(std::max(1, server_knobs().storage_range_read_chunk_rows));
     while (!cursor.empty()) {
-      // The memory view first: it must describe the same instant as the engine rows.
+      int32_t rows_wanted =
+          std::max<int32_t>(1, request.limit - static_cast<int32_t>(reply.data.size()));
+      // The memory view first: it must describe the same instant as the engine rows. It
+      // needs no more keys present in memory than the rows still wanted (a read of the last
+      // key of a range must not walk every key written in the window): a pass that stops
+      // short covers less, and the next pass goes on.
       std::optional<Key> truncated_at;
       VersionedData::RangeView view =
-          storage->data.view(cursor, request.version, chunk, request.reverse, &truncated_at);
+          storage->data.view(cursor, request.version, chunk, static_cast<size_t>(rows_wanted),
+                             request.reverse, &truncated_at);
       KeyRange pass = cursor;
       if (truncated_at) {
         if (request.reverse) {
@@ -287,8 +293,6 @@ Future<GetKeyValuesReply> read_rows(StorageState* storage, GetKeyValuesRequest r
           pass.end = *truncated_at;
         }
       }
-      int32_t rows_wanted =
-          std::max<int32_t>(1, request.limit - static_cast<int32_t>(reply.data.size()));
       Future<RangeReadResult> engine_read = storage->engine->read_range(
           pass, rows_wanted, std::max<int64_t>(1, request.byte_limit - bytes), request.reverse);
       // The view points into the window, which may change while the engine's read is

@@ -19,10 +19,7 @@ bool is_single_key_clear(const Mutation& mutation) {
 }  // namespace
 
 bool VersionedData::RangeView::engine_row_cleared(std::string_view key) const {
-  for (const KeyRange& clear : clears) {
-    if (clear.contains(key)) return true;
-  }
-  return false;
+  return ranges_contain(clears, key);
 }
 
 void VersionedData::RangeView::keep() {
@@ -49,22 +46,13 @@ void VersionedData::apply(Version version, const Mutation& mutation) {
       if (is_single_key_clear(mutation)) {
         keys_.try_emplace(mutation.param1).first->second.push_back({version, std::nullopt});
       } else {
-        clears_.push_back({version, KeyRange{mutation.param1, mutation.param2}});
+        clears_.push_back(version, KeyRange{mutation.param1, mutation.param2});
       }
       break;
     default:
       STRATA_UNREACHABLE(
           "storage servers apply only sets and clears; atomic operations are resolved first");
   }
-}
-
-std::optional<Version> VersionedData::newest_clear_covering(std::string_view key, Version after,
-                                                            Version upto) const {
-  for (auto it = clears_.rbegin(); it != clears_.rend(); ++it) {
-    if (it->version <= after) break;
-    if (it->version <= upto && it->range.contains(key)) return it->version;
-  }
-  return std::nullopt;
 }
 
 VersionedData::StateView VersionedData::state_view_of(const std::string& key,
@@ -75,7 +63,7 @@ VersionedData::StateView VersionedData::state_view_of(const std::string& key,
                                 [](Version v, const Change& change) { return v < change.version; });
   const Change* latest = newer == changes.begin() ? nullptr : &*std::prev(newer);
   Version since = latest ? latest->version : durable_version_;
-  if (newest_clear_covering(key, since, version)) return StateView{KeyState::Kind::absent, {}};
+  if (clears_.newest_covering(key, since, version)) return StateView{KeyState::Kind::absent, {}};
   if (!latest) return StateView{};
   if (!latest->value) return StateView{KeyState::Kind::absent, {}};
   return StateView{KeyState::Kind::present, *latest->value};
@@ -91,26 +79,28 @@ VersionedData::KeyState VersionedData::state_of(const std::string& key,
 VersionedData::KeyState VersionedData::get(std::string_view key, Version version) const {
   auto found = keys_.find(key);
   if (found != keys_.end()) return state_of(found->first, found->second, version);
-  if (newest_clear_covering(key, durable_version_, version)) {
+  if (clears_.newest_covering(key, durable_version_, version)) {
     return KeyState{KeyState::Kind::absent, {}};
   }
   return KeyState{};
 }
 
 VersionedData::RangeView VersionedData::view(const KeyRange& range, Version version,
-                                             size_t keys_max, bool reverse,
+                                             size_t keys_max, size_t present_max, bool reverse,
                                              std::optional<Key>* truncated_at) const {
   RangeView view;
   truncated_at->reset();
+  size_t present = 0;
   auto consider = [&](const std::pair<const Key, std::vector<Change>>& entry) {
-    if (view.keys.size() == keys_max) {
+    if (view.keys.size() >= keys_max || present >= present_max) {
       *truncated_at = entry.first;
       return false;
     }
     StateView state = state_view_of(entry.first, entry.second, version);
     if (state.kind != KeyState::Kind::unknown) {
-      view.keys.push_back(
-          RangeView::Entry{entry.first, state.kind == KeyState::Kind::present, state.value});
+      const bool is_present = state.kind == KeyState::Kind::present;
+      present += is_present ? 1 : 0;
+      view.keys.push_back(RangeView::Entry{entry.first, is_present, state.value});
     }
     return true;
   };
@@ -124,10 +114,7 @@ VersionedData::RangeView VersionedData::view(const KeyRange& range, Version vers
          it != std::make_reverse_iterator(first) && consider(*it); ++it) {
     }
   }
-  for (const RangeClear& clear : clears_) {
-    if (clear.version <= version && clear.range.intersects(range))
-      view.clears.push_back(clear.range);
-  }
+  view.clears = clears_.covering(range, version);
   return view;
 }
 
@@ -156,8 +143,7 @@ void VersionedData::forget_up_to(Version version) {
     }
     log_.pop_front();
   }
-  while (!clears_.empty() && clears_.front().version <= version)
-    clears_.pop_front();
+  clears_.forget_up_to(version);
 }
 
 void VersionedData::forget_changes_of(const Key& key, Version version) {
@@ -177,8 +163,7 @@ void VersionedData::rollback_after(Version version) {
       bytes_ -= mutation_bytes(mutation);
     log_.pop_back();
   }
-  while (!clears_.empty() && clears_.back().version > version)
-    clears_.pop_back();
+  clears_.rollback_after(version);
   for (auto it = keys_.begin(); it != keys_.end();) {
     std::vector<Change>& changes = it->second;
     while (!changes.empty() && changes.back().version > version)

@@ -19,6 +19,7 @@
 
 #include "interfaces/types.h"
 #include "server/ordered_key_map.h"
+#include "server/storage/range_clears.h"
 
 namespace strata {
 
@@ -44,8 +45,9 @@ class VersionedData {
     // Keys of the range changed in memory, with their state at the version (never
     // unknown), in key order.
     std::vector<Entry> keys;
-    // Range clears newer than the durable version and not newer than the view's version:
-    // engine rows they cover are gone (unless `keys` says otherwise).
+    // What range clears newer than the durable version and not newer than the view's
+    // version cover of the range (sorted, disjoint): engine rows there are gone (unless
+    // `keys` says otherwise).
     std::vector<KeyRange> clears;
 
     bool engine_row_cleared(std::string_view key) const;
@@ -63,11 +65,11 @@ class VersionedData {
   void apply(Version version, const Mutation& mutation);
 
   KeyState get(std::string_view key, Version version) const;
-  // The view of [range.begin, range.end) at `version`, at most `keys_max` changed keys from
-  // the range's start (reverse: from its end); `truncated_at` is set to where it stopped
-  // when there were more.
-  RangeView view(const KeyRange& range, Version version, size_t keys_max, bool reverse,
-                 std::optional<Key>* truncated_at) const;
+  // The view of [range.begin, range.end) at `version`, at most `keys_max` changed keys
+  // (and `present_max` of them present) from the range's start (reverse: from its end);
+  // `truncated_at` is set to where it stopped when there were more.
+  RangeView view(const KeyRange& range, Version version, size_t keys_max, size_t present_max,
+                 bool reverse, std::optional<Key>* truncated_at) const;
 
   // The mutations of versions in (after, upto], in version order: what the engine must
   // apply to move from durable version `after` to `upto`.
@@ -88,13 +90,6 @@ class VersionedData {
     Version version;
     std::optional<Value> value;  // nullopt: cleared
   };
-  struct RangeClear {
-    Version version;
-    KeyRange range;
-  };
-
-  std::optional<Version> newest_clear_covering(std::string_view key, Version after,
-                                               Version upto) const;
   KeyState state_of(const std::string& key, const std::vector<Change>& changes,
                     Version version) const;
   // As state_of, without copying: the value points into `changes`.
@@ -111,8 +106,8 @@ class VersionedData {
   Version latest_version_ = 0;
   // Per key, its sets and point clears after the durable version, oldest first.
   OrderedKeyMap<std::vector<Change>> keys_;
-  // Range clears after the durable version, oldest first.
-  std::deque<RangeClear> clears_;
+  // Range clears after the durable version.
+  RangeClears clears_;
   // Every mutation after the durable version, by version, for the engine.
   std::deque<std::pair<Version, std::vector<Mutation>>> log_;
   int64_t bytes_ = 0;

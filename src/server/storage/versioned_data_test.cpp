@@ -62,9 +62,33 @@ TEST(VersionedDataTest, ForgettingTheSameKeyAcrossManyVersions) {
   EXPECT_EQ(data.get("hot", 61).value, "61");
   EXPECT_EQ(data.get("hot", 100).value, "100");
   std::optional<Key> truncated;
-  VersionedData::RangeView view = data.view(KeyRange{"a", "z"}, 100, 10, false, &truncated);
+  VersionedData::RangeView view = data.view(KeyRange{"a", "z"}, 100, 10, 10, false, &truncated);
   ASSERT_EQ(view.keys.size(), 1u);
   EXPECT_EQ(view.keys[0].value, "100");
+}
+
+// A view stops at as many present keys as asked for, but passes cleared ones (they answer
+// no row) up to its bound on keys, and says where it stopped.
+TEST(VersionedDataTest, ViewStopsAfterThePresentKeysWanted) {
+  VersionedData data;
+  data.apply(1, set("a", "1"));
+  data.apply(1, set("b", "1"));
+  data.apply(1, set("c", "1"));
+  data.apply(1, set("d", "1"));
+  data.apply(2, clear("b", "c"));
+  data.apply(2, clear("c", std::string("c\0", 2)));
+  std::optional<Key> truncated;
+  VersionedData::RangeView view = data.view(KeyRange{"a", "z"}, 2, 100, 2, false, &truncated);
+  ASSERT_EQ(view.keys.size(), 4u);  // a, b and c cleared, d
+  EXPECT_EQ(view.keys[3].key, "d");
+  EXPECT_FALSE(truncated.has_value());
+  view = data.view(KeyRange{"a", "z"}, 2, 100, 1, true, &truncated);
+  ASSERT_EQ(view.keys.size(), 1u);
+  EXPECT_EQ(view.keys[0].key, "d");
+  EXPECT_EQ(truncated, std::optional<Key>("c"));
+  view = data.view(KeyRange{"a", "z"}, 2, 2, 100, false, &truncated);
+  EXPECT_EQ(view.keys.size(), 2u);
+  EXPECT_EQ(truncated, std::optional<Key>("c"));
 }
 
 }  // namespace

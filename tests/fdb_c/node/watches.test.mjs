@@ -29,6 +29,21 @@ test('writing the same value does not fire it; a later change does', async () =>
   assert.equal(await watch.promise, true);
 });
 
+test("a transaction's own write of the value the watch saw does not fire it", async () => {
+  await db.set('w0', '0');
+  const watch = await db.doTn(async (tn) => {
+    const w = tn.watch('w0');
+    tn.set('w0', '0');
+    return w;
+  });
+  let fired = false;
+  watch.promise.then(() => { fired = true; });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.equal(fired, false);
+  await db.set('w0', '1');
+  assert.equal(await watch.promise, true);
+});
+
 test('setAndWatch and clearAndWatch', async () => {
   const watch = await db.setAndWatch('sw', 'a');
   await db.set('sw', 'b');
