@@ -62,6 +62,10 @@ struct TransactionState {
   // Set by cancel() or an expired timeout: every use fails with it until reset(). The
   // promise is sent then, so that pending operations fail at once.
   std::optional<Error> aborted;
+  // This attempt's reads the application started: commit waits for them, and fails with the
+  // first error one of them met, as FoundationDB's does. (Finished ones are dropped as new
+  // ones come.)
+  std::vector<Future<Void>> reads_in_flight;
   Promise<Void> abort_signal;
   // Asked for by get_versionstamp() and not answered yet.
   std::optional<Promise<std::string>> versionstamp;
@@ -274,6 +278,21 @@ Future<T> controlled(std::shared_ptr<TransactionState> state, Future<T> operatio
   }
 }
 
+template <class T>
+Future<Void> completion_of(Future<T> operation) {
+  co_await operation;
+}
+
+// `read`, controlled, and counted among the reads commit waits for.
+template <class T>
+Future<T> tracked_read(std::shared_ptr<TransactionState> state, Future<T> read) {
+  Future<T> result = controlled(state, std::move(read));
+  std::erase_if(state->reads_in_flight,
+                [](const Future<Void>& done) { return done.is_ready() && !done.is_error(); });
+  state->reads_in_flight.push_back(completion_of(result));
+  return result;
+}
+
 Future<Version> read_version_of(std::shared_ptr<TransactionState> state) {
   if (!state->read_version) {
     state->read_version =
@@ -449,6 +468,19 @@ Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
   if (state->committed) {
     throw Error(ErrorCode::client_invalid_operation, "the transaction has already committed");
   }
+  // Reads still in flight first. One that failed as the database answered (too old, a
+  // future version, ...) fails the commit with its error; a misuse the read was refused
+  // for at once (a key outside the legal range, say), or a read the application cancelled,
+  // does not.
+  std::vector<Future<Void>> reads = std::move(state->reads_in_flight);
+  state->reads_in_flight.clear();
+  for (Future<Void>& read : reads) {
+    try {
+      co_await read;
+    } catch (Error& error) {
+      if (error_retryable(error.code())) throw;
+    }
+  }
   if (state->writes.empty()) {
     // Read-only: nothing to commit, and no commit version.
     if (!state->watches.empty()) {
@@ -499,6 +531,7 @@ void reset_state(TransactionState& state) {
       state, std::nullopt,
       Error(ErrorCode::transaction_cancelled, "the transaction was reset before it committed"));
   state.read_version.reset();
+  state.reads_in_flight.clear();
   state.writes.clear();
   state.read_conflicts.clear();
   state.committed_version = invalid_version;
@@ -679,7 +712,7 @@ void Transaction::set_read_version(Version version) {
 }
 
 Future<std::optional<Value>> Transaction::get(std::string key, bool snapshot) {
-  return controlled(state_, get_actor(state_, std::move(key), snapshot));
+  return tracked_read(state_, get_actor(state_, std::move(key), snapshot));
 }
 
 Future<RangeResult> Transaction::get_range(std::string begin, std::string end, int limit,
@@ -688,7 +721,7 @@ Future<RangeResult> Transaction::get_range(std::string begin, std::string end, i
 }
 
 Future<Key> Transaction::get_key(KeySelector selector, bool snapshot) {
-  return controlled(state_, get_key_actor(state_, std::move(selector), snapshot));
+  return tracked_read(state_, get_key_actor(state_, std::move(selector), snapshot));
 }
 
 Future<RangeResult> Transaction::get_range(KeySelector begin, KeySelector end, RangeLimits limits,
@@ -696,8 +729,8 @@ Future<RangeResult> Transaction::get_range(KeySelector begin, KeySelector end, R
   if (limits.rows < 0 || limits.bytes < 0) {
     return Error(ErrorCode::range_limits_invalid, "range limits may not be negative");
   }
-  return controlled(state_, get_range_between_actor(state_, std::move(begin), std::move(end),
-                                                    limits, reverse, snapshot));
+  return tracked_read(state_, get_range_between_actor(state_, std::move(begin), std::move(end),
+                                                      limits, reverse, snapshot));
 }
 
 Future<RangeResult> Transaction::get_range(std::string begin, std::string end, RangeLimits limits,
@@ -705,7 +738,7 @@ Future<RangeResult> Transaction::get_range(std::string begin, std::string end, R
   if (limits.rows < 0 || limits.bytes < 0) {
     return Error(ErrorCode::range_limits_invalid, "range limits may not be negative");
   }
-  return controlled(
+  return tracked_read(
       state_, get_range_actor(state_, std::move(begin), std::move(end), limits, reverse, snapshot));
 }
 

@@ -408,6 +408,13 @@ static void test_timeouts_and_default_limits(FDBDatabase* db) {
   check_on_error(tr, 1020, 1031);
   fdb_transaction_reset(tr);
   commit_expecting(tr, 0);
+  /* Commit waits for the reads still in flight and fails with their error: here a read
+     at a version the database will not reach for a long time (future_version). */
+  fdb_transaction_reset(tr);
+  fdb_transaction_set_read_version(tr, 0x7ffffffffffffff0LL);
+  FDBFuture* pending = fdb_transaction_get(tr, KEY("timeouts"), 0);
+  commit_expecting(tr, 1009);
+  fdb_future_destroy(pending);
   /* A timeout that ran out is not taken back by a new value, even 0. */
   fdb_transaction_reset(tr);
   set_int_option(tr, FDB_TR_OPTION_TIMEOUT, 100, 0);
