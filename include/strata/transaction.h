@@ -177,6 +177,11 @@ class Transaction {
   // writable modules (\xff\xff/management/...). Without it they fail with
   // special_keys_write_disabled.
   void set_special_key_space_enable_writes();
+  // report_conflicting_keys: after a commit that fails with not_committed, the read
+  // conflict ranges that were written since the read version can be read (until the next
+  // reset or on_error) in \xff\xff/transaction/conflicting_keys/, as FoundationDB does:
+  // each range [b, e) as the keys PREFIX+b (value "1") and PREFIX+e (value "0").
+  void set_report_conflicting_keys();
 
   // A watch on `key`: ready once the key's value differs from the one this transaction
   // sees now (its own writes included), looking at changes after the read version, those

@@ -51,6 +51,10 @@ struct TransactionState {
   bool causal_read_risky = false;
   bool lock_aware = false;
   bool special_key_writes = false;
+  bool report_conflicting_keys = false;
+  // After a commit that conflicted with report_conflicting_keys: the read ranges written
+  // after the read version, sorted and disjoint (\xff\xff/transaction/conflicting_keys/).
+  std::vector<KeyRange> conflicting_ranges;
   ReadVersionPriority priority = ReadVersionPriority::normal;
   // next_write_no_write_conflict_range: the next write adds no write conflict range.
   bool next_write_without_conflict = false;
@@ -169,6 +173,42 @@ bool special_key_write(const TransactionState& state, std::string_view begin,
 // Whether [begin, end) lies in the (always empty) tenant map.
 bool in_tenant_map(std::string_view begin, std::string_view end) {
   return begin >= tenant_map_begin && end <= tenant_map_end && begin <= end;
+}
+
+// FoundationDB's conflicting-keys module: after a commit that conflicted with
+// report_conflicting_keys, each conflicting read range [b, e) reads as the rows
+// PREFIX+b = "1" and PREFIX+e = "0".
+const std::string conflicting_keys_begin = special_keys_begin + "/transaction/conflicting_keys/";
+const std::string conflicting_keys_end = special_keys_begin + "/transaction/conflicting_keys0";
+
+bool in_conflicting_keys(std::string_view begin, std::string_view end) {
+  return begin >= conflicting_keys_begin && end <= conflicting_keys_end && begin <= end;
+}
+
+// The module's rows in [begin, end), in key order.
+std::vector<KeyValue> conflicting_key_rows(const TransactionState& state, std::string_view begin,
+                                           std::string_view end) {
+  std::vector<KeyValue> rows;
+  for (const KeyRange& range : state.conflicting_ranges) {
+    for (const auto& [key, value] : {std::pair{conflicting_keys_begin + range.begin, "1"},
+                                     std::pair{conflicting_keys_begin + range.end, "0"}}) {
+      if (key >= begin && key < end) rows.push_back(KeyValue{key, value});
+    }
+  }
+  return rows;
+}
+
+// A range read of the module, with the limits and direction asked for.
+RangeResult read_conflicting_keys(const TransactionState& state, std::string_view begin,
+                                  std::string_view end, RangeLimits limits, bool reverse) {
+  RangeResult result;
+  result.rows = conflicting_key_rows(state, begin, end);
+  if (reverse) std::reverse(result.rows.begin(), result.rows.end());
+  if (limits.rows > 0 && result.rows.size() > static_cast<size_t>(limits.rows)) {
+    result.rows.resize(static_cast<size_t>(limits.rows));
+    result.more = true;
+  }
+  return result;
 }
 
 // Answers a get_versionstamp() waiting on this attempt of the transaction, if any.
@@ -318,6 +358,10 @@ Future<std::optional<Value>> get_actor(std::shared_ptr<TransactionState> state, 
   // The special key space: what FoundationDB's clients read there.
   if (key == status_json_key) co_return co_await state->database->cluster_status();
   if (in_tenant_map(key, single_key_range(key).end)) co_return std::nullopt;
+  if (in_conflicting_keys(key, single_key_range(key).end)) {
+    std::vector<KeyValue> rows = conflicting_key_rows(*state, key, single_key_range(key).end);
+    co_return rows.empty() ? std::nullopt : std::optional<Value>(rows.front().value);
+  }
   check_readable_key(*state, key);
   state->used = true;
   WriteMap::Lookup lookup =
@@ -341,6 +385,9 @@ Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std
                 "range begins at " + describe_key(begin) + ", after its end " + describe_key(end));
   }
   if (in_tenant_map(begin, end)) co_return RangeResult{};
+  if (in_conflicting_keys(begin, end)) {
+    co_return read_conflicting_keys(*state, begin, end, limits, reverse);
+  }
   check_range(begin, end, max_read_key(*state));
   const size_t row_limit = limits.rows <= 0 ? SIZE_MAX : static_cast<size_t>(limits.rows);
   const size_t byte_limit = limits.bytes <= 0 ? SIZE_MAX : static_cast<size_t>(limits.bytes);
@@ -451,8 +498,14 @@ std::optional<Key> bound_without_resolving(const KeySelector& selector, const Ke
 Future<RangeResult> get_range_between_actor(std::shared_ptr<TransactionState> state,
                                             KeySelector begin, KeySelector end, RangeLimits limits,
                                             bool reverse, bool snapshot) {
-  if (begin.offset == 1 && end.offset == 1 && in_tenant_map(begin.key, end.key)) {
-    co_return RangeResult{};
+  if (begin.offset == 1 && end.offset == 1) {
+    // The special key space's modules, for the range bounds bindings pass.
+    Key first = begin.or_equal ? single_key_range(begin.key).end : begin.key;
+    Key last = end.or_equal ? single_key_range(end.key).end : end.key;
+    if (in_tenant_map(first, last)) co_return RangeResult{};
+    if (in_conflicting_keys(first, last)) {
+      co_return read_conflicting_keys(*state, first, last, limits, reverse);
+    }
   }
   const Key max_key = max_read_key(*state);
   std::optional<Key> first_bound = bound_without_resolving(begin, max_key);
@@ -506,9 +559,17 @@ Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
   request.read_conflict_ranges = state->read_conflicts.ranges();
   request.write_conflict_ranges = state->writes.write_conflict_ranges();
   request.mutations = state->writes.mutations();
+  request.report_conflicting_keys = state->report_conflicting_keys;
   std::optional<Error> failure;
   try {
     CommitReply reply = co_await state->database->commit(std::move(request));
+    if (reply.conflicted) {
+      KeyRangeSet conflicting;
+      for (const KeyRange& range : reply.conflicting_ranges)
+        conflicting.insert(range);
+      state->conflicting_ranges = conflicting.ranges();
+      throw Error(ErrorCode::not_committed);
+    }
     state->committed = true;
     state->committed_version = reply.version;
     answer_versionstamp(*state, make_versionstamp(reply.version, reply.batch_index), Error());
@@ -532,6 +593,7 @@ void reset_state(TransactionState& state) {
       Error(ErrorCode::transaction_cancelled, "the transaction was reset before it committed"));
   state.read_version.reset();
   state.reads_in_flight.clear();
+  state.conflicting_ranges.clear();
   state.writes.clear();
   state.read_conflicts.clear();
   state.committed_version = invalid_version;
@@ -957,6 +1019,7 @@ void Transaction::reset() {
   state_->causal_read_risky = false;
   state_->lock_aware = false;
   state_->special_key_writes = false;
+  state_->report_conflicting_keys = false;
   state_->priority = ReadVersionPriority::normal;
   state_->next_write_without_conflict = false;
   state_->started_at = has_env() ? now() : 0;
@@ -994,6 +1057,10 @@ void Transaction::set_priority(ReadVersionPriority priority) {
 
 void Transaction::set_causal_read_risky() {
   state_->causal_read_risky = true;
+}
+
+void Transaction::set_report_conflicting_keys() {
+  state_->report_conflicting_keys = true;
 }
 
 void Transaction::set_special_key_space_enable_writes() {

@@ -43,7 +43,7 @@ struct OptionSpec {
 // throttling), span_parent, expensive_clear_cost_estimation_enable, the read-version
 // cache options and authorization_token (no tenants). Refused: initialize_new_database,
 // idempotency_id, automatic_idempotency (Strata cannot yet tell whether an unknown
-// commit happened), report_conflicting_keys, bypass_unreadable.
+// commit happened), bypass_unreadable.
 constexpr OptionSpec transaction_options[] = {
     {10, Parameter::none, Support::ignored},
     {20, Parameter::none, Support::honoured},
@@ -83,7 +83,7 @@ constexpr OptionSpec transaction_options[] = {
     {702, Parameter::none, Support::ignored},
     {710, Parameter::none, Support::ignored},
     {711, Parameter::none, Support::ignored},
-    {712, Parameter::none, Support::refused},
+    {712, Parameter::none, Support::honoured},
     {713, Parameter::none, Support::ignored},
     {714, Parameter::none, Support::honoured},
     {800, Parameter::text, Support::ignored, 0, 16},
@@ -298,6 +298,8 @@ void apply_transaction_option(Transaction& transaction, const TransactionOption&
       return transaction.set_snapshot_read_your_writes(false);
     case 700:
       return transaction.set_lock_aware();
+    case 712:
+      return transaction.set_report_conflicting_keys();
     case 714:
       return transaction.set_special_key_space_enable_writes();
     default:

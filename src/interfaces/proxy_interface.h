@@ -17,25 +17,32 @@ struct CommitReply {
   Version version = 0;
   // The transaction's place in its commit batch: with the version, its versionstamp.
   uint16_t batch_index = 0;
+  // Only for a request with report_conflicting_keys: it conflicted (and did not commit),
+  // and these read ranges were written after its read version.
+  bool conflicted = false;
+  std::vector<KeyRange> conflicting_ranges;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(version, batch_index);
+    archive(version, batch_index, conflicted, conflicting_ranges);
   }
 };
 
-// Fails with not_committed (a conflict) or transaction_too_old (its read version left the
+// Fails with not_committed (a conflict; unless report_conflicting_keys, which answers
+// with the conflicting ranges instead) or transaction_too_old (its read version left the
 // MVCC window).
 struct CommitTransactionRequest {
   Version read_version = 0;
   std::vector<KeyRange> read_conflict_ranges;
   std::vector<KeyRange> write_conflict_ranges;
   std::vector<Mutation> mutations;
+  bool report_conflicting_keys = false;
   ReplyPromise<CommitReply> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(read_version, read_conflict_ranges, write_conflict_ranges, mutations, reply);
+    archive(read_version, read_conflict_ranges, write_conflict_ranges, mutations,
+            report_conflicting_keys, reply);
   }
 };
 

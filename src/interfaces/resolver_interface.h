@@ -17,10 +17,13 @@ namespace strata {
 struct ResolveBatchReply {
   // One per transaction of the request, in order.
   std::vector<ResolveOutcome> outcomes;
+  // For the transactions that conflicted and asked (report_conflicts): their place in the
+  // batch, and the read ranges written after their snapshot.
+  std::vector<std::pair<uint32_t, std::vector<KeyRange>>> conflicting_ranges;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(outcomes);
+    archive(outcomes, conflicting_ranges);
     if constexpr (!Archive::is_writer) {
       for (ResolveOutcome outcome : outcomes) {
         if (static_cast<uint8_t>(outcome) > static_cast<uint8_t>(ResolveOutcome::too_old)) {

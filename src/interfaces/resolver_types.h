@@ -24,12 +24,14 @@ struct ConflictTransaction {
   Version read_snapshot = invalid_version;
   std::vector<KeyRange> read_ranges;
   std::vector<KeyRange> write_ranges;
+  // The client asked which of its read ranges conflicted (report_conflicting_keys).
+  bool report_conflicts = false;
 
   friend bool operator==(const ConflictTransaction&, const ConflictTransaction&) = default;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(read_snapshot, read_ranges, write_ranges);
+    archive(read_snapshot, read_ranges, write_ranges, report_conflicts);
   }
 };
 

@@ -113,7 +113,8 @@ Future<ResolveBatchReply> resolve_batch(const CommitProxyState& proxy, ResolveBa
       for (const ConflictTransaction& transaction : batch.transactions) {
         part.transactions.push_back(ConflictTransaction{
             transaction.read_snapshot, clipped(transaction.read_ranges, options.resolver_ranges[r]),
-            clipped(transaction.write_ranges, options.resolver_ranges[r])});
+            clipped(transaction.write_ranges, options.resolver_ranges[r]),
+            transaction.report_conflicts});
       }
     }
     answers.push_back(request_until_answered(options.resolvers[r].resolve, std::move(part)));
@@ -133,6 +134,22 @@ Future<ResolveBatchReply> resolve_batch(const CommitProxyState& proxy, ResolveBa
       } else if (reply.outcomes[i] == ResolveOutcome::conflict &&
                  outcome == ResolveOutcome::committed) {
         outcome = ResolveOutcome::conflict;
+      }
+    }
+    // Each resolver reports the conflicting ranges of its part of the key space.
+    for (const auto& reported : reply.conflicting_ranges) {
+      const uint32_t index = reported.first;
+      if (index >= count) {
+        throw Error(ErrorCode::internal_error,
+                    "a resolver reported conflicts of a transaction the batch does not have");
+      }
+      auto same =
+          std::find_if(combined.conflicting_ranges.begin(), combined.conflicting_ranges.end(),
+                       [index](const auto& entry) { return entry.first == index; });
+      if (same == combined.conflicting_ranges.end()) {
+        combined.conflicting_ranges.push_back(reported);
+      } else {
+        same->second.insert(same->second.end(), reported.second.begin(), reported.second.end());
       }
     }
   }
@@ -178,10 +195,16 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
         continue;
       }
       resolved_index.push_back(i);
-      resolve.transactions.push_back(ConflictTransaction{
-          request.read_version, request.read_conflict_ranges, request.write_conflict_ranges});
+      resolve.transactions.push_back(
+          ConflictTransaction{request.read_version, request.read_conflict_ranges,
+                              request.write_conflict_ranges, request.report_conflicting_keys});
     }
     ResolveBatchReply decisions = co_await resolve_batch(*proxy, std::move(resolve));
+    // Transaction i of the batch -> the read ranges that conflicted, when it asked.
+    std::vector<std::vector<KeyRange>> conflicting(batch.size());
+    for (auto& [k, ranges] : decisions.conflicting_ranges) {
+      if (k < resolved_index.size()) conflicting[resolved_index[k]] = std::move(ranges);
+    }
 
     // The mutations of committed transactions, per storage tag, in commit order.
     std::map<Tag, std::vector<Mutation>> by_tag;
@@ -215,7 +238,7 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
       if (batch[i].refused) {
         reply.send_error(*batch[i].refused);
       } else if (outcome[i] == ResolveOutcome::committed) {
-        reply.send(CommitReply{versions.version, static_cast<uint16_t>(i)});
+        reply.send(CommitReply{versions.version, static_cast<uint16_t>(i), false, {}});
         if (metrics) {
           ++metrics->counters.transactions_committed;
           metrics->counters.writes += batch[i].request.mutations.size();
@@ -225,7 +248,11 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
         reply.send_error(Error(ErrorCode::transaction_too_old,
                                "the transaction's read version left the MVCC window"));
       } else {
-        reply.send_error(Error(ErrorCode::not_committed));
+        if (batch[i].request.report_conflicting_keys) {
+          reply.send(CommitReply{0, 0, true, std::move(conflicting[i])});
+        } else {
+          reply.send_error(Error(ErrorCode::not_committed));
+        }
         if (metrics) ++metrics->counters.transactions_conflicted;
       }
     }

@@ -26,8 +26,9 @@ ConflictSet::ConflictSet(Version oldest_version) : oldest_version_(oldest_versio
   insert_step(steps_.end(), Key(), forgotten_version);
 }
 
-std::vector<ResolveOutcome> ConflictSet::resolve(const std::vector<ConflictTransaction>& batch,
-                                                 Version version) {
+std::vector<ResolveOutcome> ConflictSet::resolve(
+    const std::vector<ConflictTransaction>& batch, Version version,
+    std::vector<std::pair<uint32_t, std::vector<KeyRange>>>* conflicting) {
   STRATA_ASSERT_MSG(version > newest_version_, "batches must be resolved in version order");
   STRATA_ASSERT_MSG(version >= oldest_version_, "a batch cannot commit below the window");
   newest_version_ = version;
@@ -44,6 +45,14 @@ std::vector<ResolveOutcome> ConflictSet::resolve(const std::vector<ConflictTrans
     if (transaction_too_old(transaction)) {
       outcomes.push_back(ResolveOutcome::too_old);
     } else if (reads_conflict(transaction)) {
+      if (conflicting && transaction.report_conflicts) {
+        std::vector<KeyRange> ranges;
+        for (const KeyRange& range : transaction.read_ranges) {
+          if (!range.empty() && written_after(range, transaction.read_snapshot))
+            ranges.push_back(range);
+        }
+        conflicting->emplace_back(static_cast<uint32_t>(outcomes.size()), std::move(ranges));
+      }
       outcomes.push_back(ResolveOutcome::conflict);
     } else {
       outcomes.push_back(ResolveOutcome::committed);

@@ -50,8 +50,12 @@ class ConflictSet {
   // version and not below oldest_version(). Returns one outcome per transaction, in batch
   // order. Each read range costs O(log n + steps it covers), each write range recorded the
   // same, where n is range_count().
-  std::vector<ResolveOutcome> resolve(const std::vector<ConflictTransaction>& batch,
-                                      Version version);
+  // `conflicting`, when given, receives for each transaction that conflicted and asked
+  // (report_conflicts) its place in the batch and the read ranges written after its
+  // snapshot.
+  std::vector<ResolveOutcome> resolve(
+      const std::vector<ConflictTransaction>& batch, Version version,
+      std::vector<std::pair<uint32_t, std::vector<KeyRange>>>* conflicting = nullptr);
 
   // Forgets the writes of batches below `oldest`: from now on reads with snapshots below
   // it are too old. Never moves backwards (a smaller value is ignored). Costs

@@ -47,6 +47,24 @@ ConflictTransaction reader_writer(Version snapshot, std::vector<KeyRange> reads,
   return ConflictTransaction{snapshot, std::move(reads), std::move(writes)};
 }
 
+// A transaction that asks is told which of its read ranges conflicted, and only those;
+// one that does not ask, or that committed, is not listed.
+TEST(ConflictSetTest, ReportsTheReadRangesThatConflicted) {
+  ConflictSet set;
+  ASSERT_EQ(set.resolve({writer({key("b"), range("m", "n")})}, 10), Outcomes{committed});
+  ConflictTransaction asks = reader(5, {range("a", "c"), key("x"), range("l", "ma")});
+  asks.report_conflicts = true;
+  ConflictTransaction silent = reader(5, {key("b")});
+  ConflictTransaction fine = reader(5, {key("z")});
+  fine.report_conflicts = true;
+  std::vector<std::pair<uint32_t, std::vector<KeyRange>>> conflicting;
+  EXPECT_EQ(set.resolve({silent, asks, fine}, 11, &conflicting),
+            (Outcomes{conflict, conflict, committed}));
+  ASSERT_EQ(conflicting.size(), 1u);
+  EXPECT_EQ(conflicting[0].first, 1u);
+  EXPECT_EQ(conflicting[0].second, (std::vector<KeyRange>{range("a", "c"), range("l", "ma")}));
+}
+
 TEST(ConflictSetTest, AdjacentRangesDoNotConflict) {
   ConflictSet set;
   ASSERT_EQ(set.resolve({writer({range("b", "c")})}, 10), Outcomes{committed});

@@ -40,7 +40,9 @@ Future<Void> resolve_batch(ResolverState* state, ResolveBatchRequest request) {
   }
   STRATA_ASSERT_MSG(state->version.get() == request.prev_version,
                     "a batch skipped the one before it");
-  ResolveBatchReply reply{state->conflicts.resolve(request.transactions, request.version)};
+  ResolveBatchReply reply;
+  reply.outcomes =
+      state->conflicts.resolve(request.transactions, request.version, &reply.conflicting_ranges);
   state->conflicts.set_oldest_version(request.version - server_knobs().mvcc_window_versions);
   state->recent[request.version] = reply;
   while (state->recent.size() > 1000)
