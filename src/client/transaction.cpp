@@ -9,6 +9,7 @@
 #include "runtime/buggify.h"
 #include "runtime/combinators.h"
 #include "runtime/environment.h"
+#include "runtime/notified.h"
 #include "runtime/trace.h"
 
 namespace strata {
@@ -66,10 +67,13 @@ struct TransactionState {
   // Set by cancel() or an expired timeout: every use fails with it until reset(). The
   // promise is sent then, so that pending operations fail at once.
   std::optional<Error> aborted;
-  // This attempt's reads the application started: commit waits for them, and fails with the
-  // first error one of them met, as FoundationDB's does. (Finished ones are dropped as new
-  // ones come.)
-  std::vector<Future<Void>> reads_in_flight;
+  // This attempt's reads still running: commit waits for them, and fails with the first
+  // error one of them met from the database, as FoundationDB's does. Counted, not held: a
+  // read the application drops is cancelled, and a transaction never keeps itself alive.
+  uint64_t attempt = 0;
+  int64_t reads_in_flight = 0;
+  AsyncVar<uint64_t> reads_finished{0};
+  std::optional<Error> read_failure;
   Promise<Void> abort_signal;
   // Asked for by get_versionstamp() and not answered yet.
   std::optional<Promise<std::string>> versionstamp;
@@ -318,19 +322,47 @@ Future<T> controlled(std::shared_ptr<TransactionState> state, Future<T> operatio
   }
 }
 
-template <class T>
-Future<Void> completion_of(Future<T> operation) {
-  co_await operation;
-}
+// Counts a read of the current attempt while it runs (however it ends: done, failed or
+// dropped by the application), and wakes a commit waiting for the reads.
+class ReadInFlight {
+ public:
+  explicit ReadInFlight(TransactionState* state) : state_(state), attempt_(state->attempt) {
+    ++state_->reads_in_flight;
+  }
+  ReadInFlight(const ReadInFlight&) = delete;
+  ReadInFlight& operator=(const ReadInFlight&) = delete;
+  ~ReadInFlight() {
+    if (state_->attempt != attempt_) return;  // reset() forgot it already
+    --state_->reads_in_flight;
+    state_->reads_finished.set(state_->reads_finished.get() + 1);
+  }
+  bool current() const { return state_->attempt == attempt_; }
 
-// `read`, controlled, and counted among the reads commit waits for.
+ private:
+  TransactionState* state_;
+  uint64_t attempt_;
+};
+
+// `read`, controlled, and counted among the reads commit waits for. A read that fails as
+// the database answered (too old, a future version, ...) is what fails the commit; a
+// misuse refused at once (a key outside the legal range, say) is not.
 template <class T>
 Future<T> tracked_read(std::shared_ptr<TransactionState> state, Future<T> read) {
-  Future<T> result = controlled(state, std::move(read));
-  std::erase_if(state->reads_in_flight,
-                [](const Future<Void>& done) { return done.is_ready() && !done.is_error(); });
-  state->reads_in_flight.push_back(completion_of(result));
-  return result;
+  ReadInFlight counted(state.get());
+  try {
+    if constexpr (std::is_same_v<T, Void>) {
+      co_await controlled(state, std::move(read));
+      co_return;
+    } else {
+      co_return co_await controlled(state, std::move(read));
+    }
+  } catch (Error& error) {
+    if (!error.is_cancellation() && error_retryable(error.code()) && counted.current() &&
+        !state->read_failure) {
+      state->read_failure = error;
+    }
+    throw;
+  }
 }
 
 Future<Version> read_version_of(std::shared_ptr<TransactionState> state) {
@@ -521,19 +553,10 @@ Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
   if (state->committed) {
     throw Error(ErrorCode::client_invalid_operation, "the transaction has already committed");
   }
-  // Reads still in flight first. One that failed as the database answered (too old, a
-  // future version, ...) fails the commit with its error; a misuse the read was refused
-  // for at once (a key outside the legal range, say), or a read the application cancelled,
-  // does not.
-  std::vector<Future<Void>> reads = std::move(state->reads_in_flight);
-  state->reads_in_flight.clear();
-  for (Future<Void>& read : reads) {
-    try {
-      co_await read;
-    } catch (Error& error) {
-      if (error_retryable(error.code())) throw;
-    }
-  }
+  // The reads still in flight first (see tracked_read).
+  while (state->reads_in_flight > 0)
+    co_await state->reads_finished.on_change();
+  if (state->read_failure) throw *state->read_failure;
   if (state->writes.empty()) {
     // Read-only: nothing to commit, and no commit version.
     if (!state->watches.empty()) {
@@ -592,7 +615,9 @@ void reset_state(TransactionState& state) {
       state, std::nullopt,
       Error(ErrorCode::transaction_cancelled, "the transaction was reset before it committed"));
   state.read_version.reset();
-  state.reads_in_flight.clear();
+  ++state.attempt;
+  state.reads_in_flight = 0;
+  state.read_failure.reset();
   state.conflicting_ranges.clear();
   state.writes.clear();
   state.read_conflicts.clear();
