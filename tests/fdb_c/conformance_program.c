@@ -597,6 +597,69 @@ static void test_conflicting_keys(FDBDatabase* db) {
   fdb_transaction_destroy(writer);
 }
 
+static void set_db_int_option(FDBDatabase* db, FDBDatabaseOption option, int64_t value) {
+  uint8_t bytes[8];
+  for (int i = 0; i < 8; ++i)
+    bytes[i] = (uint8_t)((uint64_t)value >> (8 * i));
+  CHECK_ERROR(fdb_database_set_option(db, option, bytes, 8), 0);
+}
+
+/* Every option FoundationDB's Python binding tests set is accepted, and a transaction with
+   all of its transaction options set still reads (the system keys included). On a database
+   handle of its own: database options cannot all be taken back. */
+static void test_options_the_bindings_set(const char* cluster_file) {
+  FDBDatabase* db = NULL;
+  CHECK_ERROR(fdb_create_database(cluster_file, &db), 0);
+  if (db == NULL) return;
+  set_db_int_option(db, FDB_DB_OPTION_LOCATION_CACHE_SIZE, 100001);
+  set_db_int_option(db, FDB_DB_OPTION_MAX_WATCHES, 100001);
+  CHECK_ERROR(fdb_database_set_option(db, FDB_DB_OPTION_DATACENTER_ID, KEY("dc_id")), 0);
+  CHECK_ERROR(fdb_database_set_option(db, FDB_DB_OPTION_MACHINE_ID, KEY("machine_id")), 0);
+  CHECK_ERROR(fdb_database_set_option(db, FDB_DB_OPTION_SNAPSHOT_RYW_ENABLE, NULL, 0), 0);
+  CHECK_ERROR(fdb_database_set_option(db, FDB_DB_OPTION_SNAPSHOT_RYW_DISABLE, NULL, 0), 0);
+  set_db_int_option(db, FDB_DB_OPTION_TRANSACTION_LOGGING_MAX_FIELD_LENGTH, 1000);
+  set_db_int_option(db, FDB_DB_OPTION_TRANSACTION_TIMEOUT, 100000);
+  set_db_int_option(db, FDB_DB_OPTION_TRANSACTION_TIMEOUT, 0);
+  set_db_int_option(db, FDB_DB_OPTION_TRANSACTION_MAX_RETRY_DELAY, 100);
+  set_db_int_option(db, FDB_DB_OPTION_TRANSACTION_SIZE_LIMIT, 100000);
+  set_db_int_option(db, FDB_DB_OPTION_TRANSACTION_RETRY_LIMIT, 10);
+  set_db_int_option(db, FDB_DB_OPTION_TRANSACTION_RETRY_LIMIT, -1);
+  CHECK_ERROR(fdb_database_set_option(db, FDB_DB_OPTION_TRANSACTION_CAUSAL_READ_RISKY, NULL, 0), 0);
+  CHECK_ERROR(
+      fdb_database_set_option(db, FDB_DB_OPTION_TRANSACTION_INCLUDE_PORT_IN_ADDRESS, NULL, 0), 0);
+
+  FDBTransaction* tr;
+  CHECK_ERROR(fdb_database_create_transaction(db, &tr), 0);
+  const FDBTransactionOption flags[] = {
+      FDB_TR_OPTION_PRIORITY_SYSTEM_IMMEDIATE,
+      FDB_TR_OPTION_PRIORITY_BATCH,
+      FDB_TR_OPTION_CAUSAL_READ_RISKY,
+      FDB_TR_OPTION_CAUSAL_WRITE_RISKY,
+      FDB_TR_OPTION_READ_YOUR_WRITES_DISABLE,
+      FDB_TR_OPTION_READ_SYSTEM_KEYS,
+      FDB_TR_OPTION_ACCESS_SYSTEM_KEYS,
+      FDB_TR_OPTION_USED_DURING_COMMIT_PROTECTION_DISABLE,
+      FDB_TR_OPTION_LOG_TRANSACTION,
+      FDB_TR_OPTION_READ_LOCK_AWARE,
+      FDB_TR_OPTION_LOCK_AWARE,
+      FDB_TR_OPTION_INCLUDE_PORT_IN_ADDRESS,
+  };
+  for (size_t i = 0; i < sizeof flags / sizeof flags[0]; ++i)
+    CHECK_ERROR(fdb_transaction_set_option(tr, flags[i], NULL, 0), 0);
+  set_int_option(tr, FDB_TR_OPTION_TRANSACTION_LOGGING_MAX_FIELD_LENGTH, 1000, 0);
+  set_int_option(tr, FDB_TR_OPTION_TIMEOUT, 60 * 1000, 0);
+  set_int_option(tr, FDB_TR_OPTION_RETRY_LIMIT, 50, 0);
+  set_int_option(tr, FDB_TR_OPTION_MAX_RETRY_DELAY, 100, 0);
+  CHECK_ERROR(fdb_transaction_set_option(tr, FDB_TR_OPTION_DEBUG_TRANSACTION_IDENTIFIER,
+                                         KEY("my_transaction")),
+              0);
+  FDBFuture* get = fdb_transaction_get(tr, KEY("\xff"), 0);
+  CHECK_ERROR(wait_for(get), 0);
+  fdb_future_destroy(get);
+  fdb_transaction_destroy(tr);
+  fdb_database_destroy(db);
+}
+
 static void test_watch_and_callbacks(FDBDatabase* db) {
   FDBTransaction* tr;
   CHECK_ERROR(fdb_database_create_transaction(db, &tr), 0);
@@ -856,6 +919,7 @@ int main(int argc, char** argv) {
     test_timeouts_and_default_limits(db);
     test_special_key_writes(db);
     test_conflicting_keys(db);
+    test_options_the_bindings_set(argv[1]);
     test_watch_and_callbacks(db);
     test_options_and_metadata(db);
     test_many_threads(db);

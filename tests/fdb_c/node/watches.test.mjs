@@ -44,6 +44,21 @@ test("a transaction's own write of the value the watch saw does not fire it", as
   assert.equal(await watch.promise, true);
 });
 
+test('clearing a key that is already absent is no change; an atomic op that changes one is', async () => {
+  const cleared = await db.clearAndWatch('w1');
+  let fired = false;
+  cleared.promise.then(() => { fired = true; });
+  await db.clear('w1');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.equal(fired, false);
+  await db.set('w1', 'b');
+  assert.equal(await cleared.promise, true);
+  await db.set('w3', '3');
+  const xored = await db.getAndWatch('w3');
+  await db.bitXorBuf('w3', Buffer.from([0xff, 0xff]));
+  assert.equal(await xored.promise, true);
+});
+
 test('setAndWatch and clearAndWatch', async () => {
   const watch = await db.setAndWatch('sw', 'a');
   await db.set('sw', 'b');
