@@ -147,6 +147,11 @@ void check_readable_key(const TransactionState& state, std::string_view key) {
 const std::string tenant_map_begin = special_keys_begin + "/management/tenant/map/";
 const std::string tenant_map_end = special_keys_begin + "/management/tenant/map0";
 
+// Whether [begin, end) lies in the (always empty) tenant map.
+bool in_tenant_map(std::string_view begin, std::string_view end) {
+  return begin >= tenant_map_begin && end <= tenant_map_end && begin <= end;
+}
+
 // A set (`end` empty) or clear of [begin, end) in the special key space, checked as
 // FoundationDB checks it. Returns whether the write needs no more doing.
 bool special_key_write(const TransactionState& state, std::string_view begin,
@@ -158,10 +163,8 @@ bool special_key_write(const TransactionState& state, std::string_view begin,
                     " is in the special key space; set special_key_space_enable_writes to write "
                     "its modules");
   }
-  const bool in_tenant_map =
-      begin >= tenant_map_begin && begin < tenant_map_end && (!end || *end <= tenant_map_end);
-  if (!in_tenant_map) {
-    const bool crosses = end && begin<tenant_map_end&& * end> tenant_map_begin;
+  if (!in_tenant_map(begin, end ? *end : std::string_view(single_key_range(begin).end))) {
+    const bool crosses = end && (begin < tenant_map_end) && (*end > tenant_map_begin);
     throw Error(crosses ? ErrorCode::special_keys_cross_module_clear
                         : ErrorCode::special_keys_no_write_module_found,
                 describe_key(begin) + " is in no writable module of the special key space " +
@@ -172,11 +175,6 @@ bool special_key_write(const TransactionState& state, std::string_view begin,
                 "Strata has no tenants: " + describe_key(begin) + " cannot be created");
   }
   return true;
-}
-
-// Whether [begin, end) lies in the (always empty) tenant map.
-bool in_tenant_map(std::string_view begin, std::string_view end) {
-  return begin >= tenant_map_begin && end <= tenant_map_end && begin <= end;
 }
 
 // FoundationDB's conflicting-keys module: after a commit that conflicted with
@@ -518,13 +516,17 @@ Future<Key> get_key_actor(std::shared_ptr<TransactionState> state, KeySelector s
 // A range bound that needs no resolving: the first key at or after (or after) a key bounds
 // the same rows as that key itself (or the key after it). Ranges are mostly given so, and
 // resolving them would cost a read each (one that walks the keys beyond the range).
+Key bound_key(const KeySelector& selector) {
+  return selector.or_equal ? single_key_range(selector.key).end : selector.key;
+}
+
 std::optional<Key> bound_without_resolving(const KeySelector& selector, const Key& max_key) {
   if (selector.offset != 1) return std::nullopt;
   if (selector.key > max_key) {
     throw Error(ErrorCode::key_outside_legal_range,
                 "key selector at " + describe_key(selector.key) + " is in the system keyspace");
   }
-  return std::min(selector.or_equal ? single_key_range(selector.key).end : selector.key, max_key);
+  return std::min(bound_key(selector), max_key);
 }
 
 Future<RangeResult> get_range_between_actor(std::shared_ptr<TransactionState> state,
@@ -532,8 +534,8 @@ Future<RangeResult> get_range_between_actor(std::shared_ptr<TransactionState> st
                                             bool reverse, bool snapshot) {
   if (begin.offset == 1 && end.offset == 1) {
     // The special key space's modules, for the range bounds bindings pass.
-    Key first = begin.or_equal ? single_key_range(begin.key).end : begin.key;
-    Key last = end.or_equal ? single_key_range(end.key).end : end.key;
+    Key first = bound_key(begin);
+    Key last = bound_key(end);
     if (in_tenant_map(first, last)) co_return RangeResult{};
     if (in_conflicting_keys(first, last)) {
       co_return read_conflicting_keys(*state, first, last, limits, reverse);

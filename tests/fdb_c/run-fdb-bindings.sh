@@ -98,7 +98,7 @@ fi
 
 mkdir -p "$OUT_DIR"
 OUT_DIR="$(cd "$OUT_DIR" && pwd)"
-work="$(mktemp -d /tmp/strata-fdb-bindings.XXXXXX)"
+work="$(mktemp -d -t strata-fdb-bindings.XXXXXX)"
 server_pid=""
 port=""
 
