@@ -3,6 +3,7 @@
 # port, data folder and class, sharing one cluster file.
 #
 #   scripts/cluster.sh up N [--base-port P] [--dir DIR] [--storage-engine E]
+#                           [--redundancy single|double|triple]
 #   scripts/cluster.sh down [--dir DIR]
 #   scripts/cluster.sh start PORT [--dir DIR]     start one process of the cluster again
 #   scripts/cluster.sh list [--dir DIR]
@@ -12,14 +13,15 @@
 # available. The first 1, 3 or 5 processes are the coordinators (1 for N < 3, 3 for
 # N < 7, 5 from 7 on). Classes: one stateless process per four (at least one), two log
 # processes from N = 3 on, and the rest storage; a cluster of one or two processes has
-# only processes of class unset. Defaults: --base-port 4500, --dir ./strata-cluster.
+# only processes of class unset. Each process is a zone of its own. Defaults: --base-port
+# 4500, --dir ./strata-cluster, --redundancy single (triple needs 5 processes or more).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 server="$root/build/src/tools/strata-server"
 shell="$root/build/src/tools/strata"
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -35,11 +37,13 @@ fi
 base_port=4500
 dir="$PWD/strata-cluster"
 engine=memory
+redundancy=single
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --base-port) base_port="$2"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
     --storage-engine) engine="$2"; shift 2 ;;
+    --redundancy) redundancy="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -73,7 +77,7 @@ start_process() {  # port class
   echo "$class" > "$folder/class"
   nohup "$server" --listen "127.0.0.1:$port" --data "$folder/data" \
     --cluster-file "$cluster_file" --class "$class" --zone "zone-$port" \
-    --storage-engine "$engine" >"$folder/server.out" 2>&1 &
+    --storage-engine "$engine" --redundancy "$redundancy" >"$folder/server.out" 2>&1 &
   echo $! > "$folder/pid"
 }
 

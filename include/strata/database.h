@@ -49,6 +49,12 @@ class Database {
   // 10,000; [0, 1,000,000]); one more fails with too_many_watches (1032).
   void set_max_watches(int64_t limit);
 
+  // FoundationDB's machine_id and datacenter_id options: reads go first to the copies of a
+  // shard on the machine named (a server's --machine), then to those in the zone named (a
+  // server's --zone; Strata's zones take the part of FoundationDB's data centres here).
+  void set_machine_id(std::string machine);
+  void set_datacenter_id(std::string zone);
+
   // Runs `body(transaction)` and commits, retrying as on_error says until it succeeds or
   // fails with an error that is not retryable. `body` returns a Future; its value is the
   // result. The body may run several times, so it must not have effects outside the

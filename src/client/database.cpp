@@ -33,4 +33,12 @@ void Database::set_max_watches(int64_t limit) {
   context_->set_max_watches(limit);
 }
 
+void Database::set_machine_id(std::string machine) {
+  context_->locality().machine = std::move(machine);
+}
+
+void Database::set_datacenter_id(std::string zone) {
+  context_->locality().zone = std::move(zone);
+}
+
 }  // namespace strata

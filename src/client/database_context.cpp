@@ -202,7 +202,8 @@ Future<std::optional<Value>> DatabaseContext::read_value(std::string key, Versio
     std::optional<Error> failure;
     try {
       GetValueReply reply =
-          co_await pick(shard.servers).get_value.get_reply(GetValueRequest{key, version, {}});
+          co_await load_balance(shard.servers, &StorageInterface::get_value,
+                                GetValueRequest{key, version, {}}, locality_, true);
       co_return std::move(reply.value);
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
@@ -230,8 +231,8 @@ Future<Version> DatabaseContext::watch_value(std::string key, std::optional<Valu
     std::optional<Error> failure;
     try {
       WatchValueReply reply =
-          co_await pick(shard.servers)
-              .watch_value.get_reply(WatchValueRequest{key, value, version, {}});
+          co_await load_balance(shard.servers, &StorageInterface::watch_value,
+                                WatchValueRequest{key, value, version, {}}, locality_, false);
       co_return reply.version;
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
@@ -256,8 +257,9 @@ Future<int64_t> DatabaseContext::range_stats(KeyRange range, int64_t chunk_bytes
     KeyRange part{range.begin, std::min(range.end, shard.range.end)};
     std::optional<Error> failure;
     try {
-      RangeStatsReply reply = co_await pick(shard.servers)
-                                  .range_stats.get_reply(RangeStatsRequest{part, chunk_bytes, {}});
+      RangeStatsReply reply =
+          co_await load_balance(shard.servers, &StorageInterface::range_stats,
+                                RangeStatsRequest{part, chunk_bytes, {}}, locality_, true);
       bytes += reply.bytes;
       if (split_points) {
         split_points->insert(split_points->end(), reply.split_points.begin(),
@@ -292,6 +294,12 @@ Future<std::string> DatabaseContext::cluster_status() {
   }
 }
 
+Future<ShardLocation> DatabaseContext::current_shard(std::string key) {
+  auto cached = locations_.upper_bound(key);
+  if (cached != locations_.begin()) locations_.erase(std::prev(cached));
+  co_return co_await location_of(std::move(key), false);
+}
+
 Future<std::vector<std::string>> DatabaseContext::addresses_for_key(std::string key) {
   ShardLocation shard = co_await location_of(std::move(key), false);
   std::vector<std::string> addresses;
@@ -310,7 +318,8 @@ Future<Key> DatabaseContext::resolve_key(KeySelector selector, Version version, 
     std::optional<Error> failure;
     try {
       GetKeyReply reply =
-          co_await pick(shard.servers).get_key.get_reply(GetKeyRequest{selector, version, {}});
+          co_await load_balance(shard.servers, &StorageInterface::get_key,
+                                GetKeyRequest{selector, version, {}}, locality_, true);
       if (reply.resolved) co_return std::min(reply.key, max_key);
       STRATA_PROBE(true, "a key selector continues in the next shard");
       selector = std::move(reply.next);
@@ -331,9 +340,9 @@ Future<GetKeyValuesReply> DatabaseContext::read_range_part(KeyRange range, Versi
     KeyRange part{std::max(range.begin, shard.range.begin), std::min(range.end, shard.range.end)};
     std::optional<Error> failure;
     try {
-      GetKeyValuesReply reply = co_await pick(shard.servers)
-                                    .get_key_values.get_reply(GetKeyValuesRequest{
-                                        part, version, limit, byte_limit, reverse, {}});
+      GetKeyValuesReply reply = co_await load_balance(
+          shard.servers, &StorageInterface::get_key_values,
+          GetKeyValuesRequest{part, version, limit, byte_limit, reverse, {}}, locality_, true);
       *covered = part;
       co_return reply;
     } catch (Error& error) {

@@ -13,6 +13,7 @@
 
 #include "client/cluster_connection.h"
 #include "client/leader_monitor.h"
+#include "client/load_balance.h"
 #include "interfaces/cluster_interface.h"
 #include "runtime/future.h"
 #include "runtime/notified.h"
@@ -61,12 +62,17 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   Future<std::string> cluster_status();
   // The elected cluster controller's address, once one is known.
   Future<NetworkAddress> controller_address();
+  // The shard holding `key` and its team, asked afresh of a commit proxy.
+  Future<ShardLocation> current_shard(std::string key);
   // The addresses (ip:port) of the storage servers holding `key`.
   Future<std::vector<std::string>> addresses_for_key(std::string key);
 
   // FoundationDB's max_watches option: how many watches may wait at once (too_many_watches,
   // 1032, beyond).
   void set_max_watches(int64_t limit) { max_watches_ = limit; }
+  // FoundationDB's machine_id and datacenter_id options: reads prefer the members of a
+  // shard's team on this machine, then in this zone.
+  ClientLocality& locality() { return locality_; }
   // Counts a watch for as long as it is held; throws too_many_watches when the limit is
   // reached.
   class WatchSlot {
@@ -104,6 +110,7 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   Future<Void> monitor_actor_;
   Future<Void> forward_follower_;
   int64_t max_watches_ = 10'000;
+  ClientLocality locality_;
   int64_t outstanding_watches_ = 0;
 };
 

@@ -120,6 +120,13 @@ fdb_error_t fdb_database_set_option(FDBDatabase* d, FDBDatabaseOption option, ui
     Network::instance().post(
         [d, limit = parsed.max_watches] { d->database.set_max_watches(limit); });
   }
+  if (parsed.machine_id) {
+    Network::instance().post([d, id = *parsed.machine_id] { d->database.set_machine_id(id); });
+  }
+  if (parsed.datacenter_id) {
+    Network::instance().post(
+        [d, id = *parsed.datacenter_id] { d->database.set_datacenter_id(id); });
+  }
   return 0;
 }
 

@@ -96,16 +96,17 @@ constexpr OptionSpec transaction_options[] = {
     {2000, Parameter::text, Support::ignored},
 };
 
-// Database options. Honoured: max_watches, snapshot_ryw_*, the transaction defaults.
-// Ignored: location_cache_size, machine_id, datacenter_id,
+// Database options. Honoured: max_watches, machine_id and datacenter_id (reads prefer the
+// members of a shard's team on that machine, then in that zone), snapshot_ryw_*, the
+// transaction defaults. Ignored: location_cache_size,
 // transaction_logging_max_field_length, transaction_include_port_in_address. Refused:
 // transaction_automatic_idempotency, transaction_bypass_unreadable, use_config_database,
 // test_causal_read_risky.
 constexpr OptionSpec database_options[] = {
     {10, Parameter::integer, Support::ignored, INT_MIN, INT_MAX},
     {20, Parameter::integer, Support::honoured, 0, 1'000'000},
-    {21, Parameter::text, Support::ignored},
-    {22, Parameter::text, Support::ignored},
+    {21, Parameter::text, Support::honoured},
+    {22, Parameter::text, Support::honoured},
     {26, Parameter::none, Support::honoured},
     {27, Parameter::none, Support::honoured},
     {405, Parameter::integer, Support::ignored, INT_MIN, INT_MAX},
@@ -317,6 +318,14 @@ fdb_error_t parse_database_option(int code, const uint8_t* value, int length, Da
   switch (code) {
     case 20:
       out->max_watches = number;
+      break;
+    case 21:
+      out->machine_id = std::string(reinterpret_cast<const char*>(value),
+                                    static_cast<size_t>(std::max(length, 0)));
+      break;
+    case 22:
+      out->datacenter_id = std::string(reinterpret_cast<const char*>(value),
+                                       static_cast<size_t>(std::max(length, 0)));
       break;
     case 26:
       out->transaction_default = {600, 0};

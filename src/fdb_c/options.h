@@ -7,6 +7,7 @@
 // refused too, never ignored. docs/fdb-compatibility.md lists every one.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct DatabaseOption {
   TransactionOption transaction_default;
   // max_watches, or -1.
   int64_t max_watches = -1;
+  // machine_id and datacenter_id (Strata's zones take the part of FoundationDB's data
+  // centres in read locality), when given.
+  std::optional<std::string> machine_id;
+  std::optional<std::string> datacenter_id;
 };
 fdb_error_t parse_database_option(int code, const uint8_t* value, int length, DatabaseOption* out);
 

@@ -6,8 +6,21 @@
 
 namespace strata {
 
+std::string_view redundancy_mode_name(int replication) {
+  switch (replication) {
+    case 1:
+      return "single";
+    case 2:
+      return "double";
+    case 3:
+      return "triple";
+  }
+  return "unknown";
+}
+
 std::string DatabaseConfiguration::to_string() const {
-  return "logs=" + std::to_string(logs) + " commit_proxies=" + std::to_string(commit_proxies) +
+  return std::string(redundancy_mode_name(replication)) + " logs=" + std::to_string(logs) +
+         " commit_proxies=" + std::to_string(commit_proxies) +
          " grv_proxies=" + std::to_string(grv_proxies) + " resolvers=" + std::to_string(resolvers) +
          " storage_engine=" + storage_engine;
 }
@@ -17,7 +30,8 @@ namespace {
 [[noreturn]] void bad_word(const std::string& word, const std::string& why) {
   throw Error(ErrorCode::client_invalid_operation,
               "configure: `" + word + "' " + why +
-                  " (expected logs=N, commit_proxies=N, grv_proxies=N, resolvers=N, proxies=N, "
+                  " (expected single, double, triple, logs=N, commit_proxies=N, grv_proxies=N, "
+                  "resolvers=N, proxies=N, "
                   "memory, rocksdb, ssd or storage_engine=NAME)");
 }
 
@@ -34,10 +48,19 @@ int parse_count(const std::string& word, std::string_view text) {
   return value;
 }
 
-std::string parse_engine(const std::string& word, std::string_view name) {
+// The copies a redundancy mode's name keeps; 0 for a name that is not a mode.
+int parse_redundancy(std::string_view name) {
+  for (int replication = 1; replication <= replication_max; ++replication) {
+    if (name == redundancy_mode_name(replication)) return replication;
+  }
+  return 0;
+}
+
+// The engine a name means; empty for a name that is not an engine.
+std::string parse_engine(std::string_view name) {
   if (name == "memory") return "memory";
   if (name == "rocksdb" || name == "ssd" || name == "ssd-rocksdb-v1") return "rocksdb";
-  bad_word(word, "names no storage engine Strata has");
+  return "";
 }
 
 }  // namespace
@@ -47,7 +70,13 @@ DatabaseConfiguration apply_configuration_words(DatabaseConfiguration configurat
   for (const std::string& word : words) {
     size_t equals = word.find('=');
     if (equals == std::string::npos) {
-      configuration.storage_engine = parse_engine(word, word);
+      if (int replication = parse_redundancy(word)) {
+        configuration.replication = replication;
+      } else if (std::string engine = parse_engine(word); !engine.empty()) {
+        configuration.storage_engine = engine;
+      } else {
+        bad_word(word, "names no redundancy mode or storage engine Strata has");
+      }
       continue;
     }
     std::string_view name = std::string_view(word).substr(0, equals);
@@ -62,8 +91,14 @@ DatabaseConfiguration apply_configuration_words(DatabaseConfiguration configurat
       configuration.commit_proxies = configuration.grv_proxies = parse_count(word, value);
     } else if (name == "resolvers") {
       configuration.resolvers = parse_count(word, value);
+    } else if (name == "redundancy_mode") {
+      configuration.replication = parse_redundancy(value);
+      if (configuration.replication == 0) bad_word(word, "names no redundancy mode Strata has");
     } else if (name == "storage_engine") {
-      configuration.storage_engine = parse_engine(word, value);
+      configuration.storage_engine = parse_engine(value);
+      if (configuration.storage_engine.empty()) {
+        bad_word(word, "names no storage engine Strata has");
+      }
     } else {
       bad_word(word, "is not a setting Strata knows");
     }

@@ -22,12 +22,13 @@ LogInterface log_interface_at(UID id, NetworkAddress address) {
   return interface;
 }
 
-StorageInterface storage_interface_at(UID id, Tag tag, NetworkAddress address) {
+StorageInterface storage_interface_at(UID id, Tag tag, NetworkAddress address, Locality locality) {
   auto at = [&](uint64_t index) { return Endpoint{address, role_token(id, index)}; };
   StorageInterface interface;
   interface.id = id;
   interface.address = address;
   interface.tag = tag;
+  interface.locality = std::move(locality);
   interface.get_value = RequestStream<GetValueRequest>(at(1));
   interface.get_key_values = RequestStream<GetKeyValuesRequest>(at(2));
   interface.get_key = RequestStream<GetKeyRequest>(at(3));

@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "interfaces/locality.h"
 #include "interfaces/log_interface.h"
 #include "interfaces/types.h"
 #include "rpc/request_stream.h"
@@ -146,6 +147,8 @@ struct StorageInterface {
   UID id;
   NetworkAddress address;
   Tag tag = 0;
+  // Where its process is: clients prefer a member of a shard's team in their own zone.
+  Locality locality;
   RequestStream<GetValueRequest> get_value;
   RequestStream<GetKeyValuesRequest> get_key_values;
   RequestStream<GetKeyRequest> get_key;
@@ -156,11 +159,13 @@ struct StorageInterface {
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(id, address, tag, get_value, get_key_values, get_key, watch_value, range_stats);
+    archive(id, address, tag, locality, get_value, get_key_values, get_key, watch_value,
+            range_stats);
   }
 };
 
 // The interface of storage server `id` hosted at `address` (its tokens derive from the id).
-StorageInterface storage_interface_at(UID id, Tag tag, NetworkAddress address);
+StorageInterface storage_interface_at(UID id, Tag tag, NetworkAddress address,
+                                      Locality locality = {});
 
 }  // namespace strata

@@ -26,7 +26,8 @@ constexpr const char* usage_text =
     "usage: strata-server [--listen HOST:PORT] [--data DIR] [--cluster-file FILE]\n"
     "                     [--class stateless|log|storage|unset] [--zone ZONE]\n"
     "                     [--machine MACHINE] [--log-dir DIR]\n"
-    "                     [--storage-engine memory|rocksdb] [--knob NAME=VALUE]...\n"
+    "                     [--storage-engine memory|rocksdb]\n"
+    "                     [--redundancy single|double|triple] [--knob NAME=VALUE]...\n"
     "\n"
     "  --listen HOST:PORT   address to serve on (default 127.0.0.1:4500)\n"
     "  --data DIR           folder for this server's data (default ./strata-data)\n"
@@ -41,6 +42,9 @@ constexpr const char* usage_text =
     "  --log-dir DIR        folder for trace logs (default DATA/logs)\n"
     "  --storage-engine E   memory or rocksdb: the storage engine of a database this\n"
     "                       process creates (default memory); `configure' changes it later\n"
+    "  --redundancy MODE    copies of every key and log record, in distinct zones, of a\n"
+    "                       database this process creates: single, double or triple\n"
+    "                       (default single)\n"
     "  --knob NAME=VALUE    set a tuning knob\n"
     "  --version            print the version and exit\n";
 
@@ -101,6 +105,13 @@ ServerArguments parse_arguments(int argc, char** argv) {
         usage_error("--storage-engine takes memory or rocksdb, not '" + name + "'");
       }
       arguments.worker.new_database.database.storage_engine = name;
+    } else if (flag == "--redundancy") {
+      std::string name = value();
+      if (name != "single" && name != "double" && name != "triple") {
+        usage_error("--redundancy takes single, double or triple, not '" + name + "'");
+      }
+      DatabaseConfiguration& database = arguments.worker.new_database.database;
+      database = apply_configuration_words(database, {name});
     } else if (flag == "--knob") {
       std::string setting = value();
       size_t equals = setting.find('=');

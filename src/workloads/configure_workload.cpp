@@ -57,7 +57,8 @@ class ConfigureWorkload final : public Workload {
     std::string document = co_await context.database().context()->cluster_status();
     nlohmann::json status = nlohmann::json::parse(document, nullptr, false);
     const nlohmann::json& configuration = status["cluster"]["configuration"];
-    std::string reported = "logs=" + configuration["logs"].dump() +
+    std::string reported = configuration["redundancy_mode"].get<std::string>() +
+                           " logs=" + configuration["logs"].dump() +
                            " commit_proxies=" + configuration["commit_proxies"].dump() +
                            " grv_proxies=" + configuration["grv_proxies"].dump() +
                            " resolvers=" + configuration["resolvers"].dump() +

@@ -1,8 +1,9 @@
 // role_kills: kills processes that host a given role (the cluster controller, the
 // sequencer, a log, a coordinator, ...) the way a real cluster loses them: a crash and
 // reboot, a reboot with the disk wiped, a process lost for good, or a machine replaced by a
-// new, empty one. It never takes a majority of the coordinators, never loses a storage
-// server's data for good (there is one copy of each shard), and before each permanent loss
+// new, empty one. It never takes a majority of the coordinators, loses storage servers'
+// data for good only up to storage_losses_max processes (default 0: with one copy of each
+// shard, none; with more, fewer than the copies), and before each permanent loss
 // waits for the cluster to settle, so that no old generation's last log goes with it.
 
 #include <algorithm>
@@ -33,7 +34,10 @@ class RoleKillsWorkload final : public Workload {
         kills_(options.get_int("kills", 3)),
         downtime_s_max_(options.get_double("downtime_s_max", 5.0)),
         // Processes that must stay alive (and not be lost) whatever the kills.
-        keep_alive_(options.get_int("keep_alive", 1)) {
+        keep_alive_(options.get_int("keep_alive", 1)),
+        // Storage processes whose data may be lost for good: at most one copy fewer than
+        // the redundancy mode keeps, so that every shard keeps a copy.
+        storage_losses_max_(options.get_int("storage_losses_max", 0)) {
     if (!is_role_target(role_)) {
       throw Error(ErrorCode::test_specification_invalid,
                   "role_kills: role '" + role_ + "' is not a role a process hosts");
@@ -62,6 +66,7 @@ class RoleKillsWorkload final : public Workload {
         ++skipped_;
         continue;
       }
+      if (mode_ != KillMode::reboot && victim->hosts("storage")) ++storage_losses_;
       kill(context, *victim);
       ++done_;
     }
@@ -80,10 +85,10 @@ class RoleKillsWorkload final : public Workload {
     std::vector<ProcessRoles> candidates;
     for (const ProcessRoles& process : live) {
       if (!process.hosts(role_) || !process.process->killable) continue;
-      // One copy of each shard: a storage server's disk is never lost; nor every log of
-      // the current generation at once.
+      // A storage server's disk is lost only while every shard keeps another copy; and
+      // never every log of the current generation at once.
       if (mode_ != KillMode::reboot) {
-        if (process.hosts("storage")) continue;
+        if (process.hosts("storage") && storage_losses_ >= storage_losses_max_) continue;
         auto on_victim =
             std::count(current_logs.begin(), current_logs.end(), process.process->address);
         if (on_victim > 0 && static_cast<size_t>(on_victim) == current_logs.size()) continue;
@@ -139,6 +144,8 @@ class RoleKillsWorkload final : public Workload {
   const int64_t kills_;
   const double downtime_s_max_;
   const int64_t keep_alive_;
+  const int64_t storage_losses_max_;
+  int64_t storage_losses_ = 0;
   uint64_t done_ = 0;
   uint64_t skipped_ = 0;
 };

@@ -23,6 +23,11 @@ ClusterSpec read_cluster_spec(Options& options) {
   if (spec.processes < 0) {
     throw Error(ErrorCode::test_specification_invalid, "cluster_processes must not be negative");
   }
+  spec.zones = static_cast<int>(options.get_int("cluster_zones", 0));
+  if (spec.zones < 0 || (spec.processes > 0 && spec.zones > spec.processes)) {
+    throw Error(ErrorCode::test_specification_invalid,
+                "cluster_zones must be 0 (one per process) to cluster_processes");
+  }
   spec.coordinators = positive(options, "cluster_coordinators", 1);
   if (spec.processes > 0 && (spec.coordinators > spec.processes || spec.coordinators % 2 == 0)) {
     throw Error(ErrorCode::test_specification_invalid,
@@ -48,6 +53,8 @@ ClusterSpec read_cluster_spec(Options& options) {
   spec.configuration.workers_expected = spec.processes;
   spec.configuration.storage_servers = positive(options, "cluster_storage_servers", 1);
   DatabaseConfiguration& database = spec.configuration.database;
+  database = apply_configuration_words(
+      database, {"redundancy_mode=" + options.get_string("cluster_redundancy", "single")});
   database.logs = positive(options, "cluster_logs", 1);
   database.commit_proxies = positive(options, "cluster_commit_proxies", 1);
   database.grv_proxies = positive(options, "cluster_grv_proxies", 1);
@@ -62,7 +69,8 @@ void start_cluster(sim::Simulator& simulator, const ClusterSpec& spec, WorkloadC
   std::vector<sim::SimMachine*> machines;
   for (int i = 0; i < spec.processes; ++i) {
     std::string id = "server" + std::to_string(i);
-    machines.push_back(&simulator.add_machine(id, "zone-" + id));
+    std::string zone = spec.zones > 0 ? "zone" + std::to_string(i % spec.zones) : "zone-" + id;
+    machines.push_back(&simulator.add_machine(id, zone));
   }
   ClusterConnectionString connection;
   connection.description = "simulated";

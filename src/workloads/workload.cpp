@@ -122,6 +122,12 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        make_configure_workload},
       {"coordinator_changes", "moves the cluster to other coordinators under load",
        make_coordinator_changes_workload},
+      {"consistency_check",
+       "after the faults, reads every copy of every shard at one version and compares them "
+       "key by key",
+       make_consistency_check_workload},
+      {"zone_kills", "crashes every process of random zones at once and boots them together",
+       make_zone_kills_workload},
   };
   return catalog;
 }

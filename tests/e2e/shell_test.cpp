@@ -595,8 +595,8 @@ TEST_F(ShellTest, ClusterCommandsSayWhatIsNotAvailableYet) {
     std::string sentence;
   };
   for (const Unavailable& unavailable : std::vector<Unavailable>{
-           {"configure double", "redundancy mode `double' is not supported yet"},
-           {"configure triple logs=2", "replication comes later"},
+           {"configure double", "changing the redundancy mode of an existing database"},
+           {"configure three_datacenter logs=2", "not over data halls or data centres"},
            {"exclude " + listen_, "exclude: excluding servers is not supported yet"},
            {"exclude " + listen_, "data distribution comes later"},
            {"include all", "include: including servers is not supported yet"},
@@ -609,6 +609,8 @@ TEST_F(ShellTest, ClusterCommandsSayWhatIsNotAvailableYet) {
   // Refused before anything was sent: the configuration is as it was, and nothing after
   // the refused command runs.
   ProgramRun stopped = exec("writemode on; configure triple logs=2; set k/after x");
+  EXPECT_TRUE(contains(stopped.errors, "single redundancy, chosen when it was created"))
+      << describe(stopped);
   EXPECT_EQ(stopped.status, 1);
   EXPECT_TRUE(contains(exec("get k/after").output, "`k/after': not found"));
   EXPECT_TRUE(contains(exec("configure").output, "Log servers            - 1"));
@@ -619,7 +621,7 @@ TEST_F(ShellTest, ConfigureChangesTheConfigurationAndKeepsTheData) {
   ProgramRun changed = exec("configure logs=2");
   ASSERT_EQ(changed.status, 0) << describe(changed);
   EXPECT_EQ(changed.output,
-            "Configuration changed: logs=2 commit_proxies=1 grv_proxies=1 resolvers=1 "
+            "Configuration changed: single logs=2 commit_proxies=1 grv_proxies=1 resolvers=1 "
             "storage_engine=memory\n");
   ProgramRun shown = exec("configure");
   EXPECT_TRUE(contains(shown.output, "Log servers            - 2")) << describe(shown);
@@ -634,14 +636,17 @@ TEST_F(ShellTest, ConfigureChangesTheConfigurationAndKeepsTheData) {
   EXPECT_TRUE(contains(read.output, "`cfg/kept' is `before'")) << describe(read);
   EXPECT_TRUE(contains(read.output, "`cfg/after' is `yes'")) << describe(read);
 
-  // `single' names the only redundancy mode; `new' is noted and ignored.
+  // `single' names the redundancy mode the database has; `new' is noted and ignored.
   ProgramRun single = exec("configure single");
   EXPECT_EQ(single.status, 0) << describe(single);
-  EXPECT_TRUE(contains(single.output, "Configuration unchanged")) << describe(single);
+  EXPECT_TRUE(contains(single.output, "Configuration changed: single logs=2 ")) << describe(single);
+  ProgramRun nothing = exec("configure new");
+  EXPECT_EQ(nothing.status, 0) << describe(nothing);
+  EXPECT_TRUE(contains(nothing.output, "Configuration unchanged")) << describe(nothing);
   ProgramRun fresh = exec("configure new single memory logs=2");
   EXPECT_EQ(fresh.status, 0) << describe(fresh);
   EXPECT_TRUE(contains(fresh.output, "`new' is ignored")) << describe(fresh);
-  EXPECT_TRUE(contains(fresh.output, "Configuration changed: logs=2 ")) << describe(fresh);
+  EXPECT_TRUE(contains(fresh.output, "Configuration changed: single logs=2 ")) << describe(fresh);
 
   // A bad word is named, and nothing of the request is applied.
   for (const std::string& word : {"frobnicate", "logs=0", "resolvers=many"}) {

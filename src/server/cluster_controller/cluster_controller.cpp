@@ -177,6 +177,18 @@ Future<Void> serve_configure(ControllerState* state, FutureStream<ConfigureReque
       request.reply.send_error(error);
       continue;
     }
+    if (state->core && state->core->database_exists() &&
+        wanted.replication != state->core->configuration.replication) {
+      // More copies need every shard copied onto new team members, fewer need members
+      // retired: both are moves of data, which the data distributor will make.
+      request.reply.send_error(Error(
+          ErrorCode::unsupported_operation,
+          "configure: the database keeps " +
+              std::string(redundancy_mode_name(state->core->configuration.replication)) +
+              " redundancy, chosen when it was created (strata-server --redundancy); changing "
+              "the redundancy mode of an existing database is not supported yet"));
+      continue;
+    }
     if (!state->pending_configuration && state->core && state->core->database_exists() &&
         wanted == state->core->configuration) {
       request.reply.send(ConfigureReply{wanted.to_string()});

@@ -8,6 +8,7 @@
 #include "runtime/trace.h"
 #include "server/cluster_controller/coordinators_change.h"
 #include "server/cluster_controller/recruitment.h"
+#include "server/cluster_controller/storage_teams.h"
 #include "server/role_requests.h"
 #include "server/server_knobs.h"
 #include "server/storage/engines/key_value_store.h"
@@ -367,40 +368,67 @@ Future<Recruits> recruit_generation(ControllerState* state, const CoreState& cor
   load[Transport::current().listen_address()] = 1;
   Recruits recruits;
 
-  // Storage servers: those of the database, or a new database's first ones.
+  // Storage servers: those of the database, or a new database's first ones, one shard per
+  // server and each shard on a team of `replication` servers in distinct zones.
   std::vector<StorageServerState> storage = core.storage;
   if (!core.database_exists()) {
-    int count = new_storage_count(state->options.new_database, workers);
-    std::vector<KeyRange> shards = initial_shards(count);
+    const int count = std::max(configuration.replication,
+                               new_storage_count(state->options.new_database, workers));
     std::vector<size_t> picks = pick_processes(candidates, RoleKind::storage, count, load);
+    std::vector<std::string> zones;
+    for (size_t pick : picks)
+      zones.push_back(candidates[pick].locality.zone);
+    std::vector<std::vector<size_t>> teams = initial_teams(zones, configuration.replication);
+    std::vector<KeyRange> shards = initial_shards(count);
+    for (size_t i = 0; i < picks.size(); ++i) {
+      recruits.new_storage.push_back(StorageServerState{env().random().unique_id(),
+                                                        static_cast<Tag>(i),
+                                                        {},
+                                                        candidates[picks[i]].address,
+                                                        candidates[picks[i]].locality,
+                                                        epoch});
+    }
+    for (size_t shard = 0; shard < shards.size(); ++shard) {
+      for (size_t member : teams[shard])
+        recruits.new_storage[member].shards.push_back(shards[shard]);
+    }
     std::vector<Future<InitializeStorageReply>> starting;
-    for (int i = 0; i < count; ++i) {
-      StorageServerState created{env().random().unique_id(), static_cast<Tag>(i),
-                                 shards[static_cast<size_t>(i)],
-                                 candidates[picks[static_cast<size_t>(i)]].address, epoch};
+    for (size_t i = 0; i < picks.size(); ++i) {
+      StorageServerState& created = recruits.new_storage[i];
+      std::sort(created.shards.begin(), created.shards.end(),
+                [](const KeyRange& a, const KeyRange& b) { return a.begin < b.begin; });
       starting.push_back(recruit(
-          interfaces[picks[static_cast<size_t>(i)]].initialize_storage,
+          interfaces[picks[i]].initialize_storage,
           InitializeStorageRequest{
-              created.id, created.tag, epoch, configuration.storage_engine, {created.shard}, {}}));
-      recruits.new_storage.push_back(created);
+              created.id, created.tag, epoch, configuration.storage_engine, created.shards, {}}));
     }
     co_await when_all(std::move(starting));
     storage = recruits.new_storage;
   }
   std::vector<Tag> tags;
-  std::vector<ShardLocation> shard_map;
-  for (const StorageServerState& server : storage) {
+  for (const StorageServerState& server : storage)
     tags.push_back(server.tag);
-    shard_map.push_back(ShardLocation{
-        server.shard,
-        {storage_interface_at(server.id, server.tag, storage_address(*state, server))}});
+  std::vector<ShardLocation> shard_map;
+  for (const ShardTeam& team : shard_teams(storage)) {
+    ShardLocation location{team.range, {}};
+    for (size_t member : team.servers) {
+      const StorageServerState& server = storage[member];
+      location.servers.push_back(storage_interface_at(
+          server.id, server.tag, storage_address(*state, server), server.locality));
+    }
+    shard_map.push_back(std::move(location));
   }
 
   // Logs of the new generation: they hold the versions after the recovery version.
   recruits.logs.epoch = epoch;
   recruits.logs.begin = recovery_version;
   {
-    std::vector<size_t> picks = pick_processes(candidates, RoleKind::log, configuration.logs, load);
+    std::vector<size_t> picks =
+        pick_processes(candidates, RoleKind::log, configuration.log_count(), load);
+    std::vector<std::string> zones;
+    for (size_t pick : picks)
+      zones.push_back(candidates[pick].locality.zone);
+    require_distinct_zones(zones, configuration.replication, "every log record", "processes");
     std::vector<Future<LogInterface>> starting;
     for (size_t pick : picks) {
       UID id = env().random().unique_id();
@@ -478,7 +506,7 @@ Future<Recruits> recruit_generation(ControllerState* state, const CoreState& cor
     }
     recruits.roles.grv_proxies = co_await when_all(std::move(starting));
   }
-  STRATA_ASSERT(recruits.logs.logs.size() == static_cast<size_t>(configuration.logs));
+  STRATA_ASSERT(recruits.logs.logs.size() == static_cast<size_t>(configuration.log_count()));
   STRATA_ASSERT(recruits.roles.resolvers.size() == static_cast<size_t>(configuration.resolvers));
   co_return recruits;
 }
@@ -585,7 +613,8 @@ ServerDBInfo server_db_info_of(const CoreState& core, const StatelessRoles& role
   for (const LogGenerationState& old : core.old)
     info.old_logs.push_back(generation(old));
   for (const StorageServerState& storage : core.storage)
-    info.storage_servers.push_back(storage_interface_at(storage.id, storage.tag, storage.address));
+    info.storage_servers.push_back(
+        storage_interface_at(storage.id, storage.tag, storage.address, storage.locality));
   info.client.id = env().random().unique_id();
   info.client.epoch = info.epoch;
   info.client.grv_proxies = roles.grv_proxies;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
+#include <map>
 #include <set>
 
 #include "runtime/json_validate.h"
@@ -107,6 +109,17 @@ std::optional<StatusMessage> unreachable_message(const ClusterStatusFacts& facts
   return message;
 }
 
+// A team's health by its live copies against the copies the redundancy mode keeps.
+std::string_view team_health(const ShardTeamFacts& team, int replication) {
+  int live = 0;
+  for (const TeamMemberFacts& member : team.members)
+    live += member.live;
+  if (live == 0) return "unavailable";
+  if (live >= replication) return "healthy";
+  if (live == 1) return "one_copy_left";
+  return "degraded";
+}
+
 std::vector<StatusMessage> status_messages(const ClusterStatusFacts& facts) {
   std::vector<StatusMessage> messages;
   const RecoveryState state = facts.recovery.state;
@@ -123,6 +136,19 @@ std::vector<StatusMessage> status_messages(const ClusterStatusFacts& facts) {
                             ". Start the processes that hold their data folders; until then "
                             "the data they hold is unavailable.",
                         {}});
+  }
+  if (facts.database_exists) {
+    const int wanted = facts.configuration.replication - 1;
+    FaultTolerance tolerance = fault_tolerance(facts);
+    if (tolerance.without_losing_data < wanted) {
+      messages.push_back({"fault_tolerance_reduced",
+                          "The cluster can lose " + std::to_string(tolerance.without_losing_data) +
+                              " zone(s) without losing data; " +
+                              std::string(redundancy_mode_name(facts.configuration.replication)) +
+                              " redundancy is for " + std::to_string(wanted) + ": " +
+                              tolerance.data_limited_by + ".",
+                          {}});
+    }
   }
   if (facts.recovery.error) {
     messages.push_back({"recovery_failed",
@@ -185,7 +211,7 @@ void write_process(JsonWriter& json, const ClusterStatusFacts& facts, const Proc
 void write_configuration(JsonWriter& json, const ClusterStatusFacts& facts) {
   const DatabaseConfiguration& configuration = facts.configuration;
   json.key("configuration").begin_object();
-  json.key("redundancy_mode").value("single");
+  json.key("redundancy_mode").value(redundancy_mode_name(configuration.replication));
   json.key("storage_engine").value(configuration.storage_engine);
   json.key("logs").value(configuration.logs);
   json.key("commit_proxies").value(configuration.commit_proxies);
@@ -193,6 +219,41 @@ void write_configuration(JsonWriter& json, const ClusterStatusFacts& facts) {
   json.key("resolvers").value(configuration.resolvers);
   if (facts.database_exists) json.key("storage_servers").value(facts.storage_servers);
   json.end_object();
+}
+
+void write_fault_tolerance(JsonWriter& json, const ClusterStatusFacts& facts) {
+  if (!facts.database_exists) return;
+  FaultTolerance tolerance = fault_tolerance(facts);
+  json.key("fault_tolerance").begin_object();
+  json.key("max_zone_failures_without_losing_data").value(tolerance.without_losing_data);
+  json.key("max_zone_failures_without_losing_availability")
+      .value(tolerance.without_losing_availability);
+  json.key("data_limited_by").value(tolerance.data_limited_by);
+  json.key("availability_limited_by").value(tolerance.availability_limited_by);
+  json.end_object();
+}
+
+void write_teams(JsonWriter& json, const ClusterStatusFacts& facts) {
+  if (!facts.database_exists) return;
+  json.key("storage_teams").begin_array();
+  for (const ShardTeamFacts& team : facts.teams) {
+    json.begin_object();
+    json.key("begin").value(printable(team.range.begin));
+    json.key("end").value(printable(team.range.end));
+    json.key("health").value(team_health(team, facts.configuration.replication));
+    json.key("servers").begin_array();
+    for (const TeamMemberFacts& member : team.members) {
+      json.begin_object();
+      json.key("id").value(member.id.to_string());
+      json.key("address").value(member.address.to_string());
+      json.key("zoneid").value(member.zone);
+      json.key("live").value(member.live);
+      json.end_object();
+    }
+    json.end_array();
+    json.end_object();
+  }
+  json.end_array();
 }
 
 void write_recovery(JsonWriter& json, const ClusterStatusFacts& facts) {
@@ -299,6 +360,8 @@ void write_cluster(JsonWriter& json, const ClusterStatusFacts& facts, bool avail
   write_recovery(json, facts);
   json.key("database_available").value(available);
   write_configuration(json, facts);
+  write_fault_tolerance(json, facts);
+  write_teams(json, facts);
   write_logs(json, facts);
   json.key("workers_registered").value(facts.workers_registered);
   write_figures(json, facts);
@@ -352,6 +415,100 @@ std::string_view recovery_state_name(RecoveryState state) {
       return "fully_recovered";
   }
   return "unknown";
+}
+
+FaultTolerance fault_tolerance(const ClusterStatusFacts& facts) {
+  std::map<NetworkAddress, const ProcessFacts*> by_address;
+  for (const ProcessFacts& process : facts.processes)
+    by_address[process.address] = &process;
+  auto live = [&](const NetworkAddress& address) {
+    auto found = by_address.find(address);
+    return found != by_address.end() && found->second->worker_id.is_valid() &&
+           !found->second->failed;
+  };
+  // A process the controller does not know is a zone of its own.
+  auto zone_of = [&](const NetworkAddress& address) {
+    auto found = by_address.find(address);
+    if (found == by_address.end() || !found->second->worker_id.is_valid()) {
+      return "?" + address.to_string();
+    }
+    return found->second->locality.zone;
+  };
+  FaultTolerance tolerance;
+  // Data: every shard keeps a live copy, and a log of the current generation survives.
+  int data = std::numeric_limits<int>::max();
+  for (const ShardTeamFacts& team : facts.teams) {
+    int copies = 0;
+    for (const TeamMemberFacts& member : team.members)
+      copies += member.live;
+    if (copies - 1 < data) {
+      data = copies - 1;
+      tolerance.data_limited_by = "shard ['" + printable(team.range.begin) + "', '" +
+                                  printable(team.range.end) + "') has " + std::to_string(copies) +
+                                  " live cop" + (copies == 1 ? "y" : "ies");
+    }
+  }
+  for (const LogGenerationFacts& generation : facts.log_generations) {
+    if (!generation.current) continue;
+    std::set<std::string> zones;
+    for (const auto& [id, address] : generation.logs) {
+      if (live(address)) zones.insert(zone_of(address));
+    }
+    int logs = static_cast<int>(zones.size()) - 1;
+    if (logs < data) {
+      data = logs;
+      tolerance.data_limited_by =
+          "the current generation's logs are live in " + std::to_string(zones.size()) + " zone(s)";
+    }
+  }
+  if (data == std::numeric_limits<int>::max()) data = 0;
+  const int replication = facts.configuration.replication;
+  if (data >= replication - 1) {
+    data = replication - 1;
+    tolerance.data_limited_by = std::string(redundancy_mode_name(replication)) +
+                                " redundancy keeps " + std::to_string(replication) + " cop" +
+                                (replication == 1 ? "y" : "ies") + " of everything";
+  }
+  tolerance.without_losing_data = std::max(data, 0);
+  // Availability: the data, a majority of the coordinators, and zones enough for a
+  // recovery to recruit a log per copy.
+  int availability = data;
+  tolerance.availability_limited_by = tolerance.data_limited_by;
+  std::map<std::string, int> coordinators_by_zone;
+  for (const CoordinatorFacts& coordinator : facts.coordinators)
+    ++coordinators_by_zone[zone_of(coordinator.address)];
+  std::vector<int> counts;
+  for (const auto& [zone, count] : coordinators_by_zone)
+    counts.push_back(count);
+  std::sort(counts.rbegin(), counts.rend());
+  int coordinators_left = static_cast<int>(facts.coordinators.size());
+  const int majority = coordinators_left / 2 + 1;
+  int coordinator_zones = 0;
+  for (int count : counts) {
+    if (coordinators_left - count < majority) break;
+    coordinators_left -= count;
+    ++coordinator_zones;
+  }
+  if (coordinator_zones < availability) {
+    availability = coordinator_zones;
+    tolerance.availability_limited_by = "a majority of the " +
+                                        std::to_string(facts.coordinators.size()) +
+                                        " coordinators must survive, and the coordinators are in " +
+                                        std::to_string(coordinators_by_zone.size()) + " zone(s)";
+  }
+  std::set<std::string> live_zones;
+  for (const ProcessFacts& process : facts.processes) {
+    if (live(process.address)) live_zones.insert(process.locality.zone);
+  }
+  const int spare_zones = static_cast<int>(live_zones.size()) - facts.configuration.replication;
+  if (spare_zones < availability) {
+    availability = spare_zones;
+    tolerance.availability_limited_by =
+        "a recovery needs live processes in " + std::to_string(facts.configuration.replication) +
+        " zones for the logs, and " + std::to_string(live_zones.size()) + " zone(s) have some";
+  }
+  tolerance.without_losing_availability = std::max(availability, 0);
+  return tolerance;
 }
 
 std::string cluster_status_json(const ClusterStatusFacts& facts) {

@@ -86,6 +86,29 @@ struct LogGenerationFacts {
   std::vector<std::pair<UID, NetworkAddress>> logs;
 };
 
+struct TeamMemberFacts {
+  UID id;
+  NetworkAddress address;
+  std::string zone;
+  // A live registered worker runs it.
+  bool live = false;
+};
+
+// One shard and the storage servers holding it.
+struct ShardTeamFacts {
+  KeyRange range;
+  std::vector<TeamMemberFacts> members;
+};
+
+// How many zones may fail at once (FoundationDB's fault_tolerance fields), and what limits
+// each figure.
+struct FaultTolerance {
+  int without_losing_data = 0;
+  int without_losing_availability = 0;
+  std::string data_limited_by;
+  std::string availability_limited_by;
+};
+
 struct RecoveryFacts {
   RecoveryState state = RecoveryState::reading_coordinated_state;
   // What the current phase waits for ("" when nothing in particular).
@@ -114,6 +137,8 @@ struct ClusterStatusFacts {
   // The recorded configuration, or for a database not created yet, the one it will get.
   DatabaseConfiguration configuration;
   int storage_servers = 0;
+  // Every shard and its team, in key order.
+  std::vector<ShardTeamFacts> teams;
   int workers_registered = 0;
   // The current and old generations of logs, newest first.
   std::vector<LogGenerationFacts> log_generations;
@@ -126,6 +151,12 @@ struct ClusterStatusFacts {
   // any other that hosts a role of the published generation.
   std::vector<ProcessFacts> processes;
 };
+
+// What the facts say about losing zones: a zone's loss takes every process in it, so a
+// shard loses at most one copy per zone (its copies are in distinct zones), the current
+// generation's logs all hold every commit not yet on the storage servers, a majority of the
+// coordinators must survive, and a recovery needs processes in as many zones as copies.
+FaultTolerance fault_tolerance(const ClusterStatusFacts& facts);
 
 // The document, one line of JSON. Pure: the same facts give the same text.
 std::string cluster_status_json(const ClusterStatusFacts& facts);

@@ -443,3 +443,93 @@ TEST(ClusterStatusTest, ProcessDocumentThatIsNotJsonIsNotEmbedded) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+// A triple cluster of five processes in five zones: coordinators on the first three, logs
+// on the first three, shard ["", "m") on zones 1-3 and ["m", end) on zones 3-5.
+ClusterStatusFacts triple_facts() {
+  ClusterStatusFacts facts = healthy_facts();
+  facts.configuration.replication = 3;
+  facts.coordinators = {CoordinatorFacts{address(4500), true},
+                        CoordinatorFacts{address(4501), true},
+                        CoordinatorFacts{address(4502), true}};
+  facts.processes.clear();
+  for (uint16_t i = 0; i < 5; ++i) {
+    ProcessFacts process;
+    process.address = address(static_cast<uint16_t>(4500 + i));
+    process.worker_id = UID(1, 1 + i);
+    std::string zone = "z" + std::to_string(i + 1);
+    process.locality = Locality{ProcessClass::unset, zone, zone};
+    process.status_json = process_document(process.address.port());
+    facts.processes.push_back(process);
+  }
+  facts.log_generations = {
+      {3,
+       true,
+       5000,
+       std::nullopt,
+       {{UID(3, 1), address(4500)}, {UID(3, 2), address(4501)}, {UID(3, 3), address(4502)}}}};
+  auto member = [](uint16_t i) {
+    std::string zone = "z" + std::to_string(i + 1);
+    return TeamMemberFacts{UID(4, i), address(static_cast<uint16_t>(4500 + i)), zone, true};
+  };
+  facts.teams = {{KeyRange{"", "m"}, {member(0), member(1), member(2)}},
+                 {KeyRange{"m", all_keys_end}, {member(2), member(3), member(4)}}};
+  facts.storage_servers = 5;
+  return facts;
+}
+
+TEST(ClusterStatusTest, FaultToleranceCountsTheZonesEachCopyAndCoordinatorNeeds) {
+  ClusterStatusFacts facts = triple_facts();
+  FaultTolerance tolerance = fault_tolerance(facts);
+  // Two zones may go without losing data; the third coordinator's zone limits availability
+  // to one (two of three coordinators must survive).
+  EXPECT_EQ(tolerance.without_losing_data, 2);
+  EXPECT_EQ(tolerance.without_losing_availability, 1);
+  EXPECT_NE(tolerance.availability_limited_by.find("coordinators"), std::string::npos);
+  Json document = parse_json(cluster_status_json(facts));
+  const Json& cluster = document["cluster"];
+  EXPECT_EQ(cluster["configuration"]["redundancy_mode"].text, "triple");
+  EXPECT_EQ(cluster["fault_tolerance"]["max_zone_failures_without_losing_data"].number, 2);
+  EXPECT_EQ(cluster["fault_tolerance"]["max_zone_failures_without_losing_availability"].number, 1);
+  ASSERT_EQ(cluster["storage_teams"].items.size(), 2u);
+  EXPECT_EQ(cluster["storage_teams"].items[1]["begin"].text, "m");
+  EXPECT_EQ(cluster["storage_teams"].items[1]["health"].text, "healthy");
+  EXPECT_EQ(cluster["storage_teams"].items[1]["servers"].items[2]["zoneid"].text, "z5");
+  EXPECT_EQ(find_message(document, "fault_tolerance_reduced"), nullptr);
+}
+
+TEST(ClusterStatusTest, LostCopiesLowerFaultToleranceWithAMessageNamingTheShard) {
+  ClusterStatusFacts facts = triple_facts();
+  facts.processes[3].failed = true;
+  facts.teams[1].members[1].live = false;
+  Json document = parse_json(cluster_status_json(facts));
+  const Json& cluster = document["cluster"];
+  EXPECT_EQ(cluster["fault_tolerance"]["max_zone_failures_without_losing_data"].number, 1);
+  EXPECT_EQ(cluster["storage_teams"].items[0]["health"].text, "healthy");
+  EXPECT_EQ(cluster["storage_teams"].items[1]["health"].text, "degraded");
+  const Json* reduced = find_message(document, "fault_tolerance_reduced");
+  ASSERT_NE(reduced, nullptr);
+  EXPECT_NE((*reduced)["description"].text.find("['m'"), std::string::npos)
+      << (*reduced)["description"].text;
+
+  facts.processes[4].failed = true;
+  facts.teams[1].members[2].live = false;
+  FaultTolerance tolerance = fault_tolerance(facts);
+  EXPECT_EQ(tolerance.without_losing_data, 0);
+  EXPECT_EQ(tolerance.without_losing_availability, 0);
+  document = parse_json(cluster_status_json(facts));
+  EXPECT_EQ(document["cluster"]["storage_teams"].items[1]["health"].text, "one_copy_left");
+  // A log lost too: the logs' zones limit the data.
+  facts.processes[0].failed = true;
+  facts.processes[1].failed = true;
+  facts.teams = {};
+  tolerance = fault_tolerance(facts);
+  EXPECT_EQ(tolerance.without_losing_data, 0);
+  EXPECT_NE(tolerance.data_limited_by.find("logs"), std::string::npos) << tolerance.data_limited_by;
+}
+
+}  // namespace
+}  // namespace strata

@@ -129,6 +129,15 @@ ClusterStatusFacts current_facts(const ControllerState& state) {
       facts.database_exists ? state.core->configuration : state.options.new_database.database;
   if (state.core) {
     facts.storage_servers = static_cast<int>(state.core->storage.size());
+    for (const ShardTeam& team : shard_teams(state.core->storage)) {
+      ShardTeamFacts added{team.range, {}};
+      for (size_t member : team.servers) {
+        const StorageServerState& server = state.core->storage[member];
+        added.members.push_back({server.id, server.address, server.locality.zone,
+                                 held_by_live_worker(state, StoredRole::Kind::storage, server.id)});
+      }
+      facts.teams.push_back(std::move(added));
+    }
     auto add_generation = [&facts](const LogGenerationState& generation, bool current) {
       LogGenerationFacts added;
       added.epoch = generation.epoch;

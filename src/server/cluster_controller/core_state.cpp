@@ -1,5 +1,6 @@
 #include "server/cluster_controller/core_state.h"
 
+#include <map>
 #include <set>
 
 #include "rpc/sealed_record.h"
@@ -10,7 +11,55 @@ namespace strata {
 
 namespace {
 
-constexpr uint32_t core_state_format = 1;
+// Format 2 added redundancy modes: a configuration's copies, storage servers' zones and
+// several shards per server.
+constexpr uint32_t core_state_format = 2;
+
+// Format 1, read so that a cluster created before redundancy modes recovers (as single).
+struct CoreStateFormat1 {
+  struct Storage {
+    UID id;
+    Tag tag = 0;
+    KeyRange shard;
+    NetworkAddress address;
+    uint64_t epoch = 0;
+
+    template <class Archive>
+    void serialize(Archive& archive) {
+      archive(id, tag, shard, address, epoch);
+    }
+  };
+  struct Configuration {
+    DatabaseConfiguration configuration;
+
+    template <class Archive>
+    void serialize(Archive& archive) {
+      archive(configuration.logs, configuration.commit_proxies, configuration.grv_proxies,
+              configuration.resolvers, configuration.storage_engine);
+    }
+  };
+  UID cluster_id;
+  uint64_t epoch = 0;
+  std::optional<LogGenerationState> current;
+  std::vector<LogGenerationState> old;
+  std::vector<Storage> storage;
+  Configuration configuration;
+  std::string moving_to;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(cluster_id, epoch, current, old, storage, configuration, moving_to);
+  }
+
+  CoreState upgraded() const {
+    CoreState state{cluster_id, epoch, current, old, {}, configuration.configuration, moving_to};
+    for (const Storage& server : storage) {
+      state.storage.push_back(StorageServerState{
+          server.id, server.tag, {server.shard}, server.address, {}, server.epoch});
+    }
+    return state;
+  }
+};
 
 struct VersionedCoreState {
   uint32_t format = core_state_format;
@@ -20,6 +69,12 @@ struct VersionedCoreState {
   void serialize(Archive& archive) {
     archive(format);
     if constexpr (!Archive::is_writer) {
+      if (format == 1) {
+        CoreStateFormat1 old;
+        archive(old);
+        state = old.upgraded();
+        return;
+      }
       if (format != core_state_format) {
         throw Error(ErrorCode::unsupported_operation,
                     "the coordinators hold a core state of format " + std::to_string(format) +
@@ -51,6 +106,23 @@ CoreState decode_core_state(std::string_view value) {
   return std::move(versioned.state);
 }
 
+std::vector<ShardTeam> shard_teams(const std::vector<StorageServerState>& storage) {
+  std::map<Key, ShardTeam> by_begin;
+  for (size_t i = 0; i < storage.size(); ++i) {
+    for (const KeyRange& shard : storage[i].shards) {
+      ShardTeam& team = by_begin[shard.begin];
+      STRATA_ASSERT_MSG(team.servers.empty() || team.range == shard,
+                        "two storage servers hold overlapping shards that differ");
+      team.range = shard;
+      team.servers.push_back(i);
+    }
+  }
+  std::vector<ShardTeam> teams;
+  for (auto& [begin, team] : by_begin)
+    teams.push_back(std::move(team));
+  return teams;
+}
+
 void check_core_state(const CoreState& state) {
   if (!state.current) {
     STRATA_ASSERT_MSG(state.old.empty() && state.storage.empty(),
@@ -73,6 +145,23 @@ void check_core_state(const CoreState& state) {
     STRATA_ASSERT_MSG(tags.insert(storage.tag).second, "two storage servers share a tag");
     STRATA_ASSERT_MSG(ids.insert(storage.id).second, "two storage servers share an id");
   }
+  const int replication = state.configuration.replication;
+  STRATA_ASSERT_MSG(replication >= 1 && replication <= replication_max,
+                    "the configuration keeps no valid number of copies");
+  Key next;
+  for (const ShardTeam& team : shard_teams(state.storage)) {
+    STRATA_ASSERT_MSG(team.range.begin == next, "the shards leave a gap or overlap");
+    STRATA_ASSERT_MSG(team.range.begin < team.range.end, "a shard is empty");
+    std::set<std::string> zones;
+    for (size_t server : team.servers) {
+      const std::string& zone = state.storage[server].locality.zone;
+      STRATA_ASSERT_MSG(zone.empty() || zones.insert(zone).second,
+                        "two copies of a shard are in one zone");
+    }
+    next = team.range.end;
+  }
+  STRATA_ASSERT_MSG(state.storage.empty() || next == all_keys_end,
+                    "the shards do not reach the end of the key space");
 }
 
 }  // namespace strata

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "interfaces/database_configuration.h"
+#include "interfaces/locality.h"
 #include "interfaces/log_interface.h"
 #include "interfaces/types.h"
 #include "runtime/network_address.h"
@@ -53,8 +54,12 @@ struct LogGenerationState {
 struct StorageServerState {
   UID id;
   Tag tag = 0;
-  KeyRange shard;
+  // The shards it holds, in key order. Every shard is held by a team of servers in distinct
+  // zones, one per copy the redundancy mode keeps, each pulling its own tag.
+  std::vector<KeyRange> shards;
   NetworkAddress address;
+  // The locality of the process it was created on (a storage server never moves).
+  Locality locality;
   // The generation it was created in.
   uint64_t epoch = 0;
 
@@ -62,8 +67,14 @@ struct StorageServerState {
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(id, tag, shard, address, epoch);
+    archive(id, tag, shards, address, locality, epoch);
   }
+};
+
+// One shard and the storage servers holding it (indexes into CoreState::storage).
+struct ShardTeam {
+  KeyRange range;
+  std::vector<size_t> servers;
 };
 
 struct CoreState {
@@ -97,8 +108,13 @@ std::string encode_core_state(const CoreState& state);
 // this version does not know.
 CoreState decode_core_state(std::string_view value);
 
+// The shard map: every shard of the storage servers, in key order, with its team.
+std::vector<ShardTeam> shard_teams(const std::vector<StorageServerState>& storage);
+
 // Checks the invariants a core state must keep (generations contiguous and newest first,
-// each with logs, epochs increasing, tags and ids unique); asserts on a violation.
+// each with logs, epochs increasing, tags and ids unique, the shards covering the key space
+// once, each held by at least one server and never twice in one zone); asserts on a
+// violation.
 void check_core_state(const CoreState& state);
 
 }  // namespace strata

@@ -1,8 +1,12 @@
 #include "server/cluster_controller/recruitment.h"
 
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
+
+#include "interfaces/database_configuration.h"
+#include "runtime/error.h"
 
 namespace strata {
 
@@ -36,6 +40,22 @@ std::vector<size_t> pick_processes(const std::vector<RecruitCandidate>& candidat
     ++load[candidates[*best].address];
   }
   return picked;
+}
+
+void require_distinct_zones(const std::vector<std::string>& zones, int replication,
+                            std::string_view what, std::string_view processes) {
+  std::set<std::string> distinct(zones.begin(), zones.end());
+  if (static_cast<int>(distinct.size()) >= replication) return;
+  std::string names;
+  for (const std::string& zone : distinct)
+    names += (names.empty() ? "" : ", ") + zone;
+  throw Error(ErrorCode::no_more_servers,
+              std::string(redundancy_mode_name(replication)) + " redundancy keeps " +
+                  std::to_string(replication) + " copies of " + std::string(what) +
+                  " in distinct zones, but the live " + std::string(processes) + " are in " +
+                  std::to_string(distinct.size()) + " zone(s)" +
+                  (names.empty() ? "" : " (" + names + ")") +
+                  ": start processes in other zones, or configure fewer copies");
 }
 
 }  // namespace strata

@@ -8,6 +8,8 @@
 // functions of the registered workers, so they are tested on their own.
 
 #include <map>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "interfaces/locality.h"
@@ -28,5 +30,11 @@ using RecruitLoad = std::map<NetworkAddress, int>;
 // `load`. Empty only when `candidates` is.
 std::vector<size_t> pick_processes(const std::vector<RecruitCandidate>& candidates, RoleKind role,
                                    int count, RecruitLoad& load);
+
+// Throws no_more_servers, naming the zones, when `zones` (of the processes picked for
+// copies of `what`, e.g. "every key") span fewer than `replication` distinct zones.
+// `processes` names the processes in the message ("storage processes", "logs").
+void require_distinct_zones(const std::vector<std::string>& zones, int replication,
+                            std::string_view what, std::string_view processes);
 
 }  // namespace strata

@@ -3,11 +3,14 @@
 
 #include "server/cluster_controller/recruitment.h"
 
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "client/leader_monitor.h"
 #include "interfaces/database_configuration.h"
 #include "server/cluster_controller/core_state.h"
+#include "server/cluster_controller/storage_teams.h"
 
 namespace strata {
 namespace {
@@ -82,6 +85,53 @@ TEST(RecruitmentTest, BusyProcessesAreAvoidedWhileOthersFitAsWell) {
             (std::vector<uint16_t>{2}));
 }
 
+// What every team assignment must give: one team per shard, `replication` servers each,
+// in distinct zones, every server in some team.
+void expect_valid_teams(const std::vector<std::string>& zones, int replication) {
+  std::vector<std::vector<size_t>> teams = initial_teams(zones, replication);
+  ASSERT_EQ(teams.size(), zones.size());
+  std::vector<int> use(zones.size());
+  for (const std::vector<size_t>& team : teams) {
+    ASSERT_EQ(team.size(), static_cast<size_t>(replication));
+    std::set<std::string> distinct;
+    for (size_t server : team) {
+      ASSERT_LT(server, zones.size());
+      distinct.insert(zones[server]);
+      ++use[server];
+    }
+    EXPECT_EQ(distinct.size(), team.size()) << "two copies in one zone";
+  }
+  for (size_t server = 0; server < zones.size(); ++server)
+    EXPECT_GT(use[server], 0) << "server " << server << " holds nothing";
+}
+
+TEST(StorageTeamsTest, EveryShardHasACopyInEachOfDistinctZones) {
+  expect_valid_teams({"a"}, 1);
+  expect_valid_teams({"a", "b", "c"}, 3);
+  expect_valid_teams({"a", "a", "b", "b", "c", "c"}, 3);
+  expect_valid_teams({"a", "a", "a", "b", "c"}, 3);
+  expect_valid_teams({"a", "b", "a", "b", "c", "d", "e"}, 2);
+  expect_valid_teams({"a", "a", "a", "a"}, 1);
+  // Evenly spread zones give every server the same share.
+  std::vector<std::vector<size_t>> teams = initial_teams({"a", "a", "b", "b", "c", "c"}, 3);
+  std::vector<int> use(6);
+  for (const auto& team : teams)
+    for (size_t server : team)
+      ++use[server];
+  EXPECT_EQ(use, std::vector<int>(6, 3));
+}
+
+TEST(StorageTeamsTest, TooFewZonesForTheCopiesIsRefusedWithTheZonesNamed) {
+  try {
+    initial_teams({"east", "east", "west"}, 3);
+    FAIL() << "three copies were placed in two zones";
+  } catch (Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::no_more_servers);
+    EXPECT_NE(std::string(error.detail()).find("east, west"), std::string::npos) << error.message();
+    EXPECT_NE(std::string(error.detail()).find("triple"), std::string::npos) << error.message();
+  }
+}
+
 CoreState sample_state() {
   CoreState state;
   state.cluster_id = UID(7, 7);
@@ -90,7 +140,19 @@ CoreState sample_state() {
       5, 2000, std::numeric_limits<Version>::max(), {{UID(1, 1), NetworkAddress(1, 1)}}};
   state.old = {LogGenerationState{3, 1000, 2000, {{UID(2, 2), NetworkAddress(2, 2)}}},
                LogGenerationState{2, 0, 1000, {{UID(3, 3), NetworkAddress(3, 3)}}}};
-  state.storage = {StorageServerState{UID(4, 4), 0, KeyRange{"", "\xff"}, NetworkAddress(4, 4), 1}};
+  state.storage = {StorageServerState{UID(4, 4),
+                                      0,
+                                      {KeyRange{"", "\x80"}, KeyRange{"\x80", all_keys_end}},
+                                      NetworkAddress(4, 4),
+                                      {ProcessClass::storage, "a", "m1"},
+                                      1},
+                   StorageServerState{UID(5, 5),
+                                      1,
+                                      {KeyRange{"\x80", all_keys_end}},
+                                      NetworkAddress(5, 5),
+                                      {ProcessClass::storage, "b", "m2"},
+                                      1}};
+  state.configuration.replication = 2;
   state.configuration.logs = 2;
   return state;
 }
@@ -116,6 +178,24 @@ TEST(CoreStateTest, EncodesAndDecodesAndRefusesDamage) {
   }
 }
 
+TEST(CoreStateTest, ShardTeamsComeFromTheServersShards) {
+  CoreState state = sample_state();
+  std::vector<ShardTeam> teams = shard_teams(state.storage);
+  ASSERT_EQ(teams.size(), 2u);
+  EXPECT_EQ(teams[0].range, (KeyRange{"", "\x80"}));
+  EXPECT_EQ(teams[0].servers, std::vector<size_t>{0});
+  EXPECT_EQ(teams[1].servers, (std::vector<size_t>{0, 1}));
+}
+
+TEST(CoreStateTest, ShardsMustCoverTheKeySpaceWithCopiesInDistinctZones) {
+  CoreState gap = sample_state();
+  gap.storage[0].shards = {KeyRange{"", "\x70"}, KeyRange{"\x80", all_keys_end}};
+  EXPECT_DEATH(check_core_state(gap), "gap");
+  CoreState same_zone = sample_state();
+  same_zone.storage[1].locality.zone = "a";
+  EXPECT_DEATH(check_core_state(same_zone), "one zone");
+}
+
 TEST(CoreStateTest, GenerationsMustBeContiguous) {
   CoreState state = sample_state();
   state.old[1].end = 999;
@@ -124,15 +204,22 @@ TEST(CoreStateTest, GenerationsMustBeContiguous) {
 
 TEST(DatabaseConfigurationTest, FoundationDbWordsChangeTheCounts) {
   DatabaseConfiguration configuration = apply_configuration_words(
-      DatabaseConfiguration{}, {"logs=3", "proxies=2", "resolvers=4", "ssd"});
+      DatabaseConfiguration{}, {"logs=3", "proxies=2", "resolvers=4", "ssd", "double"});
+  EXPECT_EQ(configuration.replication, 2);
   EXPECT_EQ(configuration.logs, 3);
   EXPECT_EQ(configuration.commit_proxies, 2);
   EXPECT_EQ(configuration.grv_proxies, 2);
   EXPECT_EQ(configuration.resolvers, 4);
   EXPECT_EQ(configuration.storage_engine, "rocksdb");
   EXPECT_EQ(configuration.to_string(),
-            "logs=3 commit_proxies=2 grv_proxies=2 resolvers=4 storage_engine=rocksdb");
-  for (const char* bad : {"logs=0", "logs=x", "logs=", "grv_proxies=65", "colour=blue", "ext4"}) {
+            "double logs=3 commit_proxies=2 grv_proxies=2 resolvers=4 storage_engine=rocksdb");
+  EXPECT_EQ(apply_configuration_words(configuration, {"redundancy_mode=triple"}).replication, 3);
+  EXPECT_EQ(apply_configuration_words(configuration, {"single"}).replication, 1);
+  // A generation keeps a log per copy, whatever the count asked for.
+  EXPECT_EQ(apply_configuration_words(DatabaseConfiguration{}, {"triple", "logs=1"}).log_count(),
+            3);
+  for (const char* bad : {"logs=0", "logs=x", "logs=", "grv_proxies=65", "colour=blue", "ext4",
+                          "quadruple", "redundancy_mode=double_dc", "storage_engine=triple"}) {
     try {
       apply_configuration_words(DatabaseConfiguration{}, {bad});
       FAIL() << bad << " was accepted";

@@ -437,20 +437,20 @@ Future<Void> handle_range_stats(StorageState* storage, RangeStatsRequest request
   }
 }
 
-// Clips a mutation to this server's shards; nullopt if none of it is ours.
-std::optional<Mutation> clip_to_shards(const StorageState& storage, const Mutation& mutation) {
+// Clips a mutation to this server's shards: the parts of it that are ours (none, the
+// mutation itself, or for a clear spanning several shards, one clear per shard of ours).
+std::vector<Mutation> clip_to_shards(const StorageState& storage, const Mutation& mutation) {
+  std::vector<Mutation> ours;
   if (mutation.type != MutationType::clear_range) {
-    if (owns_key(storage, mutation.param1)) return mutation;
-    return std::nullopt;
+    if (owns_key(storage, mutation.param1)) ours.push_back(mutation);
+    return ours;
   }
-  // A clear may span shards of other servers; keep the part inside ours. (With one
-  // contiguous shard per server, the clipped clear is one range.)
   for (const KeyRange& shard : storage.shards) {
     Key begin = std::max(mutation.param1, shard.begin);
     Key end = std::min(mutation.param2, shard.end);
-    if (begin < end) return Mutation{MutationType::clear_range, begin, end};
+    if (begin < end) ours.push_back(Mutation{MutationType::clear_range, begin, end});
   }
-  return std::nullopt;
+  return ours;
 }
 
 // The keys that atomic operations in `versions` act on.
@@ -634,9 +634,9 @@ Future<Void> pull_from_logs(StorageState* storage) {
     for (const VersionedMutations& versioned : reply.versions) {
       if (versioned.version <= storage->version->get()) continue;
       for (const Mutation& mutation : versioned.mutations) {
-        if (std::optional<Mutation> ours = clip_to_shards(*storage, mutation)) {
-          apply_mutation(*storage, versioned.version, *ours, engine_values);
-          collect_watched_keys(*storage, *ours, watched);
+        for (const Mutation& ours : clip_to_shards(*storage, mutation)) {
+          apply_mutation(*storage, versioned.version, ours, engine_values);
+          collect_watched_keys(*storage, ours, watched);
         }
       }
     }

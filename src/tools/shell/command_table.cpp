@@ -41,8 +41,9 @@ const std::vector<CommandSpec>& all_commands() {
        "how many of each role every generation recruits (1 to 64); memory, rocksdb (ssd)\n"
        "or storage_engine=NAME choose the engine of storage servers created from now on.\n"
        "The change takes effect through a recovery; the shell prints the configuration\n"
-       "recorded. `single' is the only redundancy mode (double and triple: replication\n"
-       "comes later); `new' is ignored, since Strata creates the database itself.\n"
+       "recorded. The redundancy mode (single, double, triple: copies in distinct zones)\n"
+       "is chosen when the database is created (strata-server --redundancy) and cannot be\n"
+       "changed yet; `new' is ignored, since Strata creates the database itself.\n"
        "Example: configure logs=2 resolvers=2",
        0, unlimited, configure_command},
       {"coordinators", "coordinators [auto|ADDRESS...]", "show or change the coordinators",

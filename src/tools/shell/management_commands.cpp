@@ -1,6 +1,6 @@
 // configure, coordinators, kill: changing the cluster (src/client/management.h), with
-// fdbcli's words and messages. What Strata cannot do yet (replication) is refused here,
-// before anything is sent.
+// fdbcli's words and messages. What Strata cannot do yet (redundancy across data centres
+// or data halls) is refused here, before anything is sent.
 
 #include <algorithm>
 #include <array>
@@ -19,29 +19,27 @@ namespace {
 // How often `coordinators' looks whether the cluster file follows the move.
 constexpr double cluster_file_poll_s = 0.05;
 
-// FoundationDB's redundancy modes that keep more than one copy of the data.
-constexpr std::array<std::string_view, 6> replicated_modes = {
-    "double",           "triple",
-    "three_data_hall",  "three_data_hall_fallback",
-    "three_datacenter", "three_datacenter_fallback"};
+// FoundationDB's redundancy modes that spread copies over data halls or data centres.
+constexpr std::array<std::string_view, 4> multi_site_modes = {
+    "three_data_hall", "three_data_hall_fallback", "three_datacenter", "three_datacenter_fallback"};
 
 std::string processes_text(size_t count) {
   return std::to_string(count) + (count == 1 ? " process" : " processes");
 }
 
-// The words to send: `single' names the only redundancy mode and changes nothing, `new'
-// (fdbcli's `configure new ...') is noted and dropped; replication is refused.
+// The words to send: `new' (fdbcli's `configure new ...') is noted and dropped; the modes
+// that span sites are refused.
 std::vector<std::string> configuration_words(const Words& arguments) {
   std::vector<std::string> words;
   for (const std::string& word : arguments) {
-    if (std::find(replicated_modes.begin(), replicated_modes.end(), word) !=
-        replicated_modes.end()) {
+    if (std::find(multi_site_modes.begin(), multi_site_modes.end(), word) !=
+        multi_site_modes.end()) {
       throw Error(ErrorCode::unsupported_operation,
                   "configure: redundancy mode `" + printable_bytes(word) +
-                      "' is not supported yet: Strata keeps one copy of each key (single); "
-                      "replication comes later. Nothing was changed");
+                      "' is not supported yet: Strata spreads copies over zones (single, "
+                      "double, triple), not over data halls or data centres. Nothing was "
+                      "changed");
     }
-    if (word == "single") continue;
     if (word == "new") {
       say("Note: `new' is ignored: Strata creates the database itself when its first "
           "processes start.");
@@ -166,7 +164,7 @@ Future<Void> configure_command(Shell& shell, const Words& arguments) {
   }
   std::vector<std::string> words = configuration_words(arguments);
   if (words.empty()) {
-    say("Configuration unchanged: `single' is already the redundancy mode.");
+    say("Configuration unchanged: no setting was named.");
     co_return;
   }
   co_await shell.connect();

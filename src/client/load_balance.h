@@ -1,0 +1,83 @@
+#pragma once
+
+// Reads from a shard's team: any member holds the shard, so a read goes to one of them and
+// moves on to another when that one fails or is slow. Members the failure monitor sees as
+// failed are tried last; among the others, those on the client's own machine, then in its
+// own zone, come first (the database's machine_id and datacenter_id options), each group in
+// random order so that reads spread over the team. A read that has no answer after
+// `load_balance_backup_delay_s` is also sent to the next member (reads are idempotent) and
+// the first answer wins: a member that stopped without closing its connections (a paused
+// process, a partition) costs that delay, not the transport's idle timeout.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/client_knobs.h"
+#include "interfaces/storage_interface.h"
+#include "runtime/buggify.h"
+#include "runtime/combinators.h"
+#include "runtime/environment.h"
+
+namespace strata {
+
+// Where the client runs, for preferring nearby members.
+struct ClientLocality {
+  std::string zone;
+  std::string machine;
+};
+
+// The indexes of `team` in the order a read tries them.
+std::vector<size_t> read_order(const std::vector<StorageInterface>& team,
+                               const ClientLocality& here);
+
+// Whether another member of the team may answer what this error refused: the member failed
+// or did not get the request (connection_failed, request_maybe_delivered, broken_promise),
+// or has not applied the version yet (future_version). Any other error is the answer.
+bool another_member_may_answer(const Error& error);
+
+// Sends `request` through `stream` of the members of `team` as described above; `hedge`
+// off sends to one member at a time (for long polls such as watches). Fails with the last
+// member's error when every member failed.
+template <class Request>
+Future<ReplyType<Request>> load_balance(std::vector<StorageInterface> team,
+                                        RequestStream<Request> StorageInterface::*stream,
+                                        Request request, ClientLocality here, bool hedge) {
+  using Reply = ReplyType<Request>;
+  STRATA_ASSERT(!team.empty());
+  const std::vector<size_t> order = read_order(team, here);
+  std::vector<Future<Reply>> pending;
+  size_t next = 0;
+  std::optional<Error> last_failure;
+  while (true) {
+    if (pending.empty()) {
+      if (next == order.size()) throw *last_failure;
+      pending.push_back((team[order[next++]].*stream).get_reply(request));
+    }
+    std::vector<Waitable*> targets;
+    for (const Future<Reply>& reply : pending)
+      targets.push_back(reply.state());
+    std::optional<Future<Void>> backup;
+    if (hedge && next < order.size()) {
+      backup = delay(client_knobs().load_balance_backup_delay_s);
+      targets.push_back(backup->state());
+    }
+    co_await MultiWait(std::move(targets), MultiWait::Mode::any);
+    for (size_t i = 0; i < pending.size();) {
+      if (!pending[i].is_ready()) {
+        ++i;
+        continue;
+      }
+      if (!pending[i].is_error()) co_return pending[i].get();
+      if (!another_member_may_answer(pending[i].error())) throw pending[i].error();
+      last_failure = pending[i].error();
+      pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    if (backup && backup->is_ready() && !pending.empty()) {
+      STRATA_PROBE(true, "a slow read is sent to another member of the team");
+      pending.push_back((team[order[next++]].*stream).get_reply(request));
+    }
+  }
+}
+
+}  // namespace strata
