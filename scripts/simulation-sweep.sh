@@ -7,7 +7,7 @@
 #
 # N seeds per test (default 1000) from S (default 1), J jobs (default: the number of
 # cores). Without tests: the cluster specs (coordinators, recovery, permanent faults,
-# partitions, configuration and coordinator changes). Logs go to sweep-logs/ in the
+# partitions, configuration and coordinator changes, redundancy, zone losses, spilling). Logs go to sweep-logs/ in the
 # current folder. Exit status 0 when every seed passed, 1 otherwise.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,7 +27,8 @@ done
 if [[ ${#tests[@]} -eq 0 ]]; then
   tests=(log_lock_acknowledged roles_spread controller_kills permanent_losses
          machine_replacement coordinator_losses isolation configure_under_load
-         coordinator_changes)
+         coordinator_changes double_teams triple_zone_failures triple_storage_losses
+         triple_all_copies_down storage_down_spilling)
 fi
 
 "$root/scripts/install-deps.sh" >/dev/null

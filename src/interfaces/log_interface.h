@@ -8,6 +8,7 @@
 // own generation only, and none once it is locked (a newer generation is recovering).
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "interfaces/types.h"
@@ -142,10 +143,17 @@ struct LogStatusReply {
   // needed from this log.
   Version popped = 0;
   int64_t queue_bytes = 0;
+  // Bytes of unpopped mutations held in memory, and the newest version spilled out of it
+  // (peeks at or below it read the disk queue).
+  int64_t memory_bytes = 0;
+  Version spilled_through = 0;
+  // Each tag's popped version.
+  std::map<Tag, Version> popped_by_tag;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(epoch, locked, begin, durable, popped, queue_bytes);
+    archive(epoch, locked, begin, durable, popped, queue_bytes, memory_bytes, spilled_through,
+            popped_by_tag);
   }
 };
 

@@ -233,6 +233,26 @@ void write_fault_tolerance(JsonWriter& json, const ClusterStatusFacts& facts) {
   json.end_object();
 }
 
+// How far behind the newest durable commit the current generation's logs still hold data
+// for `tag` (a live server keeps about its MVCC window unpopped; a down one falls behind
+// by the time it has been down); nullopt when no log of it answered.
+std::optional<double> log_lag_seconds(const ClusterStatusFacts& facts, Tag tag) {
+  std::optional<Version> lag;
+  for (const LogGenerationFacts& generation : facts.log_generations) {
+    if (!generation.current) continue;
+    for (const auto& [id, address] : generation.logs) {
+      auto queue = facts.log_queues.find(id);
+      if (queue == facts.log_queues.end()) continue;
+      auto popped = queue->second.popped_by_tag.find(tag);
+      if (popped == queue->second.popped_by_tag.end()) continue;
+      Version behind = std::max<Version>(0, queue->second.durable - popped->second);
+      lag = std::max(lag.value_or(0), behind);
+    }
+  }
+  if (!lag) return std::nullopt;
+  return static_cast<double>(*lag) / facts.versions_per_second;
+}
+
 void write_teams(JsonWriter& json, const ClusterStatusFacts& facts) {
   if (!facts.database_exists) return;
   json.key("storage_teams").begin_array();
@@ -248,6 +268,9 @@ void write_teams(JsonWriter& json, const ClusterStatusFacts& facts) {
       json.key("address").value(member.address.to_string());
       json.key("zoneid").value(member.zone);
       json.key("live").value(member.live);
+      if (std::optional<double> lag = log_lag_seconds(facts, member.tag)) {
+        json.key("log_lag_seconds").value(*lag);
+      }
       json.end_object();
     }
     json.end_array();
@@ -284,7 +307,15 @@ void write_logs(JsonWriter& json, const ClusterStatusFacts& facts) {
     json.key("log_servers").begin_array();
     for (const auto& [id, address] : generation.logs) {
       json.begin_object().key("id").value(id.to_string());
-      json.key("address").value(address.to_string()).end_object();
+      json.key("address").value(address.to_string());
+      auto queue = facts.log_queues.find(id);
+      if (queue != facts.log_queues.end()) {
+        json.key("durable_version").value(queue->second.durable);
+        json.key("queue_disk_bytes").value(queue->second.disk_bytes);
+        json.key("queue_memory_bytes").value(queue->second.memory_bytes);
+        json.key("spilled_through_version").value(queue->second.spilled_through);
+      }
+      json.end_object();
     }
     json.end_array();
     json.end_object();

@@ -6,6 +6,7 @@
 // cluster. Only facts the controller really has go in; what it does not know is left out.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 
 #include "interfaces/database_configuration.h"
 #include "interfaces/locality.h"
+#include "interfaces/log_interface.h"
 #include "interfaces/status_interface.h"
 #include "interfaces/types.h"
 #include "runtime/network_address.h"
@@ -92,6 +94,16 @@ struct TeamMemberFacts {
   std::string zone;
   // A live registered worker runs it.
   bool live = false;
+  Tag tag = 0;
+};
+
+// What a log answered about its queue.
+struct LogQueueFacts {
+  Version durable = 0;
+  int64_t disk_bytes = 0;
+  int64_t memory_bytes = 0;
+  Version spilled_through = 0;
+  std::map<Tag, Version> popped_by_tag;
 };
 
 // One shard and the storage servers holding it.
@@ -142,6 +154,10 @@ struct ClusterStatusFacts {
   int workers_registered = 0;
   // The current and old generations of logs, newest first.
   std::vector<LogGenerationFacts> log_generations;
+  // The queues of the logs that answered, by log id.
+  std::map<UID, LogQueueFacts> log_queues;
+  // Versions per second of clock time (to say how far behind in seconds).
+  double versions_per_second = 1e6;
   // Roles of the database that no live worker holds ("storage server <id> on <address>",
   // ...): what it misses.
   std::vector<std::string> missing;

@@ -473,7 +473,8 @@ ClusterStatusFacts triple_facts() {
        {{UID(3, 1), address(4500)}, {UID(3, 2), address(4501)}, {UID(3, 3), address(4502)}}}};
   auto member = [](uint16_t i) {
     std::string zone = "z" + std::to_string(i + 1);
-    return TeamMemberFacts{UID(4, i), address(static_cast<uint16_t>(4500 + i)), zone, true};
+    return TeamMemberFacts{UID(4, i), address(static_cast<uint16_t>(4500 + i)), zone, true,
+                           static_cast<Tag>(i)};
   };
   facts.teams = {{KeyRange{"", "m"}, {member(0), member(1), member(2)}},
                  {KeyRange{"m", all_keys_end}, {member(2), member(3), member(4)}}};
@@ -499,6 +500,29 @@ TEST(ClusterStatusTest, FaultToleranceCountsTheZonesEachCopyAndCoordinatorNeeds)
   EXPECT_EQ(cluster["storage_teams"].items[1]["health"].text, "healthy");
   EXPECT_EQ(cluster["storage_teams"].items[1]["servers"].items[2]["zoneid"].text, "z5");
   EXPECT_EQ(find_message(document, "fault_tolerance_reduced"), nullptr);
+  // No log answered: no queue figures, no lag.
+  EXPECT_FALSE(cluster["logs"].items[0]["log_servers"].items[0].has("queue_disk_bytes"));
+  EXPECT_FALSE(cluster["storage_teams"].items[0]["servers"].items[0].has("log_lag_seconds"));
+}
+
+TEST(ClusterStatusTest, LogQueuesAndHowFarBehindEachStorageServerIs) {
+  ClusterStatusFacts facts = triple_facts();
+  // Tag 3's server stopped popping 18 s of versions ago; tag 0 is a window behind.
+  facts.log_queues[UID(3, 1)] = {
+      20'000'000, 8192, 1000, 4'000'000, {{0, 15'000'000}, {3, 2'000'000}}};
+  facts.log_queues[UID(3, 2)] = {19'000'000, 4096, 900, 0, {{0, 14'000'000}, {3, 2'000'000}}};
+  Json document = parse_json(cluster_status_json(facts));
+  const Json& cluster = document["cluster"];
+  const Json& first = cluster["logs"].items[0]["log_servers"].items[0];
+  EXPECT_EQ(first["durable_version"].number, 20'000'000);
+  EXPECT_EQ(first["queue_disk_bytes"].number, 8192);
+  EXPECT_EQ(first["queue_memory_bytes"].number, 1000);
+  EXPECT_EQ(first["spilled_through_version"].number, 4'000'000);
+  EXPECT_FALSE(cluster["logs"].items[0]["log_servers"].items[2].has("queue_disk_bytes"));
+  const Json& team = cluster["storage_teams"].items[1];
+  EXPECT_EQ(team["servers"].items[1]["log_lag_seconds"].number, 18.0);  // tag 3
+  EXPECT_EQ(cluster["storage_teams"].items[0]["servers"].items[0]["log_lag_seconds"].number,
+            5.0);  // tag 0: the most behind of the two logs
 }
 
 TEST(ClusterStatusTest, LostCopiesLowerFaultToleranceWithAMessageNamingTheShard) {

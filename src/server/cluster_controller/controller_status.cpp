@@ -134,7 +134,8 @@ ClusterStatusFacts current_facts(const ControllerState& state) {
       for (size_t member : team.servers) {
         const StorageServerState& server = state.core->storage[member];
         added.members.push_back({server.id, server.address, server.locality.zone,
-                                 held_by_live_worker(state, StoredRole::Kind::storage, server.id)});
+                                 held_by_live_worker(state, StoredRole::Kind::storage, server.id),
+                                 server.tag});
       }
       facts.teams.push_back(std::move(added));
     }
@@ -155,12 +156,39 @@ ClusterStatusFacts current_facts(const ControllerState& state) {
   facts.workers_registered = static_cast<int>(state.workers.size());
   facts.missing = missing_roles(state);
   facts.process_timeout_s = server_knobs().cluster_status_process_timeout_s;
+  facts.versions_per_second = static_cast<double>(server_knobs().versions_per_second);
   facts.processes = known_processes(state);
   return facts;
 }
 
+// The queue of each log of the current generation that answers in time.
+Future<std::map<UID, LogQueueFacts>> ask_log_queues(std::vector<LogLocation> logs,
+                                                    double timeout_s) {
+  std::vector<Future<std::optional<LogStatusReply>>> asking;
+  for (const LogLocation& log : logs) {
+    asking.push_back(timeout(
+        log_interface_at(log.id, log.address).status.get_reply(LogStatusRequest{}), timeout_s));
+  }
+  std::map<UID, LogQueueFacts> queues;
+  for (size_t i = 0; i < logs.size(); ++i) {
+    try {
+      std::optional<LogStatusReply> reply = co_await asking[i];
+      if (!reply) continue;
+      queues[logs[i].id] = LogQueueFacts{reply->durable, reply->queue_bytes, reply->memory_bytes,
+                                         reply->spilled_through, reply->popped_by_tag};
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+    }
+  }
+  co_return queues;
+}
+
 Future<std::string> build_cluster_status(const ControllerState* state) {
   ClusterStatusFacts facts = current_facts(*state);
+  Future<std::map<UID, LogQueueFacts>> queues =
+      state->core && state->core->current
+          ? ask_log_queues(state->core->current->logs, facts.process_timeout_s)
+          : Future<std::map<UID, LogQueueFacts>>(std::map<UID, LogQueueFacts>{});
   std::set<NetworkAddress> addresses;
   for (const ProcessFacts& process : facts.processes)
     addresses.insert(process.address);
@@ -179,6 +207,7 @@ Future<std::string> build_cluster_status(const ControllerState* state) {
   }
   for (CoordinatorFacts& coordinator : facts.coordinators)
     coordinator.reachable = by_address[coordinator.address].json.has_value();
+  facts.log_queues = co_await queues;
   co_return cluster_status_json(facts);
 }
 

@@ -86,6 +86,8 @@ struct DiskQueue::QueueFile {
   // The file's size as far as this queue wrote it: its pages, then zeros. Pages past
   // `pages` never hold anything but zeros, which recovery skips (no page magic).
   int64_t written_bytes = 0;
+  // Where each page's payload starts in the stream (pages.size() == pages once written).
+  std::vector<uint64_t> page_first_bytes;
 };
 
 namespace {
@@ -177,6 +179,9 @@ Future<DiskQueue::Recovery> DiskQueue::open(std::string path) {
     for (const RecoveredPage& page : chain) {
       QueueFile& file = *queue->files_[page.file];
       if (file.pages == 0) file.first_byte = page.header.first_byte;
+      STRATA_ASSERT_MSG(page.index == static_cast<int64_t>(file.page_first_bytes.size()),
+                        "a recovered chain skips pages of a file");
+      file.page_first_bytes.push_back(page.header.first_byte);
       file.pages = std::max(file.pages, page.index + 1);
       file.end_byte = page.header.end_byte();
     }
@@ -222,8 +227,10 @@ Future<DiskQueue::Recovery> DiskQueue::open(std::string path) {
 
 DiskQueue::DiskQueue(std::string path, std::shared_ptr<File> first, std::shared_ptr<File> second)
     : path_(std::move(path)) {
-  files_.push_back(std::make_unique<QueueFile>(QueueFile{std::move(first)}));
-  files_.push_back(std::make_unique<QueueFile>(QueueFile{std::move(second)}));
+  for (std::shared_ptr<File>* file : {&first, &second}) {
+    files_.push_back(std::make_unique<QueueFile>());
+    files_.back()->file = std::move(*file);
+  }
 }
 
 DiskQueue::~DiskQueue() {
@@ -332,6 +339,8 @@ Future<Void> DiskQueue::write_commit(std::string stream_bytes, Location first_by
   co_await file.file->write_and_sync(offset, std::move(buffer));
   file.written_bytes = std::max(file.written_bytes, end);
   if (file.pages == 0) file.first_byte = first_byte;
+  for (uint32_t i = 0; i < pages; ++i)
+    file.page_first_bytes.push_back(first_byte + static_cast<uint64_t>(i) * capacity);
   file.pages += pages;
   file.end_byte = first_byte + stream_bytes.size();
   next_sequence_ += pages;
@@ -352,10 +361,92 @@ Future<Void> DiskQueue::switch_files_if_worthwhile() {
   co_await other.file->sync();
   other.pages = 0;
   other.written_bytes = 0;
+  other.page_first_bytes.clear();
   current_ = 1 - current_;
   TraceEvent(Severity::debug, "DiskQueueSwitchedFiles")
       .detail("Path", path_)
       .detail("File", current_);
+}
+
+Future<std::string> DiskQueue::read_stream(Location begin, Location end) {
+  STRATA_ASSERT(begin <= end && end <= durable_end_);
+  std::string stream;
+  Location at = begin;
+  while (at < end) {
+    // The file whose pages hold `at`: its pages are contiguous in the stream.
+    QueueFile* holder = nullptr;
+    for (auto& file : files_) {
+      if (file->pages > 0 && file->first_byte <= at && at < file->end_byte) holder = file.get();
+    }
+    if (holder == nullptr) {
+      throw Error(ErrorCode::file_corrupt, "disk queue " + path_ + ": byte " + std::to_string(at) +
+                                               " of the stream is in no file (popped meanwhile?)");
+    }
+    std::shared_ptr<File> file = holder->file;
+    const std::vector<uint64_t>& starts = holder->page_first_bytes;
+    size_t first = static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), at) -
+                                       starts.begin() - 1);
+    const Location until = std::min<Location>(end, holder->end_byte);
+    size_t last = static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), until - 1) -
+                                      starts.begin() - 1);
+    std::vector<uint64_t> expected(starts.begin() + static_cast<std::ptrdiff_t>(first),
+                                   starts.begin() + static_cast<std::ptrdiff_t>(last) + 1);
+    std::string pages = co_await file->read(static_cast<int64_t>(first * page_bytes),
+                                            static_cast<int64_t>((last - first + 1) * page_bytes));
+    for (size_t i = 0; i < expected.size(); ++i) {
+      std::string_view page = i * page_bytes + page_bytes <= pages.size()
+                                  ? std::string_view(pages).substr(i * page_bytes, page_bytes)
+                                  : std::string_view();
+      std::optional<PageHeader> header = page.empty() ? std::nullopt : PageHeader::decode(page);
+      if (!header || header->first_byte != expected[i]) {
+        throw Error(ErrorCode::file_corrupt,
+                    "disk queue " + path_ + ": page " + std::to_string(first + i) +
+                        " does not hold the stream bytes from " + std::to_string(expected[i]) +
+                        " it held when written");
+      }
+      std::string_view payload = page.substr(PageHeader::bytes, header->payload_bytes);
+      const Location page_begin = header->first_byte;
+      const Location from = std::max(at, page_begin);
+      const Location to = std::min(until, header->end_byte());
+      if (from < to) stream.append(payload.substr(from - page_begin, to - from));
+    }
+    at = until;
+  }
+  co_return stream;
+}
+
+Future<std::vector<DiskQueue::Record>> DiskQueue::read(Location from, int64_t bytes_max) {
+  if (failed_) throw *failed_;
+  STRATA_ASSERT_MSG(from >= popped_, "reading a popped part of a disk queue");
+  std::vector<Record> records;
+  if (from >= durable_end_) co_return records;
+  // At least the first record's header, which says how long it is.
+  const Location end = std::min<Location>(
+      durable_end_,
+      from + static_cast<Location>(std::max<int64_t>(bytes_max, record_header_bytes)));
+  std::string stream = co_await read_stream(from, end);
+  Location location = from;
+  std::string_view rest = stream;
+  while (true) {
+    if (rest.size() < record_header_bytes) break;
+    auto length = BinaryReader(rest.substr(0, record_header_bytes)).read_integer<uint32_t>();
+    if (rest.size() - record_header_bytes < length) {
+      if (!records.empty()) break;
+      // The first record is longer than the window: read it whole.
+      if (location + record_header_bytes + length > durable_end_) {
+        throw Error(ErrorCode::file_corrupt, "disk queue " + path_ + ": a record at " +
+                                                 std::to_string(location) +
+                                                 " runs past the durable end");
+      }
+      stream = co_await read_stream(location, location + record_header_bytes + length);
+      rest = stream;
+      continue;
+    }
+    records.push_back({location, std::string(rest.substr(record_header_bytes, length))});
+    rest.remove_prefix(record_header_bytes + length);
+    location += record_header_bytes + length;
+  }
+  co_return records;
 }
 
 }  // namespace strata

@@ -25,8 +25,13 @@
 // exceeds disk_queue_file_bytes_target; once everything in the other file is popped, that
 // file is truncated (durably) and written from its start.
 //
-// Owned by one actor at a time; calls run on the event loop. commit() may suspend; the
-// others do not.
+// Durable records can be read back (read): the log serves the data it spilled out of memory
+// from here. An index of each page's place in the stream (8 bytes per 4 KiB page) finds
+// them; every page read is checked again, so a damaged page fails the read with
+// file_corrupt instead of returning wrong bytes.
+//
+// Owned by one actor at a time; calls run on the event loop. commit() and read() may
+// suspend; the others do not.
 
 #include <cstdint>
 #include <memory>
@@ -71,6 +76,11 @@ class DiskQueue {
   Future<Void> commit();
   // Every record before `location` may be forgotten (locations only move forward).
   void pop(Location location);
+  // The durable records from `from` (a record's location, not popped) on, oldest first:
+  // at least one when `from` is below the durable end, and then as many whole records as
+  // about `bytes_max` of the stream holds. Fails with file_corrupt if a page read back is
+  // damaged or no longer holds what it held (a file reused under a read of popped data).
+  Future<std::vector<Record>> read(Location from, int64_t bytes_max);
 
   Location end_location() const { return pushed_end_; }
   Location popped_location() const { return popped_; }
@@ -89,6 +99,8 @@ class DiskQueue {
   Future<Void> write_loop();
   Future<Void> write_commit(std::string stream_bytes, Location first_byte);
   Future<Void> switch_files_if_worthwhile();
+  // The stream's bytes [begin, end), all durable.
+  Future<std::string> read_stream(Location begin, Location end);
 
   std::string path_;
   std::vector<std::unique_ptr<QueueFile>> files_;

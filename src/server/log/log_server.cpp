@@ -62,8 +62,11 @@ struct LogState {
   NotifiedValue<Version> received;
   NotifiedValue<Version> durable;
   Version known_committed_version = 0;
-  // Each tag's mutations not yet popped, oldest first.
+  // Each tag's mutations not yet popped nor spilled, oldest first, and their bytes.
   std::map<Tag, std::deque<VersionedMutations>> by_tag;
+  int64_t memory_bytes = 0;
+  // Versions up to this one left memory: peeks of them read the disk queue.
+  Version spilled_through = 0;
   std::map<Tag, Version> popped;
   // Where each commit record is in the queue, oldest first, to release the queue's front.
   std::deque<std::pair<Version, DiskQueue::Location>> records;
@@ -86,10 +89,20 @@ Future<std::optional<LogMeta>> read_meta(std::string directory) {
   }
 }
 
+// What a version's mutations of one tag cost in memory, roughly.
+int64_t memory_cost(const VersionedMutations& versioned) {
+  int64_t bytes = 32;
+  for (const Mutation& mutation : versioned.mutations)
+    bytes += static_cast<int64_t>(mutation.param1.size() + mutation.param2.size()) + 32;
+  return bytes;
+}
+
 void index_commit(LogState& log, const LogRecord& record, DiskQueue::Location location) {
+  STRATA_ASSERT(record.version > log.spilled_through);
   for (const TaggedMutations& tagged : record.messages) {
     if (record.version <= log.popped[tagged.tag]) continue;
     log.by_tag[tagged.tag].push_back({record.version, tagged.mutations});
+    log.memory_bytes += memory_cost(log.by_tag[tagged.tag].back());
   }
   log.records.emplace_back(record.version, location);
   log.known_committed_version =
@@ -126,6 +139,75 @@ void release_queue_front(LogState& log) {
   if (!log.records.empty()) log.queue->pop(log.records.front().second);
 }
 
+// Past the threshold, drops the oldest durable versions from memory (all tags at once, so
+// that one version marks where memory starts) until half the threshold is left.
+void spill_if_needed(LogState& log) {
+  const int64_t threshold = server_knobs().log_spill_threshold_bytes;
+  if (log.memory_bytes <= threshold) return;
+  const Version durable = log.durable.get();
+  auto record =
+      std::upper_bound(log.records.begin(), log.records.end(), log.spilled_through,
+                       [](Version version, const auto& entry) { return version < entry.first; });
+  for (; record != log.records.end() && log.memory_bytes > threshold / 2; ++record) {
+    const Version version = record->first;
+    if (version > durable) break;
+    for (auto& [tag, versions] : log.by_tag) {
+      while (!versions.empty() && versions.front().version <= version) {
+        log.memory_bytes -= memory_cost(versions.front());
+        versions.pop_front();
+      }
+    }
+    log.spilled_through = version;
+  }
+  STRATA_PROBE(true, "a log spilled versions out of memory");
+  TraceEvent(Severity::debug, "LogSpilled")
+      .id(log.options.id)
+      .detail("Through", log.spilled_through)
+      .detail("MemoryBytes", log.memory_bytes);
+}
+
+// The tag's mutations of the spilled versions from `begin` on, read from the disk queue,
+// into `reply`. Returns the version the memory part continues from, or nullopt when the
+// reply is full (reply.end says where the next peek starts).
+Future<std::optional<Version>> peek_spilled(LogState* log, const LogPeekRequest& request,
+                                            LogPeekReply* reply, int64_t* bytes) {
+  const Version spilled = log->spilled_through;
+  auto first =
+      std::lower_bound(log->records.begin(), log->records.end(), request.begin,
+                       [](const auto& entry, Version begin) { return entry.first < begin; });
+  if (first == log->records.end() || first->first > spilled) co_return spilled + 1;
+  const int64_t limit = server_knobs().log_peek_reply_bytes_max;
+  STRATA_PROBE(true, "a peek reads spilled versions from the disk queue");
+  std::vector<DiskQueue::Record> stored = co_await log->queue->read(first->second, limit);
+  Version read_through = request.begin - 1;
+  for (const DiskQueue::Record& bytes_on_disk : stored) {
+    LogRecord record;
+    try {
+      record = deserialize_from_bytes<LogRecord>(bytes_on_disk.bytes);
+    } catch (Error& error) {
+      throw Error(ErrorCode::file_corrupt,
+                  "log " + log->options.id.short_string() +
+                      ": a spilled record does not decode: " + error.message());
+    }
+    if (record.version > spilled) break;
+    if (*bytes > limit) break;
+    for (const TaggedMutations& tagged : record.messages) {
+      if (tagged.tag != request.tag || record.version < request.begin) continue;
+      VersionedMutations versioned{record.version, tagged.mutations};
+      *bytes += memory_cost(versioned);
+      reply->versions.push_back(std::move(versioned));
+    }
+    read_through = record.version;
+  }
+  // Memory may have moved on while the disk was read: continue from it only if it still
+  // holds everything after what was read.
+  if (read_through < spilled || log->spilled_through != spilled) {
+    reply->end = read_through + 1;
+    co_return std::nullopt;
+  }
+  co_return spilled + 1;
+}
+
 Future<Void> handle_commit(LogState* log, LogCommitRequest request) {
   if (log->received.get() < request.prev_version) {
     Future<Void> turn = log->received.when_at_least(request.prev_version);
@@ -156,6 +238,7 @@ Future<Void> handle_commit(LogState* log, LogCommitRequest request) {
   if (BUGGIFY) co_await delay(env().random().uniform_real(0, 0.05));
   co_await log->queue->commit();
   if (log->durable.get() < request.version) log->durable.set(request.version);
+  spill_if_needed(*log);
   request.reply.send(Void{});
 }
 
@@ -169,11 +252,21 @@ Future<Void> handle_peek(LogState* log, LogPeekRequest request) {
   LogPeekReply reply;
   reply.end = std::max(durable, request.begin - 1) + 1;
   int64_t bytes = 0;
+  Version from = request.begin;
+  if (from <= log->spilled_through) {
+    std::optional<Version> rest = co_await peek_spilled(log, request, &reply, &bytes);
+    if (!rest) {
+      reply.known_committed_version = std::min(log->known_committed_version, durable);
+      request.reply.send(std::move(reply));
+      co_return;
+    }
+    from = *rest;
+  }
   const auto& versions = log->by_tag[request.tag];
   // In version order: start at the first one asked for instead of walking past the
   // versions a storage server already has (seconds of them, until it pops).
   auto first = std::lower_bound(
-      versions.begin(), versions.end(), request.begin,
+      versions.begin(), versions.end(), from,
       [](const VersionedMutations& versioned, Version begin) { return versioned.version < begin; });
   for (auto it = first; it != versions.end(); ++it) {
     const VersionedMutations& versioned = *it;
@@ -212,8 +305,10 @@ Future<Void> serve_pops(LogState* log, FutureStream<LogPopRequest> requests) {
     if (request.version > popped) {
       popped = request.version;
       auto& versions = log->by_tag[request.tag];
-      while (!versions.empty() && versions.front().version <= popped)
+      while (!versions.empty() && versions.front().version <= popped) {
+        log->memory_bytes -= memory_cost(versions.front());
         versions.pop_front();
+      }
       release_queue_front(*log);
     }
     request.reply.send(Void{});
@@ -262,8 +357,18 @@ Future<Void> serve_status(LogState* log, FutureStream<LogStatusRequest> requests
     for (Tag tag : log->meta.tags)
       popped = std::min(popped, log->popped[tag]);
     if (log->meta.tags.empty()) popped = log->durable.get();
-    request.reply.send(LogStatusReply{log->meta.epoch, log->locked, log->meta.begin,
-                                      log->durable.get(), popped, log->queue->bytes_on_disk()});
+    LogStatusReply reply{log->meta.epoch,
+                         log->locked,
+                         log->meta.begin,
+                         log->durable.get(),
+                         popped,
+                         log->queue->bytes_on_disk(),
+                         log->memory_bytes,
+                         log->spilled_through,
+                         {}};
+    for (Tag tag : log->meta.tags)
+      reply.popped_by_tag[tag] = log->popped[tag];
+    request.reply.send(std::move(reply));
   }
 }
 
@@ -316,6 +421,7 @@ Future<Void> run_log_server(LogServerOptions options, Promise<LogStarted> starte
   log.meta = *meta;
   DiskQueue::Recovery recovery = co_await DiskQueue::open(log.options.directory + "/log");
   log.queue = std::move(recovery.queue);
+  log.spilled_through = log.meta.begin;
   Version end = replay(log, recovery.records);
   recovery.records.clear();
   // A log that existed before this start (a restart, or a repeated recruitment after one)
@@ -323,6 +429,7 @@ Future<Void> run_log_server(LogServerOptions options, Promise<LogStarted> starte
   log.locked = !log.options.create || end > log.meta.begin || log.queue->end_location() > 0;
   log.received.set(end);
   log.durable.set(end);
+  spill_if_needed(log);
   log.interface = make_log_interface(log.options.id);
   TraceEvent("LogStarted")
       .id(log.interface.id)

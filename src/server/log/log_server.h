@@ -20,10 +20,14 @@
 // - Pops release a tag's mutations up to a version; the queue's front is released once no
 //   tag needs it, but the newest record is always kept so that the log knows its end.
 //
+// - Spilling: unpopped mutations are kept in memory, indexed by tag, up to
+//   log_spill_threshold_bytes; past it the oldest durable versions leave memory (down to
+//   half the threshold) and peeks of them read the disk queue's records, which every
+//   version keeps until every tag popped it. A storage server that is down for long (or
+//   lost for good) so costs the log disk, not memory.
+//
 // A log that restarts recovers from its files locked: its generation ended with its
 // process (the controller recovers when a process of the current generation restarts).
-// All unpopped mutations are kept in memory (the ratekeeper, to come, bounds how far
-// storage servers may fall behind).
 
 #include <optional>
 #include <string>
