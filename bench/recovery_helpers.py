@@ -7,7 +7,16 @@ document (docs/status-json.md) and of the probe's log.
       `WALL_TIME VERSION` to LOG for each commit acknowledged (WALL_TIME: seconds since
       the Unix epoch, taken when the commit returned). Each attempt is given TIMEOUT_MS
       (FoundationDB's timeout option), then a new one starts at once.
-  recovery_helpers.py holder ROLE < STATUS          address and class of ROLE's process
+  recovery_helpers.py read-probe LIBFDB_C CLUSTER_FILE LOG TIMEOUT_MS
+      writes 256 keys, one under each first byte (so that every shard holds some), then
+      reads a random one after another until killed, each in a new transaction with
+      TIMEOUT_MS; appends `WALL_TIME LATENCY_S OK` to LOG for each read (OK: 1 when it
+      returned the value written)
+  recovery_helpers.py read-latency LOG SINCE UNTIL
+      p50, p99 and max read latency (ms) and how many reads failed, of the reads that
+      started between SINCE and UNTIL
+  recovery_helpers.py holder ROLE [N] < STATUS      address and class of ROLE's process (of
+      several, the Nth in address order, counting round)
   recovery_helpers.py generation < STATUS           the generation (epoch)
   recovery_helpers.py recovered EPOCH < STATUS      exit 0 once a generation after EPOCH
       accepts commits; prints the version its logs begin after
@@ -85,6 +94,96 @@ def probe(library_path, cluster_file, log_path, timeout_ms):
                 time.sleep(0.002)  # no busy loop on errors that come at once
 
 
+def read_probe(library_path, cluster_file, log_path, timeout_ms):
+    import random
+    fdb = ctypes.CDLL(library_path)
+    fdb.fdb_get_error.restype = ctypes.c_char_p
+    for name in ("fdb_transaction_commit", "fdb_transaction_get"):
+        getattr(fdb, name).restype = ctypes.c_void_p
+    fdb.fdb_transaction_commit.argtypes = [ctypes.c_void_p]
+    fdb.fdb_transaction_get.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
+                                        ctypes.c_int]
+    for name in ("fdb_future_block_until_ready", "fdb_future_get_error", "fdb_future_destroy",
+                 "fdb_transaction_destroy"):
+        getattr(fdb, name).argtypes = [ctypes.c_void_p]
+    fdb.fdb_future_get_value.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int),
+                                         ctypes.POINTER(ctypes.POINTER(ctypes.c_uint8)),
+                                         ctypes.POINTER(ctypes.c_int)]
+
+    def check(error, what):
+        if error:
+            sys.exit(f"read probe: {what}: {fdb.fdb_get_error(error).decode()}")
+
+    check(fdb.fdb_select_api_version_impl(API_VERSION, API_VERSION), "select_api_version")
+    check(fdb.fdb_setup_network(), "setup_network")
+    threading.Thread(target=fdb.fdb_run_network, daemon=True).start()
+    database = ctypes.c_void_p()
+    check(fdb.fdb_create_database(cluster_file.encode(), ctypes.byref(database)),
+          "create_database")
+    timeout = ctypes.c_int64(timeout_ms).value.to_bytes(8, "little")
+    keys = [bytes([first]) + b"/recovery-read" for first in range(255)]
+
+    def transaction():
+        created = ctypes.c_void_p()
+        check(fdb.fdb_database_create_transaction(database, ctypes.byref(created)),
+              "create_transaction")
+        fdb.fdb_transaction_set_option(created, TRANSACTION_TIMEOUT_OPTION, timeout, 8)
+        return created
+
+    while True:  # the keys, written once the cluster takes them
+        writing = transaction()
+        for key in keys:
+            fdb.fdb_transaction_set(writing, key, len(key), key, len(key))
+        future = fdb.fdb_transaction_commit(writing)
+        error = fdb.fdb_future_block_until_ready(future) or fdb.fdb_future_get_error(future)
+        fdb.fdb_future_destroy(future)
+        fdb.fdb_transaction_destroy(writing)
+        if error == 0:
+            break
+        time.sleep(0.01)
+    with open(log_path, "a", buffering=1) as log:
+        while True:
+            key = random.choice(keys)
+            reading = transaction()
+            started = time.time()
+            future = fdb.fdb_transaction_get(reading, key, len(key), 0)
+            error = fdb.fdb_future_block_until_ready(future) or fdb.fdb_future_get_error(future)
+            ok = 0
+            if error == 0:
+                present = ctypes.c_int()
+                value = ctypes.POINTER(ctypes.c_uint8)()
+                length = ctypes.c_int()
+                fdb.fdb_future_get_value(future, ctypes.byref(present), ctypes.byref(value),
+                                         ctypes.byref(length))
+                ok = int(present.value == 1 and bytes(value[:length.value]) == key)
+            latency = time.time() - started
+            fdb.fdb_future_destroy(future)
+            fdb.fdb_transaction_destroy(reading)
+            log.write(f"{started:.6f} {latency:.6f} {ok}\n")
+            if error:
+                time.sleep(0.002)
+
+
+def read_latency(log_path, since, until):
+    latencies, failed = [], 0
+    with open(log_path) as log:
+        for line in log:
+            parts = line.split()
+            if len(parts) != 3:
+                continue  # a line being written
+            at, latency, ok = float(parts[0]), float(parts[1]), parts[2] == "1"
+            if since <= at <= until:
+                latencies.append(latency)
+                failed += not ok
+    if not latencies:
+        print("- - - 0 0")
+        return 1
+    latencies.sort()
+    print(f"{percentile(latencies, 0.5) * 1000:.1f} {percentile(latencies, 0.99) * 1000:.1f} "
+          f"{latencies[-1] * 1000:.1f} {len(latencies)} {failed}")
+    return 0
+
+
 def read_status():
     return json.load(sys.stdin)
 
@@ -93,13 +192,15 @@ def roles_of(process):
     return [role.get("role") for role in process.get("roles", [])]
 
 
-def holder(role):
+def holder(role, index=0):
     status = read_status()
-    for address, process in sorted(status["cluster"]["processes"].items()):
-        if role in roles_of(process):
-            print(address, process.get("class_type", "?"), ",".join(roles_of(process)))
-            return 0
-    return 1
+    holders = [(address, process) for address, process
+               in sorted(status["cluster"]["processes"].items()) if role in roles_of(process)]
+    if not holders:
+        return 1
+    address, process = holders[index % len(holders)]
+    print(address, process.get("class_type", "?"), ",".join(roles_of(process)))
+    return 0
 
 
 def generation():
@@ -223,8 +324,12 @@ def main(arguments):
     command, rest = arguments[0], arguments[1:]
     if command == "probe":
         return probe(rest[0], rest[1], rest[2], int(rest[3]))
+    if command == "read-probe":
+        return read_probe(rest[0], rest[1], rest[2], int(rest[3]))
+    if command == "read-latency":
+        return read_latency(rest[0], float(rest[1]), float(rest[2]))
     if command == "holder":
-        return holder(rest[0])
+        return holder(rest[0], int(rest[1]) if len(rest) > 1 else 0)
     if command == "generation":
         return generation()
     if command == "recovered":
