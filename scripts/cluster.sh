@@ -3,7 +3,7 @@
 # port, data folder and class, sharing one cluster file.
 #
 #   scripts/cluster.sh up N [--base-port P] [--dir DIR] [--storage-engine E]
-#                           [--redundancy single|double|triple]
+#                           [--redundancy single|double|triple] [--class CLASS]
 #   scripts/cluster.sh down [--dir DIR]
 #   scripts/cluster.sh start PORT [--dir DIR]     start one process of the cluster again
 #   scripts/cluster.sh list [--dir DIR]
@@ -13,7 +13,8 @@
 # available. The first 1, 3 or 5 processes are the coordinators (1 for N < 3, 3 for
 # N < 7, 5 from 7 on). Classes: one stateless process per four (at least one), two log
 # processes from N = 3 on, and the rest storage; a cluster of one or two processes has
-# only processes of class unset. Each process is a zone of its own. Defaults: --base-port
+# only processes of class unset; --class gives every process that class. Each process is a
+# zone of its own. Defaults: --base-port
 # 4500, --dir ./strata-cluster, --redundancy single (triple needs 5 processes or more).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,7 +22,7 @@ server="$root/build/src/tools/strata-server"
 shell="$root/build/src/tools/strata"
 
 usage() {
-  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -38,12 +39,14 @@ base_port=4500
 dir="$PWD/strata-cluster"
 engine=memory
 redundancy=single
+only_class=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --base-port) base_port="$2"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
     --storage-engine) engine="$2"; shift 2 ;;
     --redundancy) redundancy="$2"; shift 2 ;;
+    --class) only_class="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -52,6 +55,7 @@ cluster_file="$dir/strata.cluster"
 
 class_of() {  # class of process $1 (0-based) of $2
   local index="$1" n="$2"
+  if [[ -n "$only_class" ]]; then echo "$only_class"; return; fi
   if (( n <= 2 )); then echo unset; return; fi
   local stateless=$(( n / 4 > 1 ? n / 4 : 1 ))
   local logs=2

@@ -616,6 +616,18 @@ TEST_F(ShellTest, ClusterCommandsSayWhatIsNotAvailableYet) {
   EXPECT_TRUE(contains(exec("configure").output, "Log servers            - 1"));
 }
 
+TEST_F(ShellTest, ConsistencyCheckComparesEveryCopy) {
+  ASSERT_EQ(exec("writemode on; set cc/a 1; set cc/b 2").status, 0);
+  ProgramRun checked = exec("consistencycheck");
+  EXPECT_EQ(checked.status, 0) << describe(checked);
+  // One process, one copy of each shard: every shard compared, nothing unreachable.
+  EXPECT_TRUE(contains(checked.output, "0 difference(s), 0 copy(ies) unreachable"))
+      << describe(checked);
+  EXPECT_TRUE(contains(checked.output, "Compared ")) << describe(checked);
+  ProgramRun extra = exec("consistencycheck now");
+  EXPECT_EQ(extra.status, 1) << describe(extra);
+}
+
 TEST_F(ShellTest, ConfigureChangesTheConfigurationAndKeepsTheData) {
   ASSERT_EQ(exec("writemode on; set cfg/kept before").status, 0);
   ProgramRun changed = exec("configure logs=2");

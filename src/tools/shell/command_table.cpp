@@ -46,6 +46,13 @@ const std::vector<CommandSpec>& all_commands() {
        "changed yet; `new' is ignored, since Strata creates the database itself.\n"
        "Example: configure logs=2 resolvers=2",
        0, unlimited, configure_command},
+      {"consistencycheck", "consistencycheck", "compare every copy of every shard",
+       "Reads every shard from every storage server of its team at one version, straight\n"
+       "from that server, and compares them key by key. Prints how many shards, copies and\n"
+       "rows it compared; each difference (the shard, the two servers, the first key that\n"
+       "differs) and each copy that did not answer. Fails when copies differ or a shard\n"
+       "has no copy that answers. Give it a --timeout long enough for the data.",
+       0, 0, consistencycheck_command},
       {"coordinators", "coordinators [auto|ADDRESS...]", "show or change the coordinators",
        "With no arguments, shows the coordinators named in the cluster file and, when the\n"
        "cluster answers, whether each is reachable. With addresses (an odd number of server\n"

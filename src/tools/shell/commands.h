@@ -38,6 +38,7 @@ Future<std::string> read_status_json(Shell& shell);
 
 // management_commands.cpp: changing the cluster.
 Future<Void> configure_command(Shell& shell, const Words& arguments);
+Future<Void> consistencycheck_command(Shell& shell, const Words& arguments);
 Future<Void> coordinators_command(Shell& shell, const Words& arguments);
 Future<Void> kill_command(Shell& shell, const Words& arguments);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "client/consistency_check.h"
 #include "client/management.h"
 #include "runtime/combinators.h"
 #include "runtime/environment.h"
@@ -170,6 +171,25 @@ Future<Void> configure_command(Shell& shell, const Words& arguments) {
   co_await shell.connect();
   std::string configuration = co_await configure_database(shell.database(), std::move(words));
   say("Configuration changed: " + configuration);
+}
+
+Future<Void> consistencycheck_command(Shell& shell, const Words& arguments) {
+  co_await shell.connect();
+  // Each member gets the command's time, less what the walk needs besides.
+  ConsistencyReport report =
+      co_await check_consistency(shell.database(), shell.options().timeout_s / 2);
+  for (const std::string& missing : report.unreachable)
+    say("Unreachable: " + missing);
+  for (const std::string& difference : report.differences)
+    say("DIFFERENT: " + difference);
+  say("Compared " + std::to_string(report.shards) +
+      " shards: " + std::to_string(report.copies_compared) + " copies, " +
+      std::to_string(report.rows) + " rows in each; " + std::to_string(report.differences.size()) +
+      " difference(s), " + std::to_string(report.unreachable.size()) + " copy(ies) unreachable.");
+  if (!report.differences.empty()) {
+    throw Error(ErrorCode::internal_error,
+                "consistencycheck: the copies of the data differ (see above)");
+  }
 }
 
 Future<Void> coordinators_command(Shell& shell, const Words& arguments) {
