@@ -9,6 +9,8 @@
 
 #include "client/leader_monitor.h"
 #include "interfaces/database_configuration.h"
+#include "rpc/sealed_record.h"
+#include "rpc/serialize.h"
 #include "server/cluster_controller/core_state.h"
 #include "server/cluster_controller/storage_teams.h"
 
@@ -176,6 +178,51 @@ TEST(CoreStateTest, EncodesAndDecodesAndRefusesDamage) {
   } catch (Error& error) {
     EXPECT_EQ(error.code(), ErrorCode::file_corrupt);
   }
+}
+
+// A core state as the first format wrote it: one shard per storage server, no redundancy
+// mode, no zones.
+struct Format1Storage {
+  UID id;
+  Tag tag = 0;
+  KeyRange shard;
+  NetworkAddress address;
+  uint64_t epoch = 0;
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(id, tag, shard, address, epoch);
+  }
+};
+
+TEST(CoreStateTest, AFirstFormatCoreStateIsReadAsSingleRedundancy) {
+  BinaryWriter writer;
+  uint32_t format = 1;
+  UID cluster_id(7, 7);
+  uint64_t epoch = 4;
+  std::optional<LogGenerationState> current = LogGenerationState{
+      4, 100, std::numeric_limits<Version>::max(), {{UID(1, 1), NetworkAddress(1, 1)}}};
+  std::vector<LogGenerationState> old;
+  std::vector<Format1Storage> storage = {
+      {UID(4, 4), 0, KeyRange{"", "\x80"}, NetworkAddress(4, 4), 1},
+      {UID(5, 5), 1, KeyRange{"\x80", all_keys_end}, NetworkAddress(5, 5), 1}};
+  int logs = 2, commit_proxies = 1, grv_proxies = 1, resolvers = 3;
+  std::string engine = "rocksdb", moving_to;
+  writer(format, cluster_id, epoch, current, old, storage, logs, commit_proxies, grv_proxies,
+         resolvers, engine, moving_to);
+  CoreState state = decode_core_state(seal_record(writer.data()));
+  check_core_state(state);
+  EXPECT_EQ(state.cluster_id, cluster_id);
+  EXPECT_EQ(state.epoch, 4u);
+  EXPECT_EQ(state.current, current);
+  EXPECT_EQ(state.configuration.replication, 1);
+  EXPECT_EQ(state.configuration.logs, 2);
+  EXPECT_EQ(state.configuration.resolvers, 3);
+  EXPECT_EQ(state.configuration.storage_engine, "rocksdb");
+  ASSERT_EQ(state.storage.size(), 2u);
+  EXPECT_EQ(state.storage[1].shards, std::vector<KeyRange>{(KeyRange{"\x80", all_keys_end})});
+  EXPECT_EQ(state.storage[1].tag, 1);
+  // Written again, it is the current format.
+  EXPECT_EQ(decode_core_state(encode_core_state(state)), state);
 }
 
 TEST(CoreStateTest, ShardTeamsComeFromTheServersShards) {
