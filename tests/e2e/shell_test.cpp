@@ -1037,7 +1037,9 @@ TEST(ShellCompletionTest, CommandsAndTheirWords) {
   EXPECT_TRUE(shell::complete("kill all a").candidates.empty());
   EXPECT_TRUE(shell::complete("get some").candidates.empty());
   EXPECT_TRUE(shell::complete("frob").candidates.empty());
-  EXPECT_EQ(shell::complete("").candidates.size(), 21u);
+  EXPECT_EQ(shell::complete("cons").candidates, std::vector<std::string>{"consistencycheck"});
+  EXPECT_EQ(shell::complete("configure t").candidates, std::vector<std::string>{"triple"});
+  EXPECT_EQ(shell::complete("").candidates.size(), 22u);
 }
 
 TEST(ShellOptionsTest, GroupsReplaceEachOther) {
