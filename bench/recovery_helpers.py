@@ -50,18 +50,26 @@ API_VERSION = 730
 TRANSACTION_TIMEOUT_OPTION = 500
 
 
-def probe(library_path, cluster_file, log_path, timeout_ms):
+def open_database(library_path, cluster_file, what):
+    """libfdb_c.so loaded, its network running on a thread of its own, and a database
+    handle; returns (library, database, check), check(error, doing) exiting on an error."""
     fdb = ctypes.CDLL(library_path)
     fdb.fdb_get_error.restype = ctypes.c_char_p
-    fdb.fdb_transaction_commit.restype = ctypes.c_void_p
+    for name in ("fdb_transaction_commit", "fdb_transaction_get"):
+        getattr(fdb, name).restype = ctypes.c_void_p
     fdb.fdb_transaction_commit.argtypes = [ctypes.c_void_p]
+    fdb.fdb_transaction_get.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
+                                        ctypes.c_int]
     for name in ("fdb_future_block_until_ready", "fdb_future_get_error", "fdb_future_destroy",
                  "fdb_transaction_destroy"):
         getattr(fdb, name).argtypes = [ctypes.c_void_p]
+    fdb.fdb_future_get_value.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int),
+                                         ctypes.POINTER(ctypes.POINTER(ctypes.c_uint8)),
+                                         ctypes.POINTER(ctypes.c_int)]
 
-    def check(error, what):
+    def check(error, doing):
         if error:
-            sys.exit(f"recovery probe: {what}: {fdb.fdb_get_error(error).decode()}")
+            sys.exit(f"{what}: {doing}: {fdb.fdb_get_error(error).decode()}")
 
     check(fdb.fdb_select_api_version_impl(API_VERSION, API_VERSION), "select_api_version")
     check(fdb.fdb_setup_network(), "setup_network")
@@ -69,6 +77,11 @@ def probe(library_path, cluster_file, log_path, timeout_ms):
     database = ctypes.c_void_p()
     check(fdb.fdb_create_database(cluster_file.encode(), ctypes.byref(database)),
           "create_database")
+    return fdb, database, check
+
+
+def probe(library_path, cluster_file, log_path, timeout_ms):
+    fdb, database, check = open_database(library_path, cluster_file, "recovery probe")
     timeout = ctypes.c_int64(timeout_ms).value.to_bytes(8, "little")
     key = b"recovery-probe"
     with open(log_path, "a", buffering=1) as log:
@@ -96,30 +109,7 @@ def probe(library_path, cluster_file, log_path, timeout_ms):
 
 def read_probe(library_path, cluster_file, log_path, timeout_ms):
     import random
-    fdb = ctypes.CDLL(library_path)
-    fdb.fdb_get_error.restype = ctypes.c_char_p
-    for name in ("fdb_transaction_commit", "fdb_transaction_get"):
-        getattr(fdb, name).restype = ctypes.c_void_p
-    fdb.fdb_transaction_commit.argtypes = [ctypes.c_void_p]
-    fdb.fdb_transaction_get.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
-                                        ctypes.c_int]
-    for name in ("fdb_future_block_until_ready", "fdb_future_get_error", "fdb_future_destroy",
-                 "fdb_transaction_destroy"):
-        getattr(fdb, name).argtypes = [ctypes.c_void_p]
-    fdb.fdb_future_get_value.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int),
-                                         ctypes.POINTER(ctypes.POINTER(ctypes.c_uint8)),
-                                         ctypes.POINTER(ctypes.c_int)]
-
-    def check(error, what):
-        if error:
-            sys.exit(f"read probe: {what}: {fdb.fdb_get_error(error).decode()}")
-
-    check(fdb.fdb_select_api_version_impl(API_VERSION, API_VERSION), "select_api_version")
-    check(fdb.fdb_setup_network(), "setup_network")
-    threading.Thread(target=fdb.fdb_run_network, daemon=True).start()
-    database = ctypes.c_void_p()
-    check(fdb.fdb_create_database(cluster_file.encode(), ctypes.byref(database)),
-          "create_database")
+    fdb, database, check = open_database(library_path, cluster_file, "read probe")
     timeout = ctypes.c_int64(timeout_ms).value.to_bytes(8, "little")
     keys = [bytes([first]) + b"/recovery-read" for first in range(255)]
 

@@ -40,16 +40,8 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$data_root"' EXIT
 
-# A field of strata-bench's JSON report, by its dotted path: rates rounded, latencies
-# with two decimals, "-" when the workload has none.
-field() {
-  python3 -c 'import json, sys
-value = json.load(open(sys.argv[1]))
-for part in sys.argv[2].split("."):
-    value = value.get(part) if isinstance(value, dict) else None
-print("-" if value is None else (f"{value:.0f}" if "per_sec" in sys.argv[2] else f"{value:.2f}"))' \
-    "$1" "$2"
-}
+# A field of strata-bench's JSON report, by its dotted path (bench/report_field.py).
+field() { python3 "$repo_root/bench/report_field.py" "$1" "$2"; }
 
 printf '\n%-8s %-9s %5s %12s %12s %12s %9s %9s %9s %9s\n' engine workload conc "txn/s" "ops/s" \
   "rows/s" "commit50" "commit99" "read50" "read99"

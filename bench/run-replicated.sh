@@ -28,14 +28,7 @@ bench="$repo_root/build/src/tools/bench/strata-bench"
 cluster_sh="$repo_root/scripts/cluster.sh"
 trap '"$cluster_sh" down --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 
-field() {
-  python3 -c 'import json, sys
-value = json.load(open(sys.argv[1]))
-for part in sys.argv[2].split("."):
-    value = value.get(part) if isinstance(value, dict) else None
-print("-" if value is None else (f"{value:.0f}" if "per_sec" in sys.argv[2] else f"{value:.2f}"))' \
-    "$1" "$2"
-}
+field() { python3 "$repo_root/bench/report_field.py" "$1" "$2"; }
 
 declare -A single_rate
 printf '\n%-10s %-9s %10s %7s %9s %9s %9s %9s\n' layout workload "txn/s" ratio commit50 \

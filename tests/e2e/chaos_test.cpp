@@ -100,27 +100,7 @@ TEST(ChaosTest, TripleRedundancyLosesNothingWhileTwoProcessesAtATimeAreKilledOrP
   const ClusterConnectionString connection = cluster.connection();
   testing::open_accounts(connection, hang_guard_s);
   Ledger ledger;
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> clients;
-  for (int thread = 0; thread < client_threads; ++thread) {
-    clients.emplace_back([&, thread] {
-      testing::transfer_until_stopped(connection, seed + static_cast<unsigned>(thread),
-                                      std::to_string(thread) + "-", operation_timeout_s, stop,
-                                      [&](const std::string& id, std::optional<Version> version) {
-                                        ledger.record(id, version);
-                                      });
-    });
-  }
-  clients.emplace_back(testing::probe_until_stopped, connection, &stop, &ledger);
-  struct Joiner {
-    std::atomic<bool>* stop;
-    std::vector<std::thread>* clients;
-    ~Joiner() {
-      *stop = true;
-      for (std::thread& client : *clients)
-        client.join();
-    }
-  } joiner{&stop, &clients};
+  testing::ClusterLoad load(connection, client_threads, seed, operation_timeout_s, &ledger);
 
   // The chaos: a fault every 0.5 to 3 s while fewer than two processes are down, each
   // down for 1 to 6 s.
@@ -195,10 +175,7 @@ TEST(ChaosTest, TripleRedundancyLosesNothingWhileTwoProcessesAtATimeAreKilledOrP
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_TRUE(ledger.first_commits(returned, -1).transfer) << "no transfer after the chaos";
 
-  stop = true;
-  for (std::thread& client : clients)
-    client.join();
-  clients.clear();
+  load.stop();
   print_gaps(faults, ledger);
   EXPECT_GE(faults.size(), 10u) << "the driver made too few faults to mean anything";
 

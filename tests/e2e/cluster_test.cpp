@@ -57,7 +57,6 @@ using testing::holders_of;
 using testing::Json;
 using testing::Ledger;
 using testing::LocalCluster;
-using testing::probe_until_stopped;
 using testing::recovery_state_of;
 using testing::roles_of;
 using testing::run_client;
@@ -223,28 +222,7 @@ TEST_F(ClusterTest, RecoversFromKillsOfControllerSequencerCoordinatorAndProxies)
   const ClusterConnectionString connection = cluster_.connection();
   testing::open_accounts(connection, hang_guard_s);
 
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> clients;
-  clients.reserve(client_threads + 1);
-  for (int thread = 0; thread < client_threads; ++thread)
-    clients.emplace_back([&, thread] {
-      testing::transfer_until_stopped(connection, static_cast<unsigned>(thread),
-                                      std::to_string(thread) + "-", operation_timeout_s, stop,
-                                      [&](const std::string& id, std::optional<Version> version) {
-                                        ledger_.record(id, version);
-                                      });
-    });
-  clients.emplace_back(probe_until_stopped, connection, &stop, &ledger_);
-  // Stops the clients however the test ends.
-  struct Joiner {
-    std::atomic<bool>* stop;
-    std::vector<std::thread>* clients;
-    ~Joiner() {
-      *stop = true;
-      for (std::thread& client : *clients)
-        client.join();
-    }
-  } joiner{&stop, &clients};
+  testing::ClusterLoad load(connection, client_threads, 0, operation_timeout_s, &ledger_);
   Clock::time_point loaded;
   ASSERT_NO_FATAL_FAILURE(wait_for_commit(Clock::now(), -1, &loaded));
 
@@ -270,10 +248,7 @@ TEST_F(ClusterTest, RecoversFromKillsOfControllerSequencerCoordinatorAndProxies)
   ASSERT_FALSE(HasFailure());
   ASSERT_NO_FATAL_FAILURE(kill_and_recover(proxies, "commit proxies", &status));
 
-  stop = true;
-  for (std::thread& client : clients)
-    client.join();
-  clients.clear();
+  load.stop();
   check_bank();
   for (const Recovery& recovery : recoveries_) {
     RecordProperty("recovery_s_" + std::to_string(&recovery - recoveries_.data()),

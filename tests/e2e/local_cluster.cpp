@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include "bank_accounts.h"
 #include "client/database_context.h"
 #include "client_thread.h"
 #include "runtime/combinators.h"
@@ -232,6 +233,28 @@ void probe_until_stopped(ClusterConnectionString connection, std::atomic<bool>* 
       }
     }
   });
+}
+
+ClusterLoad::ClusterLoad(ClusterConnectionString connection, int bank_clients, unsigned seed,
+                         double operation_timeout_s, Ledger* ledger)
+    : connection_(std::move(connection)) {
+  for (int thread = 0; thread < bank_clients; ++thread) {
+    threads_.emplace_back([this, thread, seed, operation_timeout_s, ledger] {
+      transfer_until_stopped(connection_, seed + static_cast<unsigned>(thread),
+                             std::to_string(thread) + "-", operation_timeout_s, stop_,
+                             [ledger](const std::string& id, std::optional<Version> version) {
+                               ledger->record(id, version);
+                             });
+    });
+  }
+  threads_.emplace_back(probe_until_stopped, connection_, &stop_, ledger);
+}
+
+void ClusterLoad::stop() {
+  stop_ = true;
+  for (std::thread& thread : threads_)
+    thread.join();
+  threads_.clear();
 }
 
 }  // namespace strata::testing

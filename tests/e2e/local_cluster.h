@@ -136,6 +136,25 @@ struct Ledger {
   FirstCommits first_commits(Clock::time_point since, Version version);
 };
 
+// The load of a test: `bank_clients` threads of bank transfers (seeds seed, seed + 1, ...;
+// transfer ids prefixed with the thread's number) and a commit probe, recording what they
+// see commit in `ledger`, until stop() or destruction, however the test ends.
+class ClusterLoad {
+ public:
+  ClusterLoad(ClusterConnectionString connection, int bank_clients, unsigned seed,
+              double operation_timeout_s, Ledger* ledger);
+  ClusterLoad(const ClusterLoad&) = delete;
+  ClusterLoad& operator=(const ClusterLoad&) = delete;
+  ~ClusterLoad() { stop(); }
+  // Stops the threads and waits for them.
+  void stop();
+
+ private:
+  ClusterConnectionString connection_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
 // Commits one small write after another until `stop`, each given up after
 // probe_timeout_s, so that the first commit after a recovery is seen within about that
 // long (a transfer that waits on a dead process may wait for operation_timeout_s).
