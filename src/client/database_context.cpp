@@ -174,7 +174,7 @@ Future<ShardLocation> DatabaseContext::location_of(std::string key, bool before)
         locations_.clear();
       }
       for (const ShardLocation& shard : reply.shards)
-        locations_[shard.range.begin] = shard;
+        cache_location(shard);
       co_return reply.shards.front();
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
@@ -183,6 +183,16 @@ Future<ShardLocation> DatabaseContext::location_of(std::string key, bool before)
     if (!worth_retrying(*failure)) throw *failure;
     co_await delay(client_knobs().retry_delay_s);
   }
+}
+
+void DatabaseContext::cache_location(const ShardLocation& shard) {
+  // Shards move and split: whatever the cache held over this range is out of date.
+  auto first = locations_.lower_bound(shard.range.begin);
+  if (first != locations_.begin() && std::prev(first)->second.range.end > shard.range.begin) {
+    --first;
+  }
+  locations_.erase(first, locations_.lower_bound(shard.range.end));
+  locations_[shard.range.begin] = shard;
 }
 
 void DatabaseContext::forget_location(const KeyRange& shard) {

@@ -101,6 +101,8 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   // forgets where `shard` is and pauses before the retry.
   Future<Void> after_storage_failure(Error failure, KeyRange shard);
   void forget_location(const KeyRange& shard);
+  // Caches where a shard is, replacing what the cache held over its range.
+  void cache_location(const ShardLocation& shard);
 
   LeaderMonitor monitor_;
   AsyncVar<ClientDBInfo> info_;

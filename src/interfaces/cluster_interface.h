@@ -16,6 +16,7 @@
 #include "interfaces/proxy_interface.h"
 #include "interfaces/resolver_interface.h"
 #include "interfaces/sequencer_interface.h"
+#include "interfaces/shard_map.h"
 #include "interfaces/storage_interface.h"
 #include "interfaces/types.h"
 #include "rpc/request_stream.h"
@@ -116,11 +117,13 @@ struct InitializeStorageRequest {
   // memory or rocksdb.
   std::string engine;
   std::vector<KeyRange> shards;
+  // A new database's system rows (its shard map); the server keeps those in its shards.
+  std::vector<KeyValue> initial_rows;
   ReplyPromise<InitializeStorageReply> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(storage_id, tag, epoch, engine, shards, reply);
+    archive(storage_id, tag, epoch, engine, shards, initial_rows, reply);
   }
 };
 
@@ -137,17 +140,19 @@ struct InitializeSequencerRequest {
   }
 };
 
-// Resolver `index` of the generation decides conflicts on `range`.
+// Resolver `index` of the generation decides conflicts on `range`. The one whose range
+// holds the system keys relays shard map changes to the generation's `commit_proxies`.
 struct InitializeResolverRequest {
   uint64_t epoch = 0;
   int index = 0;
   Version start_version = 0;
   KeyRange range;
+  int commit_proxies = 1;
   ReplyPromise<ResolverInterface> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(epoch, index, start_version, range, reply);
+    archive(epoch, index, start_version, range, commit_proxies, reply);
   }
 };
 
@@ -161,14 +166,15 @@ struct InitializeCommitProxyRequest {
   // key space.
   std::vector<KeyRange> resolver_ranges;
   std::vector<LogInterface> logs;
-  // The shard map: which storage servers hold which keys.
-  std::vector<ShardLocation> shards;
+  // The shard map as of the generation's recovery version, and the storage servers it names.
+  std::vector<ShardMapEntry> shard_map;
+  std::vector<StorageInterface> storage_servers;
   ReplyPromise<CommitProxyInterface> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(epoch, index, start_version, sequencer, resolvers, resolver_ranges, logs, shards,
-            reply);
+    archive(epoch, index, start_version, sequencer, resolvers, resolver_ranges, logs, shard_map,
+            storage_servers, reply);
   }
 };
 

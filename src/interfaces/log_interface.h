@@ -19,6 +19,10 @@ namespace strata {
 
 // Identifies a storage server in the log system.
 using Tag = int16_t;
+// The tag of the shard map's changes (\xff/keyServers/ mutations), which no storage server
+// pulls: a recovery reads them from the last generation's logs to learn the map as of its
+// recovery version, and the controller pops them once it has recorded the map.
+constexpr Tag txs_tag = -2;
 
 struct TaggedMutations {
   Tag tag = 0;

@@ -34,6 +34,7 @@ StorageInterface storage_interface_at(UID id, Tag tag, NetworkAddress address, L
   interface.get_key = RequestStream<GetKeyRequest>(at(3));
   interface.watch_value = RequestStream<WatchValueRequest>(at(4));
   interface.range_stats = RequestStream<RangeStatsRequest>(at(5));
+  interface.wait_readable = RequestStream<WaitReadableRequest>(at(6));
   return interface;
 }
 

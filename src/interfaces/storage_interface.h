@@ -143,6 +143,21 @@ struct RangeStatsRequest {
   }
 };
 
+// Answered, once the server has applied `version` and serves all of `range` (after fetching
+// what it was assigned), with the version it serves the range from; fails with
+// wrong_shard_server when some of the range is not assigned to it at `version`, and with
+// future_version when `version` does not arrive in time.
+struct WaitReadableRequest {
+  KeyRange range;
+  Version version = 0;
+  ReplyPromise<Version> reply;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(range, version, reply);
+  }
+};
+
 struct StorageInterface {
   UID id;
   NetworkAddress address;
@@ -154,13 +169,14 @@ struct StorageInterface {
   RequestStream<GetKeyRequest> get_key;
   RequestStream<WatchValueRequest> watch_value;
   RequestStream<RangeStatsRequest> range_stats;
+  RequestStream<WaitReadableRequest> wait_readable;
 
   bool is_valid() const { return id.is_valid(); }
 
   template <class Archive>
   void serialize(Archive& archive) {
     archive(id, address, tag, locality, get_value, get_key_values, get_key, watch_value,
-            range_stats);
+            range_stats, wait_readable);
   }
 };
 

@@ -128,6 +128,10 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        make_consistency_check_workload},
       {"zone_kills", "crashes every process of random zones at once and boots them together",
        make_zone_kills_workload},
+      {"shard_moves",
+       "moves random ranges (the system keys included) to random teams under load, as the "
+       "data distributor does",
+       make_shard_moves_workload},
   };
   return catalog;
 }

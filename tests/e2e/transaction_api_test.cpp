@@ -231,8 +231,18 @@ TEST_F(TransactionApiTest, SystemKeysNeedTheirOptions) {
     std::optional<Value> value = co_await timeout_error(reader.get(system_key), hang_guard_s);
     EXPECT_EQ(value, std::optional<Value>("v"));
     RangeResult rows = co_await timeout_error(
-        reader.get_range(std::string("\xff", 1), std::string("\xff\xff", 2)), hang_guard_s);
+        reader.get_range(std::string("\xff", 1) + "/app/", std::string("\xff", 1) + "/app0"),
+        hang_guard_s);
     EXPECT_EQ(rows.rows.size(), 2u);
+    // The database's own rows are there too: its shard map, in FoundationDB's layout.
+    RangeResult map =
+        co_await timeout_error(reader.get_range(std::string("\xff", 1) + "/keyServers/",
+                                                std::string("\xff", 1) + "/keyServers0"),
+                               hang_guard_s);
+    EXPECT_GE(map.rows.size(), 2u);
+    if (!map.rows.empty()) EXPECT_EQ(map.rows.front().key, std::string("\xff", 1) + "/keyServers/");
+    if (!map.rows.empty())
+      EXPECT_EQ(map.rows.back().key, std::string("\xff", 1) + "/keyServers/\xff\xff");
     EXPECT_EQ(error_of([&] { reader.set(system_key, "w"); }), ErrorCode::key_outside_legal_range);
     // A selector past the last key clamps at \xff\xff with system access, \xff without.
     Key last = co_await timeout_error(

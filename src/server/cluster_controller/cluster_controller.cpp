@@ -9,12 +9,14 @@
 #include "interfaces/cluster_status_interface.h"
 #include "interfaces/status_interface.h"
 #include "rpc/transport.h"
+#include "runtime/buggify.h"
 #include "runtime/combinators.h"
 #include "runtime/notified.h"
 #include "runtime/trace.h"
 #include "server/cluster_controller/cluster_recovery.h"
 #include "server/cluster_controller/controller_status.h"
 #include "server/cluster_controller/coordinators_change.h"
+#include "server/cluster_controller/shard_map_changes.h"
 #include "server/server_knobs.h"
 #include "server/wait_failure.h"
 
@@ -216,13 +218,77 @@ Future<Void> watch_role(ControllerState* state, RequestStream<WaitFailureRequest
   end_generation(*state, "the " + role + " failed");
 }
 
-// Drops the oldest old generation of logs once every tag has popped past its end (any one
-// of its logs knows: storage servers pop all of them).
-Future<Void> drop_popped_generations(ControllerState* state) {
+// Writes `next` as the core state (the same generation) and republishes it. Returns false,
+// having ended the generation, when it cannot be written.
+Future<bool> write_core_state(ControllerState* state, CoreState next) {
+  check_core_state(next);
+  try {
+    co_await state->coordinated->write(encode_core_state(next));
+  } catch (Error& error) {
+    if (error.is_cancellation() || error.is(ErrorCode::coordinators_changed)) throw;
+    // Another controller wrote, or no majority answers: a recovery sorts it out.
+    end_generation(*state, "the core state could not be written: " + error.message());
+    co_return false;
+  }
+  state->core = next;
+  // The same generation: clients have nothing new to learn.
+  ServerDBInfo info = server_db_info_of(next, *state->published_roles);
+  info.client = state->db_info.get().client;
+  state->db_info.set(std::move(info));
+  co_return true;
+}
+
+// Records the shard map's committed changes in the core state, then lets the logs forget
+// them (see shard_map_changes.h): so that a recovery reads few of them, and the logs' queues
+// never keep them without bound.
+Future<bool> record_shard_map(ControllerState* state) {
+  const CoreState& core = *state->core;
+  std::vector<LogInterface> logs;
+  for (const LogLocation& log : core.current->logs)
+    logs.push_back(log_interface_at(log.id, log.address));
+  ShardMapChanges changes;
+  try {
+    changes = co_await read_shard_map_changes(logs, core.shard_map_version, std::nullopt);
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    co_return true;  // the logs' failure ends the generation by itself
+  }
+  if (changes.through <= state->core->shard_map_version) co_return true;
+  if (!changes.mutations.empty()) {
+    CoreState next = *state->core;
+    ShardMap map(next.shard_map);
+    for (const Mutation& mutation : changes.mutations)
+      map.apply(mutation);
+    next.shard_map = map.entries();
+    next.shard_map_version = changes.through;
+    if (!co_await write_core_state(state, std::move(next))) co_return false;
+    STRATA_PROBE(true, "the controller records shard map changes in the core state");
+    TraceEvent("ShardMapRecorded")
+        .detail("Changes", changes.mutations.size())
+        .detail("Shards", state->core->shard_map.size())
+        .detail("Version", changes.through);
+  } else {
+    // Nothing changed: the recorded map is the map as of `through` as well, and nothing
+    // after its version is on the logs below `through`.
+    CoreState next = *state->core;
+    next.shard_map_version = changes.through;
+    state->core = next;
+  }
+  for (const LogInterface& log : logs)
+    log.pop.send(LogPopRequest{txs_tag, changes.through, {}});
+  co_return true;
+}
+
+// Drops the oldest old generation of logs once every storage tag has popped past its end
+// (any one of its logs knows: storage servers pop all of them), and records the shard map.
+// One actor does both, so that its core state writes never overlap.
+Future<Void> maintain_core_state(ControllerState* state) {
   const ServerKnobs& knobs = server_knobs();
   while (true) {
     co_await delay(knobs.old_generation_check_interval_s);
-    if (!state->core || state->core->old.empty() || !state->published_roles) continue;
+    if (!state->core || !state->published_roles) continue;
+    if (!co_await record_shard_map(state)) co_return;
+    if (state->core->old.empty()) continue;
     const LogGenerationState oldest = state->core->old.back();
     bool popped = false;
     for (const LogLocation& log : oldest.logs) {
@@ -230,7 +296,13 @@ Future<Void> drop_popped_generations(ControllerState* state) {
         LogStatusReply reply = co_await timeout_error(
             log_interface_at(log.id, log.address).status.get_reply(LogStatusRequest{}),
             knobs.failure_detection_timeout_s);
-        popped = reply.popped >= oldest.end;
+        // The map's changes of an ended generation were recorded by the recovery that
+        // ended it.
+        Version storage_popped = reply.popped_by_tag.empty() ? reply.popped : INT64_MAX;
+        for (const auto& [tag, version] : reply.popped_by_tag) {
+          if (tag != txs_tag) storage_popped = std::min(storage_popped, version);
+        }
+        popped = storage_popped >= oldest.end;
       } catch (Error& error) {
         if (error.is_cancellation()) throw;
       }
@@ -240,24 +312,11 @@ Future<Void> drop_popped_generations(ControllerState* state) {
     CoreState next = *state->core;
     STRATA_ASSERT(next.old.back() == oldest);
     next.old.pop_back();
-    check_core_state(next);
-    try {
-      co_await state->coordinated->write(encode_core_state(next));
-    } catch (Error& error) {
-      if (error.is_cancellation() || error.is(ErrorCode::coordinators_changed)) throw;
-      // Another controller wrote, or no majority answers: a recovery sorts it out.
-      end_generation(*state, "the core state could not be written: " + error.message());
-      co_return;
-    }
-    state->core = next;
-    // The same generation, with fewer old logs: clients have nothing new to learn.
-    ServerDBInfo info = server_db_info_of(next, *state->published_roles);
-    info.client = state->db_info.get().client;
-    state->db_info.set(std::move(info));
+    if (!co_await write_core_state(state, std::move(next))) co_return;
     TraceEvent("OldGenerationDropped")
         .detail("Epoch", oldest.epoch)
         .detail("End", oldest.end)
-        .detail("Remaining", next.old.size());
+        .detail("Remaining", state->core->old.size());
   }
 }
 
@@ -277,7 +336,7 @@ Future<Void> serve_generation(ControllerState* state,
   for (const LogInterface& log : info.logs.logs)
     watchers.add(watch_role(state, log.wait_failure, "log " + log.id.short_string()));
   watchers.add(wait_fully_recovered(state));
-  watchers.add(drop_popped_generations(state));
+  watchers.add(maintain_core_state(state));
   while (state->generation_failures.get() == failures) {
     Future<Void> failed = state->generation_failures.on_change();
     co_await first_ready(failed, *coordinators_changes, watchers.result());

@@ -5,9 +5,11 @@
 
 #include "interfaces/status_interface.h"
 #include "rpc/transport.h"
+#include "runtime/buggify.h"
 #include "runtime/trace.h"
 #include "server/cluster_controller/coordinators_change.h"
 #include "server/cluster_controller/recruitment.h"
+#include "server/cluster_controller/shard_map_changes.h"
 #include "server/cluster_controller/storage_teams.h"
 #include "server/role_requests.h"
 #include "server/server_knobs.h"
@@ -268,6 +270,29 @@ Future<LockedGeneration> lock_old_generation(ControllerState* state, const CoreS
   }
 }
 
+// The shard map as of the recovery version: the core state's, with the changes the last
+// generation committed after it, read from the locked logs.
+Future<CoreState> recover_shard_map(CoreState core, const LockedGeneration& locked) {
+  STRATA_ASSERT_MSG(core.shard_map_version <= locked.recovery_version,
+                    "the recorded shard map is newer than the recovery version");
+  std::vector<LogInterface> logs;
+  for (const LogLocation& log : locked.logs)
+    logs.push_back(log_interface_at(log.id, log.address));
+  ShardMapChanges changes =
+      co_await read_shard_map_changes(logs, core.shard_map_version, locked.recovery_version);
+  ShardMap map(core.shard_map);
+  for (const Mutation& mutation : changes.mutations)
+    map.apply(mutation);
+  STRATA_PROBE(!changes.mutations.empty(), "a recovery reads shard map changes from the logs");
+  core.shard_map = map.entries();
+  core.shard_map_version = locked.recovery_version;
+  TraceEvent("RecoveryShardMap")
+      .detail("Changes", changes.mutations.size())
+      .detail("Shards", core.shard_map.size())
+      .detail("Version", core.shard_map_version);
+  co_return core;
+}
+
 // ---- 5. recruiting_transaction_servers ----
 
 // Asks `address` for a ping, only so that the transport dials it: a process that is gone
@@ -320,6 +345,8 @@ struct Recruits {
   Version start_version = 0;
   std::vector<LogInterface> log_interfaces;
   std::vector<StorageServerState> new_storage;
+  // A new database's shard map.
+  std::vector<ShardMapEntry> new_shard_map;
   StatelessRoles roles;
 };
 
@@ -381,42 +408,47 @@ Future<Recruits> recruit_generation(ControllerState* state, const CoreState& cor
     std::vector<std::vector<size_t>> teams = initial_teams(zones, configuration.replication);
     std::vector<KeyRange> shards = initial_shards(count);
     for (size_t i = 0; i < picks.size(); ++i) {
-      recruits.new_storage.push_back(StorageServerState{env().random().unique_id(),
-                                                        static_cast<Tag>(i),
-                                                        {},
-                                                        candidates[picks[i]].address,
-                                                        candidates[picks[i]].locality,
-                                                        epoch});
+      recruits.new_storage.push_back(
+          StorageServerState{env().random().unique_id(), static_cast<Tag>(i),
+                             candidates[picks[i]].address, candidates[picks[i]].locality, epoch});
     }
     for (size_t shard = 0; shard < shards.size(); ++shard) {
+      ShardMapEntry entry{shards[shard], {}};
       for (size_t member : teams[shard])
-        recruits.new_storage[member].shards.push_back(shards[shard]);
+        entry.teams.src.push_back(recruits.new_storage[member].id);
+      recruits.new_shard_map.push_back(std::move(entry));
     }
+    std::vector<StorageServerRecord> records;
+    for (const StorageServerState& created : recruits.new_storage)
+      records.push_back(
+          StorageServerRecord{created.id, created.tag, created.address, created.locality});
+    const std::vector<KeyValue> rows = shard_map_rows(recruits.new_shard_map, records);
     std::vector<Future<InitializeStorageReply>> starting;
     for (size_t i = 0; i < picks.size(); ++i) {
-      StorageServerState& created = recruits.new_storage[i];
-      std::sort(created.shards.begin(), created.shards.end(),
-                [](const KeyRange& a, const KeyRange& b) { return a.begin < b.begin; });
+      const StorageServerState& created = recruits.new_storage[i];
+      std::vector<KeyRange> held;
+      for (const ShardMapEntry& entry : recruits.new_shard_map) {
+        const std::vector<UID>& team = entry.teams.src;
+        if (std::find(team.begin(), team.end(), created.id) != team.end())
+          held.push_back(entry.range);
+      }
       starting.push_back(recruit(
           interfaces[picks[i]].initialize_storage,
           InitializeStorageRequest{
-              created.id, created.tag, epoch, configuration.storage_engine, created.shards, {}}));
+              created.id, created.tag, epoch, configuration.storage_engine, held, rows, {}}));
     }
     co_await when_all(std::move(starting));
     storage = recruits.new_storage;
   }
-  std::vector<Tag> tags;
-  for (const StorageServerState& server : storage)
+  const std::vector<ShardMapEntry>& shard_map =
+      core.database_exists() ? core.shard_map : recruits.new_shard_map;
+  // Every log keeps the shard map's changes too, for the next recovery.
+  std::vector<Tag> tags{txs_tag};
+  std::vector<StorageInterface> storage_interfaces;
+  for (const StorageServerState& server : storage) {
     tags.push_back(server.tag);
-  std::vector<ShardLocation> shard_map;
-  for (const ShardTeam& team : shard_teams(storage)) {
-    ShardLocation location{team.range, {}};
-    for (size_t member : team.servers) {
-      const StorageServerState& server = storage[member];
-      location.servers.push_back(storage_interface_at(
-          server.id, server.tag, storage_address(*state, server), server.locality));
-    }
-    shard_map.push_back(std::move(location));
+    storage_interfaces.push_back(storage_interface_at(
+        server.id, server.tag, storage_address(*state, server), server.locality));
   }
 
   // Logs of the new generation: they hold the versions after the recovery version.
@@ -469,10 +501,13 @@ Future<Recruits> recruit_generation(ControllerState* state, const CoreState& cor
         pick_processes(candidates, RoleKind::resolver, configuration.resolvers, load);
     std::vector<Future<ResolverInterface>> starting;
     for (size_t i = 0; i < picks.size(); ++i) {
-      starting.push_back(
-          recruit(interfaces[picks[i]].initialize_resolver,
-                  InitializeResolverRequest{
-                      epoch, static_cast<int>(i), start_version, resolver_ranges[i], {}}));
+      starting.push_back(recruit(interfaces[picks[i]].initialize_resolver,
+                                 InitializeResolverRequest{epoch,
+                                                           static_cast<int>(i),
+                                                           start_version,
+                                                           resolver_ranges[i],
+                                                           configuration.commit_proxies,
+                                                           {}}));
     }
     recruits.roles.resolvers = co_await when_all(std::move(starting));
   }
@@ -490,6 +525,7 @@ Future<Recruits> recruit_generation(ControllerState* state, const CoreState& cor
                                                               resolver_ranges,
                                                               recruits.log_interfaces,
                                                               shard_map,
+                                                              storage_interfaces,
                                                               {}}));
     }
     recruits.roles.commit_proxies = co_await when_all(std::move(starting));
@@ -529,6 +565,8 @@ Future<CoreState> write_generation(ControllerState* state, CoreState core,
     if (ended.end > ended.begin) next.old.insert(next.old.begin(), ended);
   } else {
     next.storage = recruits.new_storage;
+    next.shard_map = recruits.new_shard_map;
+    next.shard_map_version = recovery_version;
   }
   next.current = recruits.logs;
   for (StorageServerState& storage : next.storage)
@@ -628,6 +666,7 @@ Future<Void> recover(ControllerState* state) {
   LockedGeneration locked;
   if (core.database_exists()) {
     locked = co_await lock_old_generation(state, core);
+    core = co_await recover_shard_map(std::move(core), locked);
   } else {
     co_await wait_for_first_workers(state, core);
     if (core.configuration.logs == 0) core.configuration.logs = new_database_logs(*state, core);

@@ -261,19 +261,23 @@ void write_teams(JsonWriter& json, const ClusterStatusFacts& facts) {
     json.key("begin").value(printable(team.range.begin));
     json.key("end").value(printable(team.range.end));
     json.key("health").value(team_health(team, facts.configuration.replication));
-    json.key("servers").begin_array();
-    for (const TeamMemberFacts& member : team.members) {
-      json.begin_object();
-      json.key("id").value(member.id.to_string());
-      json.key("address").value(member.address.to_string());
-      json.key("zoneid").value(member.zone);
-      json.key("live").value(member.live);
-      if (std::optional<double> lag = log_lag_seconds(facts, member.tag)) {
-        json.key("log_lag_seconds").value(*lag);
+    auto members = [&json, &facts](const char* name, const std::vector<TeamMemberFacts>& team) {
+      json.key(name).begin_array();
+      for (const TeamMemberFacts& member : team) {
+        json.begin_object();
+        json.key("id").value(member.id.to_string());
+        json.key("address").value(member.address.to_string());
+        json.key("zoneid").value(member.zone);
+        json.key("live").value(member.live);
+        if (std::optional<double> lag = log_lag_seconds(facts, member.tag)) {
+          json.key("log_lag_seconds").value(*lag);
+        }
+        json.end_object();
       }
-      json.end_object();
-    }
-    json.end_array();
+      json.end_array();
+    };
+    members("servers", team.members);
+    if (!team.moving_to.empty()) members("moving_to", team.moving_to);
     json.end_object();
   }
   json.end_array();
@@ -326,6 +330,26 @@ void write_logs(JsonWriter& json, const ClusterStatusFacts& facts) {
 // The cluster's workload, data and latency figures, from the processes that answered: rates
 // and bytes summed, latencies the highest any process reports (the one serving the
 // role). Only written when some process answered with figures.
+// The data's size (as of each storage server's last persist) and its shards.
+void write_data(JsonWriter& json, const ClusterStatusFacts& facts) {
+  int64_t disk_used = 0;
+  for (const ProcessFacts& process : facts.processes) {
+    if (process.metrics) disk_used += process.metrics->storage_disk_used_bytes;
+  }
+  if (!facts.database_exists && disk_used == 0) return;
+  json.key("data").begin_object();
+  // Storage servers report their files' size after their first persist.
+  if (disk_used > 0) json.key("total_disk_used_bytes").value(disk_used);
+  if (facts.database_exists) {
+    json.key("partitions_count").value(static_cast<int64_t>(facts.teams.size()));
+    int64_t moving = 0;
+    for (const ShardTeamFacts& team : facts.teams)
+      moving += team.moving_to.empty() ? 0 : 1;
+    json.key("moving_partitions").value(moving);
+  }
+  json.end_object();
+}
+
 void write_figures(JsonWriter& json, const ClusterStatusFacts& facts) {
   ProcessMetrics sum;
   bool any = false;
@@ -361,12 +385,6 @@ void write_figures(JsonWriter& json, const ClusterStatusFacts& facts) {
   hz("conflicted", sum.transactions_conflicted_hz);
   json.end_object();
   json.end_object();
-  // Storage servers report their files' size after their first persist.
-  if (sum.storage_disk_used_bytes > 0) {
-    json.key("data").begin_object();
-    json.key("total_disk_used_bytes").value(sum.storage_disk_used_bytes);
-    json.end_object();
-  }
   auto latency = [&json](const char* name, double p50, double p99) {
     json.key(name).begin_object().key("p50_seconds").value(p50);
     json.key("p99_seconds").value(p99).end_object();
@@ -393,6 +411,7 @@ void write_cluster(JsonWriter& json, const ClusterStatusFacts& facts, bool avail
   write_configuration(json, facts);
   write_fault_tolerance(json, facts);
   write_teams(json, facts);
+  write_data(json, facts);
   write_logs(json, facts);
   json.key("workers_registered").value(facts.workers_registered);
   write_figures(json, facts);

@@ -110,6 +110,8 @@ struct LogQueueFacts {
 struct ShardTeamFacts {
   KeyRange range;
   std::vector<TeamMemberFacts> members;
+  // While the shard moves: the team it moves to (it fetches, and serves no reads yet).
+  std::vector<TeamMemberFacts> moving_to;
 };
 
 // How many zones may fail at once (FoundationDB's fault_tolerance fields), and what limits

@@ -243,9 +243,11 @@ TEST(ClusterStatusTest, RecoveredClusterIsAvailableAndHealthyWithEveryField) {
   EXPECT_EQ(cluster["logs"].items[1]["end_version"].number, 5000);
   EXPECT_EQ(cluster["logs"].items[1]["log_servers"].items[0]["address"].text, "127.0.0.1:4501");
   EXPECT_TRUE(cluster["messages"].items.empty()) << text;
-  // No figures the controller does not have.
+  // No figures the controller does not have; the shard count it does have.
   EXPECT_FALSE(cluster.has("workload"));
-  EXPECT_FALSE(cluster.has("data"));
+  EXPECT_FALSE(cluster["data"].has("total_disk_used_bytes"));
+  EXPECT_EQ(cluster["data"]["partitions_count"].number,
+            static_cast<double>(healthy_facts().teams.size()));
 
   ASSERT_EQ(cluster["processes"].members.size(), 2u);
   const Json& first = cluster["processes"]["127.0.0.1:4500"];
@@ -297,9 +299,10 @@ TEST(ClusterStatusTest, WorkloadAndLatenciesComeFromTheProcessesFigures) {
   EXPECT_EQ(cluster["latency_statistics"]["commit"]["p99_seconds"].number, 0.01);
   EXPECT_EQ(cluster["latency_statistics"]["read_version"]["p50_seconds"].number, 0);
 
-  // Before any storage server persisted, no data figure rather than a zero.
+  // Before any storage server persisted, no disk figure rather than a zero.
   facts.processes[0].metrics->storage_disk_used_bytes = 0;
-  EXPECT_FALSE(parse_json(cluster_status_json(facts))["cluster"].has("data"));
+  EXPECT_FALSE(
+      parse_json(cluster_status_json(facts))["cluster"]["data"].has("total_disk_used_bytes"));
 }
 
 TEST(ClusterStatusTest, ProcessHostingARoleThatDoesNotAnswerMakesTheDatabaseUnavailable) {
@@ -476,10 +479,24 @@ ClusterStatusFacts triple_facts() {
     return TeamMemberFacts{UID(4, i), address(static_cast<uint16_t>(4500 + i)), zone, true,
                            static_cast<Tag>(i)};
   };
-  facts.teams = {{KeyRange{"", "m"}, {member(0), member(1), member(2)}},
-                 {KeyRange{"m", all_keys_end}, {member(2), member(3), member(4)}}};
+  facts.teams = {{KeyRange{"", "m"}, {member(0), member(1), member(2)}, {}},
+                 {KeyRange{"m", all_keys_end}, {member(2), member(3), member(4)}, {}}};
   facts.storage_servers = 5;
   return facts;
+}
+
+TEST(ClusterStatusTest, AMovingShardShowsTheTeamItMovesTo) {
+  ClusterStatusFacts facts = triple_facts();
+  facts.teams[1].moving_to = {facts.teams[0].members[0]};
+  Json document = parse_json(cluster_status_json(facts));
+  const Json& cluster = document["cluster"];
+  EXPECT_EQ(cluster["data"]["partitions_count"].number, 2);
+  EXPECT_EQ(cluster["data"]["moving_partitions"].number, 1);
+  EXPECT_FALSE(cluster["storage_teams"].items[0].has("moving_to"));
+  ASSERT_EQ(cluster["storage_teams"].items[1]["moving_to"].items.size(), 1u);
+  EXPECT_EQ(cluster["storage_teams"].items[1]["moving_to"].items[0]["zoneid"].text, "z1");
+  // The copies it fetches do not count for its health until it arrives.
+  EXPECT_EQ(cluster["storage_teams"].items[1]["health"].text, "healthy");
 }
 
 TEST(ClusterStatusTest, FaultToleranceCountsTheZonesEachCopyAndCoordinatorNeeds) {

@@ -129,14 +129,18 @@ ClusterStatusFacts current_facts(const ControllerState& state) {
       facts.database_exists ? state.core->configuration : state.options.new_database.database;
   if (state.core) {
     facts.storage_servers = static_cast<int>(state.core->storage.size());
-    for (const ShardTeam& team : shard_teams(state.core->storage)) {
-      ShardTeamFacts added{team.range, {}};
-      for (size_t member : team.servers) {
+    for (const ShardTeam& team : shard_teams(*state.core)) {
+      ShardTeamFacts added{team.range, {}, {}};
+      auto facts_of = [&state](size_t member) {
         const StorageServerState& server = state.core->storage[member];
-        added.members.push_back({server.id, server.address, server.locality.zone,
-                                 held_by_live_worker(state, StoredRole::Kind::storage, server.id),
-                                 server.tag});
-      }
+        return TeamMemberFacts{server.id, server.address, server.locality.zone,
+                               held_by_live_worker(state, StoredRole::Kind::storage, server.id),
+                               server.tag};
+      };
+      for (size_t member : team.servers)
+        added.members.push_back(facts_of(member));
+      for (size_t member : team.moving_to)
+        added.moving_to.push_back(facts_of(member));
       facts.teams.push_back(std::move(added));
     }
     auto add_generation = [&facts](const LogGenerationState& generation, bool current) {

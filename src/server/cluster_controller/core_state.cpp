@@ -12,8 +12,68 @@ namespace strata {
 namespace {
 
 // Format 2 added redundancy modes: a configuration's copies, storage servers' zones and
-// several shards per server.
-constexpr uint32_t core_state_format = 2;
+// several shards per server. Format 3 moved the shards from the servers into a shard map
+// with moving teams, as of a version.
+constexpr uint32_t core_state_format = 3;
+
+// The shard map of a format 1 or 2 core state, from each server's shards.
+std::vector<ShardMapEntry> map_of_server_shards(
+    const std::vector<std::pair<UID, std::vector<KeyRange>>>& shards) {
+  std::map<Key, ShardMapEntry> by_begin;
+  for (const auto& [id, ranges] : shards) {
+    for (const KeyRange& range : ranges) {
+      ShardMapEntry& entry = by_begin[range.begin];
+      entry.range = range;
+      entry.teams.src.push_back(id);
+    }
+  }
+  std::vector<ShardMapEntry> map;
+  for (auto& [begin, entry] : by_begin)
+    map.push_back(std::move(entry));
+  return map;
+}
+
+// Format 2, read so that a cluster created before the shard map moved recovers.
+struct CoreStateFormat2 {
+  struct Storage {
+    UID id;
+    Tag tag = 0;
+    std::vector<KeyRange> shards;
+    NetworkAddress address;
+    Locality locality;
+    uint64_t epoch = 0;
+
+    template <class Archive>
+    void serialize(Archive& archive) {
+      archive(id, tag, shards, address, locality, epoch);
+    }
+  };
+  UID cluster_id;
+  uint64_t epoch = 0;
+  std::optional<LogGenerationState> current;
+  std::vector<LogGenerationState> old;
+  std::vector<Storage> storage;
+  DatabaseConfiguration configuration;
+  std::string moving_to;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(cluster_id, epoch, current, old, storage, configuration, moving_to);
+  }
+
+  CoreState upgraded() const {
+    CoreState state{cluster_id,    epoch,    current, old, {}, {}, current ? current->begin : 0,
+                    configuration, moving_to};
+    std::vector<std::pair<UID, std::vector<KeyRange>>> shards;
+    for (const Storage& server : storage) {
+      state.storage.push_back(
+          StorageServerState{server.id, server.tag, server.address, server.locality, server.epoch});
+      shards.emplace_back(server.id, server.shards);
+    }
+    state.shard_map = map_of_server_shards(shards);
+    return state;
+  }
+};
 
 // Format 1, read so that a cluster created before redundancy modes recovers (as single).
 struct CoreStateFormat1 {
@@ -52,11 +112,22 @@ struct CoreStateFormat1 {
   }
 
   CoreState upgraded() const {
-    CoreState state{cluster_id, epoch, current, old, {}, configuration.configuration, moving_to};
+    CoreState state{cluster_id,
+                    epoch,
+                    current,
+                    old,
+                    {},
+                    {},
+                    current ? current->begin : 0,
+                    configuration.configuration,
+                    moving_to};
+    std::vector<std::pair<UID, std::vector<KeyRange>>> shards;
     for (const Storage& server : storage) {
-      state.storage.push_back(StorageServerState{
-          server.id, server.tag, {server.shard}, server.address, {}, server.epoch});
+      state.storage.push_back(
+          StorageServerState{server.id, server.tag, server.address, {}, server.epoch});
+      shards.emplace_back(server.id, std::vector<KeyRange>{server.shard});
     }
+    state.shard_map = map_of_server_shards(shards);
     return state;
   }
 };
@@ -71,6 +142,12 @@ struct VersionedCoreState {
     if constexpr (!Archive::is_writer) {
       if (format == 1) {
         CoreStateFormat1 old;
+        archive(old);
+        state = old.upgraded();
+        return;
+      }
+      if (format == 2) {
+        CoreStateFormat2 old;
         archive(old);
         state = old.upgraded();
         return;
@@ -106,26 +183,28 @@ CoreState decode_core_state(std::string_view value) {
   return std::move(versioned.state);
 }
 
-std::vector<ShardTeam> shard_teams(const std::vector<StorageServerState>& storage) {
-  std::map<Key, ShardTeam> by_begin;
-  for (size_t i = 0; i < storage.size(); ++i) {
-    for (const KeyRange& shard : storage[i].shards) {
-      ShardTeam& team = by_begin[shard.begin];
-      STRATA_ASSERT_MSG(team.servers.empty() || team.range == shard,
-                        "two storage servers hold overlapping shards that differ");
-      team.range = shard;
-      team.servers.push_back(i);
+std::vector<ShardTeam> shard_teams(const CoreState& state) {
+  std::map<UID, size_t> index;
+  for (size_t i = 0; i < state.storage.size(); ++i)
+    index[state.storage[i].id] = i;
+  auto indexes = [&index](const std::vector<UID>& ids) {
+    std::vector<size_t> found;
+    for (const UID& id : ids) {
+      auto it = index.find(id);
+      STRATA_ASSERT_MSG(it != index.end(), "the shard map names an unknown storage server");
+      found.push_back(it->second);
     }
-  }
+    return found;
+  };
   std::vector<ShardTeam> teams;
-  for (auto& [begin, team] : by_begin)
-    teams.push_back(std::move(team));
+  for (const ShardMapEntry& entry : state.shard_map)
+    teams.push_back(ShardTeam{entry.range, indexes(entry.teams.src), indexes(entry.teams.dest)});
   return teams;
 }
 
 void check_core_state(const CoreState& state) {
   if (!state.current) {
-    STRATA_ASSERT_MSG(state.old.empty() && state.storage.empty(),
+    STRATA_ASSERT_MSG(state.old.empty() && state.storage.empty() && state.shard_map.empty(),
                       "a core state without a database holds generations or storage servers");
     return;
   }
@@ -149,19 +228,25 @@ void check_core_state(const CoreState& state) {
   STRATA_ASSERT_MSG(replication >= 1 && replication <= replication_max,
                     "the configuration keeps no valid number of copies");
   Key next;
-  for (const ShardTeam& team : shard_teams(state.storage)) {
+  for (const ShardTeam& team : shard_teams(state)) {
     STRATA_ASSERT_MSG(team.range.begin == next, "the shards leave a gap or overlap");
     STRATA_ASSERT_MSG(team.range.begin < team.range.end, "a shard is empty");
-    std::set<std::string> zones;
-    for (size_t server : team.servers) {
-      const std::string& zone = state.storage[server].locality.zone;
-      STRATA_ASSERT_MSG(zone.empty() || zones.insert(zone).second,
-                        "two copies of a shard are in one zone");
+    STRATA_ASSERT_MSG(!team.servers.empty(), "a shard has no source team");
+    for (const std::vector<size_t>* members : {&team.servers, &team.moving_to}) {
+      std::set<std::string> zones;
+      for (size_t server : *members) {
+        const std::string& zone = state.storage[server].locality.zone;
+        STRATA_ASSERT_MSG(zone.empty() || zones.insert(zone).second,
+                          "two copies of a shard are in one zone");
+      }
     }
     next = team.range.end;
   }
   STRATA_ASSERT_MSG(state.storage.empty() || next == all_keys_end,
                     "the shards do not reach the end of the key space");
+  // A recovery reads the map's later changes from the current generation's logs.
+  STRATA_ASSERT_MSG(state.shard_map_version >= state.current->begin,
+                    "the shard map is older than the current generation");
 }
 
 }  // namespace strata

@@ -3,9 +3,11 @@
 // The cluster's core state: what the coordinators keep (in their generation registers) so
 // that any process elected cluster controller can recover the database. It names the
 // database, the newest generation claimed, the logs of the last recovered generation and
-// of older ones whose data storage servers may still need, the storage servers and their
-// shards, and the configuration. It is small and changes only at recoveries, configuration
-// changes and when old generations are dropped.
+// of older ones whose data storage servers may still need, the storage servers, the shard
+// map as of a recent version, and the configuration. It changes at recoveries,
+// configuration changes, when old generations are dropped, and when the controller records
+// the shard map's changes (which the database itself keeps in \xff/keyServers/: the copy
+// here is how a recovery learns the map without reading the database).
 
 #include <cstdint>
 #include <limits>
@@ -16,6 +18,7 @@
 #include "interfaces/database_configuration.h"
 #include "interfaces/locality.h"
 #include "interfaces/log_interface.h"
+#include "interfaces/shard_map.h"
 #include "interfaces/types.h"
 #include "runtime/network_address.h"
 #include "runtime/uid.h"
@@ -54,9 +57,6 @@ struct LogGenerationState {
 struct StorageServerState {
   UID id;
   Tag tag = 0;
-  // The shards it holds, in key order. Every shard is held by a team of servers in distinct
-  // zones, one per copy the redundancy mode keeps, each pulling its own tag.
-  std::vector<KeyRange> shards;
   NetworkAddress address;
   // The locality of the process it was created on (a storage server never moves).
   Locality locality;
@@ -67,14 +67,16 @@ struct StorageServerState {
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(id, tag, shards, address, locality, epoch);
+    archive(id, tag, address, locality, epoch);
   }
 };
 
-// One shard and the storage servers holding it (indexes into CoreState::storage).
+// One shard and the storage servers holding it (indexes into CoreState::storage): its
+// source team, and while it moves, the team it moves to.
 struct ShardTeam {
   KeyRange range;
   std::vector<size_t> servers;
+  std::vector<size_t> moving_to;
 };
 
 struct CoreState {
@@ -88,6 +90,11 @@ struct CoreState {
   // Older generations, newest first; each one's end is the begin of the one after it.
   std::vector<LogGenerationState> old;
   std::vector<StorageServerState> storage;
+  // The shard map as of `shard_map_version`: every shard is held by a team of servers in
+  // distinct zones, one per copy the redundancy mode keeps. Its later changes are on the
+  // current generation's logs (txs_tag).
+  std::vector<ShardMapEntry> shard_map;
+  Version shard_map_version = 0;
   DatabaseConfiguration configuration;
   // While the coordinators change: the new connection string. Whoever reads a core state
   // with this set finishes the move before anything else.
@@ -98,7 +105,8 @@ struct CoreState {
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(cluster_id, epoch, current, old, storage, configuration, moving_to);
+    archive(cluster_id, epoch, current, old, storage, shard_map, shard_map_version, configuration,
+            moving_to);
   }
 };
 
@@ -108,8 +116,8 @@ std::string encode_core_state(const CoreState& state);
 // this version does not know.
 CoreState decode_core_state(std::string_view value);
 
-// The shard map: every shard of the storage servers, in key order, with its team.
-std::vector<ShardTeam> shard_teams(const std::vector<StorageServerState>& storage);
+// The shard map with each team as indexes into state.storage.
+std::vector<ShardTeam> shard_teams(const CoreState& state);
 
 // Checks the invariants a core state must keep (generations contiguous and newest first,
 // each with logs, epochs increasing, tags and ids unique, the shards covering the key space

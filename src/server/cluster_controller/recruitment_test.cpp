@@ -142,18 +142,14 @@ CoreState sample_state() {
       5, 2000, std::numeric_limits<Version>::max(), {{UID(1, 1), NetworkAddress(1, 1)}}};
   state.old = {LogGenerationState{3, 1000, 2000, {{UID(2, 2), NetworkAddress(2, 2)}}},
                LogGenerationState{2, 0, 1000, {{UID(3, 3), NetworkAddress(3, 3)}}}};
-  state.storage = {StorageServerState{UID(4, 4),
-                                      0,
-                                      {KeyRange{"", "\x80"}, KeyRange{"\x80", all_keys_end}},
-                                      NetworkAddress(4, 4),
-                                      {ProcessClass::storage, "a", "m1"},
-                                      1},
-                   StorageServerState{UID(5, 5),
-                                      1,
-                                      {KeyRange{"\x80", all_keys_end}},
-                                      NetworkAddress(5, 5),
-                                      {ProcessClass::storage, "b", "m2"},
-                                      1}};
+  state.storage = {StorageServerState{UID(4, 4), 0, NetworkAddress(4, 4),
+                                      Locality{ProcessClass::storage, "a", "m1"}, 1},
+                   StorageServerState{UID(5, 5), 1, NetworkAddress(5, 5),
+                                      Locality{ProcessClass::storage, "b", "m2"}, 1}};
+  state.shard_map = {
+      ShardMapEntry{KeyRange{"", "\x80"}, ShardTeams{{UID(4, 4)}, {}}},
+      ShardMapEntry{KeyRange{"\x80", all_keys_end}, ShardTeams{{UID(4, 4), UID(5, 5)}, {}}}};
+  state.shard_map_version = 2000;
   state.configuration.replication = 2;
   state.configuration.logs = 2;
   return state;
@@ -219,25 +215,34 @@ TEST(CoreStateTest, AFirstFormatCoreStateIsReadAsSingleRedundancy) {
   EXPECT_EQ(state.configuration.resolvers, 3);
   EXPECT_EQ(state.configuration.storage_engine, "rocksdb");
   ASSERT_EQ(state.storage.size(), 2u);
-  EXPECT_EQ(state.storage[1].shards, std::vector<KeyRange>{(KeyRange{"\x80", all_keys_end})});
+  ASSERT_EQ(state.shard_map.size(), 2u);
+  EXPECT_EQ(state.shard_map[1].range, (KeyRange{"\x80", all_keys_end}));
+  EXPECT_EQ(state.shard_map[1].teams.src, std::vector<UID>{UID(5, 5)});
+  // The generation's logs hold no map changes from before it.
+  EXPECT_EQ(state.shard_map_version, 100);
   EXPECT_EQ(state.storage[1].tag, 1);
   // Written again, it is the current format.
   EXPECT_EQ(decode_core_state(encode_core_state(state)), state);
 }
 
-TEST(CoreStateTest, ShardTeamsComeFromTheServersShards) {
+TEST(CoreStateTest, ShardTeamsNameTheServersOfTheShardMap) {
   CoreState state = sample_state();
-  std::vector<ShardTeam> teams = shard_teams(state.storage);
+  state.shard_map[0].teams.dest = {UID(5, 5)};
+  std::vector<ShardTeam> teams = shard_teams(state);
   ASSERT_EQ(teams.size(), 2u);
   EXPECT_EQ(teams[0].range, (KeyRange{"", "\x80"}));
   EXPECT_EQ(teams[0].servers, std::vector<size_t>{0});
+  EXPECT_EQ(teams[0].moving_to, std::vector<size_t>{1});
   EXPECT_EQ(teams[1].servers, (std::vector<size_t>{0, 1}));
 }
 
 TEST(CoreStateTest, ShardsMustCoverTheKeySpaceWithCopiesInDistinctZones) {
   CoreState gap = sample_state();
-  gap.storage[0].shards = {KeyRange{"", "\x70"}, KeyRange{"\x80", all_keys_end}};
+  gap.shard_map[0].range.end = "\x70";
   EXPECT_DEATH(check_core_state(gap), "gap");
+  CoreState stale = sample_state();
+  stale.shard_map_version = 1999;
+  EXPECT_DEATH(check_core_state(stale), "older than the current generation");
   CoreState same_zone = sample_state();
   same_zone.storage[1].locality.zone = "a";
   EXPECT_DEATH(check_core_state(same_zone), "one zone");

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "client/atomic_ops.h"
+#include "interfaces/shard_map.h"
 #include "runtime/combinators.h"
 #include "runtime/notified.h"
 #include "runtime/trace.h"
@@ -20,40 +21,84 @@ namespace {
 struct CommitProxyState {
   CommitProxyInterface interface;
   CommitProxyOptions options;
-  // Shards by their first key.
-  std::map<Key, ShardLocation> shards;
+  // The shard map as of `map_version`, and the servers it names.
+  ShardMap map;
+  Version map_version = 0;
+  std::map<UID, StorageInterface> servers;
+  // Which resolver relays the map's changes.
+  size_t metadata_resolver = 0;
   uint64_t next_request_number = 1;
   // Every version up to here is durable on all logs, as far as this proxy knows.
   Version committed_version = 0;
   uint64_t batches_started = 0;
   NotifiedValue<uint64_t> batches_finished{0};
+  // Batches apply map changes and tag their mutations one at a time, in version order.
+  NotifiedValue<uint64_t> batches_tagged{0};
   // The batches in flight; the first to fail ends the proxy.
   ActorCollection batches;
 };
 
-const ShardLocation& shard_of(const CommitProxyState& proxy, std::string_view key) {
-  auto it = proxy.shards.upper_bound(std::string(key));
-  STRATA_ASSERT_MSG(it != proxy.shards.begin(), "the shard map does not start at the empty key");
-  return std::prev(it)->second;
+const StorageInterface& server_of(const CommitProxyState& proxy, const UID& id) {
+  auto found = proxy.servers.find(id);
+  STRATA_ASSERT_MSG(found != proxy.servers.end(), "the shard map names an unknown storage server");
+  return found->second;
 }
 
-// The storage tags that must apply `mutation`.
+// The storage tags that must apply `mutation` (and the map's own tag for a change to it).
 std::set<Tag> tags_of(const CommitProxyState& proxy, const Mutation& mutation) {
   std::set<Tag> tags;
-  auto add = [&tags](const ShardLocation& shard) {
-    for (const StorageInterface& server : shard.servers)
-      tags.insert(server.tag);
+  auto add = [&](const ShardTeams& teams) {
+    for (const UID& id : teams.src)
+      tags.insert(server_of(proxy, id).tag);
+    for (const UID& id : teams.dest)
+      tags.insert(server_of(proxy, id).tag);
   };
   if (mutation.type != MutationType::clear_range) {
-    add(shard_of(proxy, mutation.param1));
-    return tags;
+    add(proxy.map.teams_of(mutation.param1));
+  } else if (mutation.param1 < mutation.param2) {
+    for (const ShardMapEntry& entry :
+         proxy.map.intersecting(KeyRange{mutation.param1, mutation.param2}))
+      add(entry.teams);
   }
-  if (mutation.param1 >= mutation.param2) return tags;
-  auto it = proxy.shards.upper_bound(mutation.param1);
-  --it;
-  for (; it != proxy.shards.end() && it->second.range.begin < mutation.param2; ++it)
-    add(it->second);
+  if (ShardMap::touches(mutation)) tags.insert(txs_tag);
   return tags;
+}
+
+// A transaction that changes the shard map is checked before it is resolved, so that
+// applying it at its version cannot fail: each change must be one the map can apply, name
+// only servers of the database, and its conflict ranges must lie in the system keys (the
+// metadata resolver then decides it alone). Returns its map mutations.
+std::vector<Mutation> check_map_changes(const CommitProxyState& proxy,
+                                        const CommitTransactionRequest& request) {
+  std::vector<Mutation> changes;
+  for (const Mutation& mutation : request.mutations) {
+    if (!ShardMap::touches(mutation)) continue;
+    ShardMap::check(mutation);
+    if (mutation.type == MutationType::set_value && mutation.param1 < key_servers_end &&
+        mutation.param1 != key_servers_key(all_keys_end)) {
+      ShardTeams teams = decode_shard_teams(mutation.param2);
+      for (const UID& id : teams.all()) {
+        if (!proxy.servers.count(id)) {
+          throw Error(ErrorCode::client_invalid_operation,
+                      "a \\xff/keyServers/ value names " + id.to_string() +
+                          ", which is not a storage server of the database");
+        }
+      }
+    }
+    changes.push_back(mutation);
+  }
+  if (changes.empty()) return changes;
+  auto inside_system_keys = [](const std::vector<KeyRange>& ranges) {
+    return std::all_of(ranges.begin(), ranges.end(), [](const KeyRange& range) {
+      return range.empty() || (range.begin >= system_keys_begin && range.end <= all_keys_end);
+    });
+  };
+  if (!inside_system_keys(request.read_conflict_ranges) ||
+      !inside_system_keys(request.write_conflict_ranges)) {
+    throw Error(ErrorCode::client_invalid_operation,
+                "a transaction that changes \\xff/keyServers/ may read and write only system keys");
+  }
+  return changes;
 }
 
 // Turns the transaction's versionstamped operations into the sets they amount to, and
@@ -106,7 +151,13 @@ Future<ResolveBatchReply> resolve_batch(const CommitProxyState& proxy, ResolveBa
   const size_t count = batch.transactions.size();
   std::vector<Future<ResolveBatchReply>> answers;
   for (size_t r = 0; r < options.resolvers.size(); ++r) {
-    ResolveBatchRequest part{batch.prev_version, batch.version, {}, {}};
+    ResolveBatchRequest part{
+        batch.prev_version,
+        batch.version,
+        static_cast<uint32_t>(options.index),
+        {},
+        r == proxy.metadata_resolver ? batch.metadata : decltype(batch.metadata){},
+        {}};
     if (options.resolvers.size() == 1) {
       part.transactions = batch.transactions;
     } else {
@@ -121,6 +172,7 @@ Future<ResolveBatchReply> resolve_batch(const CommitProxyState& proxy, ResolveBa
   }
   std::vector<ResolveBatchReply> replies = co_await when_all(std::move(answers));
   ResolveBatchReply combined;
+  combined.metadata = std::move(replies[proxy.metadata_resolver].metadata);
   combined.outcomes.assign(count, ResolveOutcome::committed);
   for (const ResolveBatchReply& reply : replies) {
     if (reply.outcomes.size() != count) {
@@ -175,7 +227,8 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
                                         GetCommitVersionRequest{proxy->interface.id, number, {}});
 
     // Resolution. A read version from the future cannot be checked for conflicts.
-    ResolveBatchRequest resolve{versions.prev_version, versions.version, {}, {}};
+    ResolveBatchRequest resolve{
+        versions.prev_version, versions.version, static_cast<uint32_t>(options.index), {}, {}, {}};
     std::vector<size_t> resolved_index;  // transaction i of the batch -> its place in `resolve`
     for (size_t i = 0; i < batch.size(); ++i) {
       CommitTransactionRequest& request = batch[i].request;
@@ -183,6 +236,13 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
       try {
         fill_in_versionstamps(request,
                               make_versionstamp(versions.version, static_cast<uint16_t>(i)));
+      } catch (Error& error) {
+        batch[i].refused = error;
+        continue;
+      }
+      std::vector<Mutation> map_changes;
+      try {
+        map_changes = check_map_changes(*proxy, request);
       } catch (Error& error) {
         batch[i].refused = error;
         continue;
@@ -195,6 +255,10 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
         continue;
       }
       resolved_index.push_back(i);
+      if (!map_changes.empty()) {
+        resolve.metadata.emplace_back(static_cast<uint32_t>(resolve.transactions.size()),
+                                      std::move(map_changes));
+      }
       resolve.transactions.push_back(
           ConflictTransaction{request.read_version, request.read_conflict_ranges,
                               request.write_conflict_ranges, request.report_conflicting_keys});
@@ -206,8 +270,23 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
       if (k < resolved_index.size()) conflicting[resolved_index[k]] = std::move(ranges);
     }
 
-    // The mutations of committed transactions, per storage tag, in commit order.
+    // The map as of this version: every change of the batches before it, then this
+    // batch's own, which each server that gains or loses keys hears of at this version.
+    co_await proxy->batches_tagged.when_at_least(number - 1);
     std::map<Tag, std::vector<Mutation>> by_tag;
+    for (const MetadataMutations& change : decisions.metadata) {
+      STRATA_ASSERT_MSG(change.version > proxy->map_version && change.version <= versions.version,
+                        "shard map changes arrived out of version order");
+      for (const Mutation& mutation : change.mutations) {
+        for (const ShardChange& shard_change : proxy->map.apply(mutation)) {
+          if (change.version != versions.version) continue;
+          by_tag[server_of(*proxy, shard_change.server).tag].push_back(
+              shard_change_mutation(shard_change));
+        }
+      }
+      proxy->map_version = change.version;
+    }
+    // The mutations of committed transactions, per storage tag, in commit order.
     std::vector<ResolveOutcome> outcome(batch.size(), ResolveOutcome::conflict);
     for (size_t k = 0; k < resolved_index.size(); ++k) {
       size_t i = resolved_index[k];
@@ -218,6 +297,7 @@ Future<Void> commit_batch(CommitProxyState* proxy, std::vector<CommitTransaction
           by_tag[tag].push_back(mutation);
       }
     }
+    proxy->batches_tagged.set(number);
     LogCommitRequest push{
         options.epoch, versions.prev_version, versions.version, proxy->committed_version, {}, {}};
     for (auto& [tag, mutations] : by_tag)
@@ -316,28 +396,34 @@ Future<Void> batch_commits(CommitProxyState* proxy,
   }
 }
 
+ShardLocation location_of(const CommitProxyState& proxy, ShardMapEntry entry) {
+  ShardLocation location{std::move(entry.range), {}};
+  // Only the source team serves reads: a destination is still fetching.
+  for (const UID& id : entry.teams.src)
+    location.servers.push_back(server_of(proxy, id));
+  return location;
+}
+
 Future<Void> serve_locations(CommitProxyState* proxy,
                              FutureStream<GetKeyServerLocationsRequest> requests) {
   while (true) {
     GetKeyServerLocationsRequest request = co_await requests;
     GetKeyServerLocationsReply reply;
-    int32_t limit = std::max(1, request.limit);
+    const auto limit = static_cast<size_t>(std::max(1, request.limit));
+    const KeyRange& range = request.range;
+    std::vector<ShardMapEntry> entries;
     if (!request.reverse) {
-      auto it = proxy->shards.upper_bound(request.range.begin);
-      --it;
-      for (; it != proxy->shards.end() && static_cast<int32_t>(reply.shards.size()) < limit; ++it) {
-        if (!reply.shards.empty() && it->second.range.begin >= request.range.end) break;
-        reply.shards.push_back(it->second);
-      }
-    } else {
-      // The shard holding the last key before range.end, then backwards.
-      auto it = proxy->shards.lower_bound(request.range.end);
-      while (it != proxy->shards.begin() && static_cast<int32_t>(reply.shards.size()) < limit) {
-        --it;
-        reply.shards.push_back(it->second);
-        if (it->second.range.begin <= request.range.begin) break;
-      }
+      // From the shard holding range.begin (that one even for an empty range).
+      entries = proxy->map.intersecting(range.empty() ? single_key_range(range.begin) : range);
+    } else if (!range.end.empty()) {
+      // From the shard holding the last key before range.end, backwards.
+      entries = proxy->map.intersecting(KeyRange{range.empty() ? Key() : range.begin, range.end});
+      std::reverse(entries.begin(), entries.end());
+      if (range.empty()) entries.resize(std::min<size_t>(entries.size(), 1));
     }
+    if (entries.size() > limit) entries.resize(limit);
+    for (ShardMapEntry& entry : entries)
+      reply.shards.push_back(location_of(*proxy, std::move(entry)));
     request.reply.send(std::move(reply));
   }
 }
@@ -370,10 +456,24 @@ Future<Void> run_commit_proxy(CommitProxyInterface interface, CommitProxyOptions
   proxy.interface = interface;
   proxy.options = std::move(options);
   proxy.committed_version = proxy.options.start_version;
-  for (const ShardLocation& shard : proxy.options.shards)
-    proxy.shards[shard.range.begin] = shard;
-  STRATA_ASSERT_MSG(!proxy.shards.empty() && proxy.shards.begin()->first.empty(),
-                    "the shard map must cover the whole keyspace");
+  proxy.map = ShardMap(proxy.options.shard_map);
+  proxy.map_version = proxy.options.start_version;
+  for (const StorageInterface& server : proxy.options.storage_servers)
+    proxy.servers[server.id] = server;
+  for (const ShardMapEntry& entry : proxy.options.shard_map) {
+    for (const UID& id : entry.teams.all()) {
+      STRATA_ASSERT_MSG(proxy.servers.count(id), "the shard map names an unknown storage server");
+    }
+  }
+  proxy.metadata_resolver = proxy.options.resolver_ranges.size();
+  for (size_t r = 0; r < proxy.options.resolver_ranges.size(); ++r) {
+    if (proxy.options.resolver_ranges[r].contains(key_servers_prefix)) proxy.metadata_resolver = r;
+  }
+  STRATA_ASSERT_MSG(
+      proxy.metadata_resolver < proxy.options.resolver_ranges.size() &&
+          proxy.options.resolver_ranges[proxy.metadata_resolver].end >= key_servers_end,
+      "one resolver must hold the whole shard map");
+  STRATA_ASSERT_MSG(proxy.options.index >= 0, "a commit proxy's index is its place");
   STRATA_ASSERT_MSG(server_knobs().commit_batch_transactions_max <=
                         static_cast<int>(commit_batch_transactions_limit),
                     "a commit batch's transactions must fit the versionstamp's batch index");

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "client/atomic_ops.h"
+#include "interfaces/shard_map.h"
 #include "rpc/endpoint.h"
 #include "rpc/serialize.h"
 #include "runtime/buggify.h"
@@ -13,6 +14,7 @@
 #include "runtime/trace.h"
 #include "server/role_metrics.h"
 #include "server/server_knobs.h"
+#include "server/storage/owned_ranges.h"
 #include "server/storage/versioned_data.h"
 
 namespace strata {
@@ -22,7 +24,10 @@ namespace {
 // The storage server's own records in its engine, above every key a client can use.
 const std::string metadata_prefix("\xff\xff/storage/", 11);
 const std::string durable_version_key = metadata_prefix + "durable_version";
+// The ranges it was created with (folders written before ranges could move).
 const std::string shards_key = metadata_prefix + "shards";
+// Its OwnedRanges, recorded at each version that changes them.
+const std::string owned_key = metadata_prefix + "owned";
 const std::string identity_key = metadata_prefix + "identity";
 
 // Who the server is, recorded with its data when it is created.
@@ -42,12 +47,30 @@ struct StorageState {
   StorageServerOptions options;
   std::shared_ptr<AsyncVar<ServerDBInfo>> db_info;
   std::unique_ptr<KeyValueStore> engine;
-  std::vector<KeyRange> shards;
+  OwnedRanges owned;
+  // Changes whenever `owned` does (waiters of wait_readable look again).
+  AsyncVar<uint64_t> owned_changes{0};
+  // The newest version at which `owned` or a fetch changed: a rollback below it restarts
+  // the server from its engine.
+  Version owned_changed_at = 0;
+  // The fetches under way, by the first key of their range.
+  struct Fetch {
+    KeyRange range;
+    // [range.begin, installed_to) is fetched and takes mutations as they come; mutations
+    // of the rest wait here, with their versions, until their part is fetched.
+    Key installed_to;
+    std::vector<std::pair<Version, Mutation>> waiting;
+    Future<Void> actor;
+    bool done = false;
+  };
+  std::map<Key, Fetch> fetches;
   VersionedData data;
   // The newest version applied in memory. Replaced (releasing its waiters) on rollback.
   std::unique_ptr<NotifiedValue<Version>> version;
   // Reads below this version are too old: the engine may have moved past them.
   Version oldest_version = 0;
+  // What the engine holds durably (after each persist).
+  NotifiedValue<Version> durable{0};
   Version known_committed_version = 0;
   // The ServerDBInfo the server last acted on, and the generation of logs its newest
   // versions came from (none since it started: what it has then is all durable).
@@ -86,24 +109,37 @@ class WatchRegistration {
   Key key_;
 };
 
-bool owns_key(const StorageState& storage, std::string_view key) {
-  for (const KeyRange& shard : storage.shards) {
-    if (shard.contains(key)) return true;
-  }
-  return false;
-}
-
-bool owns_range(const StorageState& storage, const KeyRange& range) {
-  for (const KeyRange& shard : storage.shards) {
-    if (shard.begin <= range.begin && range.end <= shard.end) return true;
-  }
-  return false;
-}
-
 Error wrong_shard(const StorageState& storage, std::string_view what) {
   return Error(
       ErrorCode::wrong_shard_server,
       std::string(what) + " is not held by storage server " + storage.interface.id.short_string());
+}
+
+// Checks that the server serves `range` at `version`: held, fetched, and readable since
+// then (a range that arrived after `version` cannot answer for it).
+void check_readable(const StorageState& storage, const KeyRange& range, Version version,
+                    std::string_view what) {
+  const OwnedRange* owned = storage.owned.covering(range);
+  if (owned == nullptr) throw wrong_shard(storage, what);
+  if (owned->fetching) {
+    throw Error(ErrorCode::wrong_shard_server, std::string(what) +
+                                                   " is still being fetched by storage server " +
+                                                   storage.interface.id.short_string());
+  }
+  if (version < owned->since) {
+    throw Error(ErrorCode::transaction_too_old,
+                "read version " + std::to_string(version) + " is older than " +
+                    std::to_string(owned->since) + ", when storage server " +
+                    storage.interface.id.short_string() + " received " + std::string(what));
+  }
+}
+
+std::string key_words(std::string_view key) {
+  return "key '" + printable(key) + "'";
+}
+
+std::string range_words(const KeyRange& range) {
+  return "range ['" + printable(range.begin) + "', '" + printable(range.end) + "')";
 }
 
 // Waits until `version` is readable here; fails with future_version or transaction_too_old.
@@ -141,9 +177,10 @@ void record_read(double started) {
 Future<Void> handle_get_value(StorageState* storage, GetValueRequest request) {
   const double started = now();
   try {
-    if (!owns_key(*storage, request.key))
-      throw wrong_shard(*storage, "key '" + printable(request.key) + "'");
+    // A server behind the read's version may not have heard of the range yet.
     co_await wait_for_version(storage, request.version);
+    check_readable(*storage, single_key_range(request.key), request.version,
+                   key_words(request.key));
     VersionedData::KeyState state = storage->data.get(request.key, request.version);
     GetValueReply reply;
     if (state.kind == VersionedData::KeyState::Kind::present) {
@@ -171,13 +208,15 @@ Future<std::optional<Value>> newest_value(StorageState* storage, const Key& key)
 
 Future<Void> handle_watch_value(StorageState* storage, WatchValueRequest request) {
   try {
-    if (!owns_key(*storage, request.key))
-      throw wrong_shard(*storage, "key '" + printable(request.key) + "'");
+    if (!storage->owned.find(request.key)) throw wrong_shard(*storage, key_words(request.key));
     // The watched value is the key's at request.version: changes before it do not count,
     // so wait for it (but an old version is fine: the value is compared with the newest).
     if (request.version > storage->version->get()) {
       co_await wait_for_version(storage, std::max(request.version, storage->oldest_version));
     }
+    // A range still being fetched has no value to compare with yet.
+    check_readable(*storage, single_key_range(request.key), storage->version->get(),
+                   key_words(request.key));
     WatchRegistration registration(storage, request.key);
     const double deadline = now() + server_knobs().storage_watch_timeout_s;
     while (true) {
@@ -336,11 +375,8 @@ Future<Void> handle_get_key_values(StorageState* storage, GetKeyValuesRequest re
       request.reply.send(GetKeyValuesReply{});
       co_return;
     }
-    if (!owns_range(*storage, request.range)) {
-      throw wrong_shard(*storage, "range ['" + printable(request.range.begin) + "', '" +
-                                      printable(request.range.end) + "')");
-    }
     co_await wait_for_version(storage, request.version);
+    check_readable(*storage, request.range, request.version, range_words(request.range));
     GetKeyValuesReply reply = co_await read_rows(storage, request);
     request.reply.send(std::move(reply));
     record_read(started);
@@ -359,16 +395,18 @@ Future<Void> handle_get_key(StorageState* storage, GetKeyRequest request) {
     const bool forward = selector.offset >= 1;
     // Forward the scan starts here; backward it ends here (exclusive).
     const Key edge = selector.or_equal ? single_key_range(selector.key).end : selector.key;
-    const KeyRange* shard = nullptr;
-    for (const KeyRange& candidate : storage->shards) {
-      bool holds =
-          forward ? candidate.contains(edge) : candidate.begin < edge && edge <= candidate.end;
-      if (holds) shard = &candidate;
+    std::optional<KeyRange> shard;
+    for (const OwnedRange& candidate : storage->owned.all()) {
+      const KeyRange& held = candidate.range;
+      bool holds = forward ? held.contains(edge) : held.begin < edge && edge <= held.end;
+      if (holds) shard = held;
     }
-    if (shard == nullptr) throw wrong_shard(*storage, "key selector at '" + printable(edge) + "'");
+    const std::string what = "key selector at '" + printable(edge) + "'";
+    if (!shard) throw wrong_shard(*storage, what);
     // The scan stays inside this shard: past its edge, another server may hold the keys.
     const KeyRange range = forward ? KeyRange{edge, shard->end} : KeyRange{shard->begin, edge};
     co_await wait_for_version(storage, request.version);
+    check_readable(*storage, range.empty() ? *shard : range, request.version, what);
     const int32_t wanted = forward ? selector.offset : 1 - selector.offset;
     GetKeyValuesRequest scan;
     scan.range = range;
@@ -398,10 +436,7 @@ Future<Void> handle_get_key(StorageState* storage, GetKeyRequest request) {
 // out of the MVCC window is read again at the newer version).
 Future<Void> handle_range_stats(StorageState* storage, RangeStatsRequest request) {
   try {
-    if (!owns_range(*storage, request.range)) {
-      throw wrong_shard(*storage, "range ['" + printable(request.range.begin) + "', '" +
-                                      printable(request.range.end) + "')");
-    }
+    check_readable(*storage, request.range, storage->version->get(), range_words(request.range));
     RangeStatsReply reply;
     int64_t chunk = 0;
     KeyRange cursor = request.range;
@@ -437,20 +472,47 @@ Future<Void> handle_range_stats(StorageState* storage, RangeStatsRequest request
   }
 }
 
-// Clips a mutation to this server's shards: the parts of it that are ours (none, the
-// mutation itself, or for a clear spanning several shards, one clear per shard of ours).
-std::vector<Mutation> clip_to_shards(const StorageState& storage, const Mutation& mutation) {
-  std::vector<Mutation> ours;
-  if (mutation.type != MutationType::clear_range) {
-    if (owns_key(storage, mutation.param1)) ours.push_back(mutation);
-    return ours;
+// The part of `mutation` inside `part` (which it touches).
+Mutation clipped_to(const Mutation& mutation, const KeyRange& part) {
+  if (mutation.type != MutationType::clear_range) return mutation;
+  return Mutation{MutationType::clear_range, std::max(mutation.param1, part.begin),
+                  std::min(mutation.param2, part.end)};
+}
+
+KeyRange range_of(const Mutation& mutation) {
+  if (mutation.type == MutationType::clear_range) return KeyRange{mutation.param1, mutation.param2};
+  return single_key_range(mutation.param1);
+}
+
+// Whether a mutation of `key` is applied as it comes: the key is served here, or its part
+// of a fetch is already fetched.
+bool applies_now(const StorageState& storage, std::string_view key) {
+  const OwnedRange* owned = storage.owned.find(key);
+  if (owned == nullptr) return false;
+  if (!owned->fetching) return true;
+  return key < storage.fetches.at(owned->range.begin).installed_to;
+}
+
+// Routes a mutation of `version`: the parts of it in ranges this server serves or has
+// fetched are returned, to apply now; the parts in ranges still to be fetched wait for
+// their fetch; the rest is not this server's.
+std::vector<Mutation> route_mutation(StorageState& storage, Version version,
+                                     const Mutation& mutation) {
+  std::vector<Mutation> now;
+  const KeyRange range = range_of(mutation);
+  for (const OwnedRange& owned : storage.owned.intersecting(range)) {
+    KeyRange part{std::max(range.begin, owned.range.begin), std::min(range.end, owned.range.end)};
+    if (!owned.fetching) {
+      now.push_back(clipped_to(mutation, part));
+      continue;
+    }
+    StorageState::Fetch& fetch = storage.fetches.at(owned.range.begin);
+    KeyRange fetched{part.begin, std::min(part.end, fetch.installed_to)};
+    KeyRange waiting{std::max(part.begin, fetch.installed_to), part.end};
+    if (!fetched.empty()) now.push_back(clipped_to(mutation, fetched));
+    if (!waiting.empty()) fetch.waiting.emplace_back(version, clipped_to(mutation, waiting));
   }
-  for (const KeyRange& shard : storage.shards) {
-    Key begin = std::max(mutation.param1, shard.begin);
-    Key end = std::min(mutation.param2, shard.end);
-    if (begin < end) ours.push_back(Mutation{MutationType::clear_range, begin, end});
-  }
-  return ours;
+  return now;
 }
 
 // The keys that atomic operations in `versions` act on.
@@ -459,7 +521,7 @@ std::vector<Key> atomic_operation_keys(const StorageState& storage,
   std::vector<Key> keys;
   for (const VersionedMutations& versioned : versions) {
     for (const Mutation& mutation : versioned.mutations) {
-      if (is_atomic_operation(mutation.type) && owns_key(storage, mutation.param1)) {
+      if (is_atomic_operation(mutation.type) && applies_now(storage, mutation.param1)) {
         keys.push_back(mutation.param1);
       }
     }
@@ -526,6 +588,168 @@ void apply_mutation(StorageState& storage, Version version, const Mutation& muta
   }
 }
 
+// Records the server's ranges at `version`, with the data of that version (so the engine
+// holds them as of its durable version).
+void record_owned(StorageState& storage, Version version) {
+  storage.data.apply(version, Mutation{MutationType::set_value, owned_key,
+                                       serialize_to_bytes(storage.owned.all())});
+  storage.owned_changed_at = std::max(storage.owned_changed_at, version);
+  storage.owned_changes.set(storage.owned_changes.get() + 1);
+}
+
+// Installs the next piece of a fetch, read from a source at `read_version`: the rows, with
+// the mutations that came after that version on top, become the piece's contents at the
+// newest version applied here, and from then on its mutations apply as they come.
+void install_fetched(StorageState& storage, StorageState::Fetch& fetch, Version read_version,
+                     const GetKeyValuesReply& reply) {
+  const Version version = storage.version->get();
+  STRATA_ASSERT_MSG(version >= read_version, "a fetch read a version this server has not applied");
+  const KeyRange piece{fetch.installed_to,
+                       reply.more ? single_key_range(reply.data.back().key).end : fetch.range.end};
+  std::map<Key, Value> rows;
+  for (const KeyValue& row : reply.data) {
+    if (piece.contains(row.key)) rows[row.key] = row.value;
+  }
+  std::vector<std::pair<Version, Mutation>> still_waiting;
+  for (const auto& [at, mutation] : fetch.waiting) {
+    const KeyRange range = range_of(mutation);
+    KeyRange inside{std::max(range.begin, piece.begin), std::min(range.end, piece.end)};
+    KeyRange after{std::max(range.begin, piece.end), range.end};
+    if (!after.empty()) still_waiting.emplace_back(at, clipped_to(mutation, after));
+    // What the source read already includes versions up to read_version.
+    if (inside.empty() || at <= read_version) continue;
+    if (mutation.type == MutationType::clear_range) {
+      rows.erase(rows.lower_bound(inside.begin), rows.lower_bound(inside.end));
+    } else if (mutation.type == MutationType::set_value) {
+      rows[mutation.param1] = mutation.param2;
+    } else {
+      auto existing = rows.find(mutation.param1);
+      std::optional<Value> before;
+      if (existing != rows.end()) before = existing->second;
+      std::optional<Value> result = apply_atomic_op(mutation.type, before, mutation.param2);
+      if (result) {
+        rows[mutation.param1] = std::move(*result);
+      } else if (existing != rows.end()) {
+        rows.erase(existing);
+      }
+    }
+  }
+  fetch.waiting = std::move(still_waiting);
+  storage.data.apply(version, Mutation{MutationType::clear_range, piece.begin, piece.end});
+  for (auto& [key, value] : rows)
+    storage.data.apply(version, Mutation{MutationType::set_value, key, std::move(value)});
+  fetch.installed_to = piece.end;
+  storage.owned_changed_at = std::max(storage.owned_changed_at, version);
+  STRATA_PROBE(reply.more, "a storage server fetches a range in several pieces");
+}
+
+// Fetches an assigned range from its sources, a piece at a time, each read at the newest
+// version this server has applied (the mutations after it are here, waiting). Ends when the
+// whole range is readable here; cancelled when the range is taken away meanwhile.
+Future<Void> fetch_range(StorageState* storage, KeyRange range) {
+  const ServerKnobs& knobs = server_knobs();
+  size_t choice = static_cast<size_t>(env().random().uniform(0, 1000));
+  // The range's mutations reach this server from its assignment's version on: every read
+  // must be at that version or later. (A fetch starts while that version is being applied.)
+  const Version assigned = storage->owned.find(range.begin)->since;
+  co_await storage->version->when_at_least(assigned);
+  while (storage->fetches.at(range.begin).installed_to < range.end) {
+    const OwnedRange* owned = storage->owned.find(range.begin);
+    STRATA_ASSERT_MSG(owned && owned->fetching && owned->range == range,
+                      "a fetch runs for a range that is not being fetched");
+    std::optional<StorageInterface> source;
+    if (!owned->sources.empty()) {
+      const UID& id = owned->sources[choice % owned->sources.size()];
+      for (const StorageInterface& server : storage->db_info->get().storage_servers) {
+        if (server.id == id) source = server;
+      }
+    }
+    const Version version = storage->version->get();
+    STRATA_ASSERT(version >= assigned);
+    std::optional<GetKeyValuesReply> reply;
+    if (source) {
+      GetKeyValuesRequest request;
+      request.range = KeyRange{storage->fetches.at(range.begin).installed_to, range.end};
+      request.version = version;
+      request.limit = std::numeric_limits<int32_t>::max();
+      request.byte_limit = knobs.storage_fetch_bytes;
+      try {
+        reply = co_await timeout_error(source->get_key_values.get_reply(std::move(request)),
+                                       knobs.failure_detection_timeout_s);
+      } catch (Error& error) {
+        if (error.is_cancellation()) throw;
+        TraceEvent(Severity::warn, "StorageFetchRetry")
+            .id(storage->interface.id)
+            .detail("Source", source->id)
+            .detail("Begin", printable(range.begin))
+            .error(error);
+      }
+    }
+    if (!reply || (reply->more && reply->data.empty())) {
+      ++choice;
+      co_await delay(knobs.role_retry_delay_s);
+      continue;
+    }
+    install_fetched(*storage, storage->fetches.at(range.begin), version, *reply);
+    if (BUGGIFY) co_await delay(env().random().uniform_real(0, 1));
+  }
+  const Version version = storage->version->get();
+  storage->owned.finish_fetch(range, version);
+  storage->fetches.at(range.begin).done = true;
+  record_owned(*storage, version);
+  TraceEvent("StorageFetchDone")
+      .id(storage->interface.id)
+      .detail("Begin", printable(range.begin))
+      .detail("End", printable(range.end))
+      .detail("Version", version);
+}
+
+// Starts fetching `range` (assigned, or left of a fetch cut short): nothing of it may be
+// here (the caller cleared it).
+void start_fetch(StorageState& storage, const KeyRange& range) {
+  std::erase_if(storage.fetches, [](const auto& entry) { return entry.second.done; });
+  StorageState::Fetch& fetch = storage.fetches[range.begin];
+  fetch = StorageState::Fetch{range, range.begin, {}, {}, false};
+  fetch.actor = fetch_range(&storage, range);
+}
+
+// Applies a commit proxy's word that, from `version` on, the server holds `change.range`
+// (and must fetch it) or no longer does.
+void change_ownership(StorageState& storage, Version version, const ShardChange& change,
+                      std::vector<Key>& watched) {
+  TraceEvent("StorageShardChange")
+      .id(storage.interface.id)
+      .detail("Begin", printable(change.range.begin))
+      .detail("End", printable(change.range.end))
+      .detail("Owned", change.owned)
+      .detail("Version", version);
+  auto refetch = [&storage, version](const KeyRange& part) {
+    storage.data.apply(version, Mutation{MutationType::clear_range, part.begin, part.end});
+    start_fetch(storage, part);
+  };
+  if (change.owned) {
+    for (const KeyRange& part : storage.owned.assign(change.range, version, change.sources))
+      refetch(part);
+  } else {
+    // Fetches cut by the change stop; what is left of them starts again.
+    for (auto it = storage.fetches.begin(); it != storage.fetches.end();) {
+      if (!it->second.done && it->second.range.intersects(change.range)) {
+        it = storage.fetches.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    std::vector<KeyRange> left = storage.owned.remove(change.range);
+    const Mutation clear{MutationType::clear_range, change.range.begin, change.range.end};
+    storage.data.apply(version, clear);
+    collect_watched_keys(storage, clear, watched);
+    STRATA_PROBE(!left.empty(), "a storage server refetches what is left of a cut fetch");
+    for (const KeyRange& part : left)
+      refetch(part);
+  }
+  record_owned(storage, version);
+}
+
 bool listed(const StorageState& storage, const ServerDBInfo& info) {
   for (const StorageInterface& server : info.storage_servers) {
     if (server.id == storage.interface.id) return true;
@@ -556,6 +780,20 @@ void roll_back_for(StorageState& storage, const ServerDBInfo& info) {
   if (keep >= storage.version->get()) return;
   STRATA_ASSERT_MSG(keep >= storage.data.durable_version(),
                     "a recovery version fell below what a storage server made durable");
+  // Ranges and fetches are not versioned in memory: start again from the engine, which
+  // holds nothing past the durable version.
+  const bool fetching = std::any_of(storage.fetches.begin(), storage.fetches.end(),
+                                    [](const auto& entry) { return !entry.second.done; });
+  if (keep < storage.owned_changed_at || fetching) {
+    STRATA_PROBE(true, "a rollback restarts a storage server whose ranges changed");
+    TraceEvent("StorageRollbackRestarts")
+        .id(storage.interface.id)
+        .detail("To", keep)
+        .detail("OwnedChangedAt", storage.owned_changed_at);
+    throw Error(ErrorCode::please_reboot,
+                "a rollback undoes a change to the ranges of storage server " +
+                    storage.interface.id.short_string());
+  }
   TraceEvent("StorageRollback")
       .id(storage.interface.id)
       .detail("From", storage.version->get())
@@ -634,7 +872,12 @@ Future<Void> pull_from_logs(StorageState* storage) {
     for (const VersionedMutations& versioned : reply.versions) {
       if (versioned.version <= storage->version->get()) continue;
       for (const Mutation& mutation : versioned.mutations) {
-        for (const Mutation& ours : clip_to_shards(*storage, mutation)) {
+        if (is_private_shard_mutation(mutation)) {
+          change_ownership(*storage, versioned.version,
+                           decode_shard_change(mutation, storage->interface.id), watched);
+          continue;
+        }
+        for (const Mutation& ours : route_mutation(*storage, versioned.version, mutation)) {
           apply_mutation(*storage, versioned.version, ours, engine_values);
           collect_watched_keys(*storage, ours, watched);
         }
@@ -691,6 +934,7 @@ Future<Void> persist_versions(StorageState* storage) {
     storage->engine->set(durable_version_key, encode_version(desired));
     co_await storage->engine->commit();
     storage->data.forget_up_to(desired);
+    storage->durable.set(desired);
     if (RoleMetrics* metrics = RoleMetrics::of_this_process())
       metrics->set_storage_disk_used(storage->interface.id, storage->engine->storage_bytes().used);
     storage->persisting.set(false);
@@ -699,6 +943,35 @@ Future<Void> persist_versions(StorageState* storage) {
       for (const LogInterface& log : generation->logs)
         log.pop.send(LogPopRequest{storage->interface.tag, desired, {}});
     }
+  }
+}
+
+Future<Void> handle_wait_readable(StorageState* storage, WaitReadableRequest request) {
+  try {
+    co_await wait_for_version(storage, std::max(request.version, storage->oldest_version));
+    while (true) {
+      Key next = request.range.begin;
+      bool fetching = false;
+      Version since = 0;
+      for (const OwnedRange& owned : storage->owned.intersecting(request.range)) {
+        if (owned.range.begin > next) break;
+        next = owned.range.end;
+        fetching = fetching || owned.fetching;
+        since = std::max(since, owned.since);
+      }
+      if (next < request.range.end) throw wrong_shard(*storage, range_words(request.range));
+      // Readable, and durably so: a restart must not lose the fetched range (its sources
+      // may drop it as soon as the move finishes).
+      if (!fetching) {
+        co_await storage->durable.when_at_least(since);
+        request.reply.send(since);
+        co_return;
+      }
+      co_await storage->owned_changes.on_change();
+    }
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    request.reply.send_error(error);
   }
 }
 
@@ -739,13 +1012,17 @@ StorageInterface make_storage_interface(UID id, Tag tag) {
   interface.get_key = RequestStream<GetKeyRequest>::serve_at(role_token(id, 3));
   interface.watch_value = RequestStream<WatchValueRequest>::serve_at(role_token(id, 4));
   interface.range_stats = RequestStream<RangeStatsRequest>::serve_at(role_token(id, 5));
+  interface.wait_readable = RequestStream<WaitReadableRequest>::serve_at(role_token(id, 6));
   interface.address = interface.get_value.endpoint().address;
   return interface;
 }
 
-Future<Void> run_storage_server(StorageServerOptions options,
-                                std::shared_ptr<AsyncVar<ServerDBInfo>> db_info,
-                                Promise<StorageStarted> started) {
+// One run of the server from its folder, until cancelled or until a rollback it cannot
+// undo in memory (please_reboot). Its interface, made by the first run, serves every run.
+Future<Void> run_storage_once(StorageServerOptions options,
+                              std::shared_ptr<AsyncVar<ServerDBInfo>> db_info,
+                              Promise<StorageStarted> started,
+                              std::optional<StorageInterface>* made_interface) {
   StorageState storage;
   storage.options = options;
   storage.db_info = std::move(db_info);
@@ -759,27 +1036,52 @@ Future<Void> run_storage_server(StorageServerOptions options,
   Version durable = 0;
   if (std::optional<Value> stored = co_await storage.engine->read_value(identity_key)) {
     identity = deserialize_from_bytes<StorageIdentity>(*stored);
+    std::optional<Value> owned = co_await storage.engine->read_value(owned_key);
     std::optional<Value> shards = co_await storage.engine->read_value(shards_key);
     std::optional<Value> version = co_await storage.engine->read_value(durable_version_key);
-    if (!shards || !version) {
+    if ((!owned && !shards) || !version) {
       throw Error(ErrorCode::file_corrupt, "storage folder " + options.directory +
-                                               " holds an identity but no shards or version");
+                                               " holds an identity but no ranges or version");
     }
-    storage.shards = deserialize_from_bytes<std::vector<KeyRange>>(*shards);
+    if (owned) {
+      storage.owned = OwnedRanges(deserialize_from_bytes<std::vector<OwnedRange>>(*owned));
+    } else {
+      std::vector<OwnedRange> ranges;
+      for (const KeyRange& shard : deserialize_from_bytes<std::vector<KeyRange>>(*shards))
+        ranges.push_back(OwnedRange{shard, false, 0, {}});
+      storage.owned = OwnedRanges(ranges);
+    }
     durable = deserialize_from_bytes<Version>(*version);
+    // A fetch the server did not finish starts again from nothing.
+    bool cleared = false;
+    for (const OwnedRange& range : storage.owned.all()) {
+      if (!range.fetching) continue;
+      storage.engine->clear(range.range);
+      cleared = true;
+    }
+    STRATA_PROBE(cleared, "a restarted storage server fetches an unfinished range again");
+    if (cleared) co_await storage.engine->commit();
   } else if (options.create) {
     identity = StorageIdentity{options.id, options.create->tag, options.create->epoch};
-    storage.shards = options.create->shards;
+    std::vector<OwnedRange> ranges;
+    for (const KeyRange& shard : options.create->shards)
+      ranges.push_back(OwnedRange{shard, false, 0, {}});
+    storage.owned = OwnedRanges(ranges);
     storage.engine->set(identity_key, serialize_to_bytes(identity));
-    storage.engine->set(shards_key, serialize_to_bytes(storage.shards));
+    storage.engine->set(owned_key, serialize_to_bytes(storage.owned.all()));
     storage.engine->set(durable_version_key, encode_version(0));
+    for (const KeyValue& row : options.create->initial_rows) {
+      if (storage.owned.find(row.key)) storage.engine->set(row.key, row.value);
+    }
     co_await storage.engine->commit();
   } else {
     throw Error(ErrorCode::storage_engine_not_initialized,
                 "storage folder " + options.directory + " was never completely created");
   }
   STRATA_ASSERT_MSG(identity.id == options.id, "a storage folder holds another storage server");
-  storage.interface = make_storage_interface(identity.id, identity.tag);
+  if (!*made_interface) *made_interface = make_storage_interface(identity.id, identity.tag);
+  storage.interface = **made_interface;
+  storage.durable.set(durable);
   storage.data = VersionedData(durable);
   storage.version = std::make_unique<NotifiedValue<Version>>(durable);
   storage.oldest_version = durable;
@@ -797,10 +1099,31 @@ Future<Void> run_storage_server(StorageServerOptions options,
   actors.add(serve_each(&storage, interface.get_key.requests(), handle_get_key));
   actors.add(serve_each(&storage, interface.watch_value.requests(), handle_watch_value));
   actors.add(serve_each(&storage, interface.range_stats.requests(), handle_range_stats));
+  actors.add(serve_each(&storage, interface.wait_readable.requests(), handle_wait_readable));
+  for (const OwnedRange& range : storage.owned.all()) {
+    if (range.fetching) start_fetch(storage, range.range);  // its engine rows were cleared
+  }
   actors.add(pull_from_logs(&storage));
   actors.add(persist_versions(&storage));
   started.send(StorageStarted{interface, durable, identity.epoch});
   co_await actors.result();
+}
+
+Future<Void> run_storage_server(StorageServerOptions options,
+                                std::shared_ptr<AsyncVar<ServerDBInfo>> db_info,
+                                Promise<StorageStarted> started) {
+  std::optional<StorageInterface> interface;
+  while (true) {
+    try {
+      co_await run_storage_once(options, db_info, started, &interface);
+      co_return;
+    } catch (Error& error) {
+      if (!error.is(ErrorCode::please_reboot)) throw;
+      TraceEvent("StorageRestarting").id(options.id).detail("Reason", error.message());
+    }
+    options.create.reset();
+    started = Promise<StorageStarted>();
+  }
 }
 
 }  // namespace strata

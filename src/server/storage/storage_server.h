@@ -39,8 +39,9 @@ struct NewStorage {
   // lists it.
   uint64_t epoch = 0;
   StorageEngine engine = StorageEngine::memory;
-  // The key ranges it holds.
+  // The key ranges it holds, and the system rows to keep of them (a new database's).
   std::vector<KeyRange> shards;
+  std::vector<KeyValue> initial_rows;
 };
 
 struct StorageServerOptions {

@@ -233,7 +233,7 @@ Future<Void> WorkerRoles::serve_storage() {
     if (!running("storage/" + request.storage_id.to_string())) {
       start_storage(request.storage_id,
                     NewStorage{request.tag, request.epoch, parse_storage_engine(request.engine),
-                               request.shards});
+                               request.shards, request.initial_rows});
     }
     answers.add(
         answer_when_started(request.reply, storage_starts_[request.storage_id], storage_answer));
@@ -265,7 +265,9 @@ Future<Void> WorkerRoles::serve_resolvers() {
       resolvers_[key] = make_resolver_interface(env().random().unique_id());
       auto role = std::make_unique<Role>();
       role->epoch = request.epoch;
-      role->actor = run_resolver(resolvers_[key], request.epoch, request.start_version);
+      role->actor =
+          run_resolver(resolvers_[key], ResolverOptions{request.epoch, request.start_version,
+                                                        request.range, request.commit_proxies});
       start(key, std::move(role));
     }
     request.reply.send(resolvers_[key]);
@@ -280,9 +282,9 @@ Future<Void> WorkerRoles::serve_commit_proxies() {
     std::string key = key_of("commit_proxy", request.epoch, request.index);
     if (!running(key)) {
       commit_proxies_[key] = make_commit_proxy_interface(env().random().unique_id());
-      CommitProxyOptions options{request.epoch,     request.start_version,   request.sequencer,
-                                 request.resolvers, request.resolver_ranges, request.logs,
-                                 request.shards};
+      CommitProxyOptions options{request.epoch,     request.index,     request.start_version,
+                                 request.sequencer, request.resolvers, request.resolver_ranges,
+                                 request.logs,      request.shard_map, request.storage_servers};
       auto role = std::make_unique<Role>();
       role->epoch = request.epoch;
       role->actor = run_commit_proxy(commit_proxies_[key], std::move(options));
