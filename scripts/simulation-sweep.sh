@@ -7,7 +7,8 @@
 #
 # N seeds per test (default 1000) from S (default 1), J jobs (default: the number of
 # cores). Without tests: the cluster specs (coordinators, recovery, permanent faults,
-# partitions, configuration and coordinator changes, redundancy, zone losses, spilling). Logs go to sweep-logs/ in the
+# partitions, configuration and coordinator changes, redundancy, zone losses, spilling,
+# shard moves, re-replication). Logs go to sweep-logs/ in the
 # current folder. Exit status 0 when every seed passed, 1 otherwise.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -20,7 +21,7 @@ while [[ $# -gt 0 ]]; do
     --seeds) seeds="$2"; shift 2 ;;
     --first-seed) first="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) tests+=("$1"); shift ;;
   esac
 done
@@ -28,7 +29,8 @@ if [[ ${#tests[@]} -eq 0 ]]; then
   tests=(log_lock_acknowledged roles_spread controller_kills permanent_losses
          machine_replacement coordinator_losses isolation configure_under_load
          coordinator_changes double_teams triple_zone_failures triple_storage_losses
-         triple_all_copies_down storage_down_spilling)
+         triple_all_copies_down storage_down_spilling shard_moves shard_moves_faults
+         storage_losses_rereplicated)
 fi
 
 "$root/scripts/install-deps.sh" >/dev/null

@@ -1,7 +1,10 @@
 #include "client/management.h"
 
+#include <type_traits>
+
 #include "client/client_knobs.h"
 #include "client/database_context.h"
+#include "interfaces/data_distributor_interface.h"
 #include "interfaces/status_interface.h"
 #include "runtime/combinators.h"
 
@@ -24,7 +27,12 @@ Future<ReplyType<Request>> ask_controller(Database database,
     NetworkAddress controller = co_await database.context()->controller_address();
     std::optional<Error> failure;
     try {
-      co_return co_await stream_at(controller).get_reply(request);
+      if constexpr (std::is_same_v<ReplyType<Request>, Void>) {
+        co_await stream_at(controller).get_reply(request);
+        co_return;
+      } else {
+        co_return co_await stream_at(controller).get_reply(request);
+      }
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
       failure = error;
@@ -40,6 +48,11 @@ Future<std::string> configure_database(Database database, std::vector<std::strin
   ConfigureReply reply = co_await ask_controller(database, configure_stream_at,
                                                  ConfigureRequest{std::move(words), {}});
   co_return reply.configuration;
+}
+
+Future<Void> remove_storage_server(Database database, UID id) {
+  co_await ask_controller(database, remove_storage_server_stream_at,
+                          RemoveStorageServerRequest{id, {}});
 }
 
 Future<std::string> change_coordinators(Database database, std::vector<NetworkAddress> coordinators,

@@ -8,6 +8,7 @@
 
 #include "runtime/future.h"
 #include "runtime/network_address.h"
+#include "runtime/uid.h"
 #include "strata/database.h"
 
 namespace strata {
@@ -24,6 +25,11 @@ Future<std::string> configure_database(Database database, std::vector<std::strin
 // new_coordinators_timed_out when they do not all answer.
 Future<std::string> change_coordinators(Database database, std::vector<NetworkAddress> coordinators,
                                         bool automatic);
+
+// Drops storage server `id` from the database once no shard names it (the data
+// distributor's last step for a server lost for good); fails with operation_failed while a
+// shard still does, as the controller last recorded the map.
+Future<Void> remove_storage_server(Database database, UID id);
 
 // Asks the server process at `address` to restart (it answers first).
 Future<Void> reboot_process(NetworkAddress address, double delay_s = 0);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "interfaces/data_distributor_interface.h"
 #include "interfaces/locality.h"
 #include "interfaces/log_interface.h"
 #include "interfaces/proxy_interface.h"
@@ -202,11 +203,13 @@ struct WorkerInterface {
   RequestStream<InitializeResolverRequest> initialize_resolver;
   RequestStream<InitializeCommitProxyRequest> initialize_commit_proxy;
   RequestStream<InitializeGrvProxyRequest> initialize_grv_proxy;
+  RequestStream<InitializeDataDistributorRequest> initialize_data_distributor;
 
   template <class Archive>
   void serialize(Archive& archive) {
     archive(id, address, locality, initialize_log, initialize_storage, initialize_sequencer,
-            initialize_resolver, initialize_commit_proxy, initialize_grv_proxy);
+            initialize_resolver, initialize_commit_proxy, initialize_grv_proxy,
+            initialize_data_distributor);
   }
 };
 

@@ -42,6 +42,8 @@ std::string_view role_kind_name(RoleKind role) {
       return "log";
     case RoleKind::storage:
       return "storage";
+    case RoleKind::data_distributor:
+      return "data_distributor";
   }
   return "unknown";
 }

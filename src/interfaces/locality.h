@@ -36,6 +36,7 @@ enum class RoleKind : uint8_t {
   resolver,
   log,
   storage,
+  data_distributor,
 };
 
 std::string_view role_kind_name(RoleKind role);

@@ -35,6 +35,7 @@ StorageInterface storage_interface_at(UID id, Tag tag, NetworkAddress address, L
   interface.watch_value = RequestStream<WatchValueRequest>(at(4));
   interface.range_stats = RequestStream<RangeStatsRequest>(at(5));
   interface.wait_readable = RequestStream<WaitReadableRequest>(at(6));
+  interface.wait_failure = RequestStream<WaitFailureRequest>(at(7));
   return interface;
 }
 

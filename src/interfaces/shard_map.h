@@ -40,6 +40,9 @@ inline const std::string server_list_end = strinc(server_list_prefix);
 // reads it in every transaction, so a new owner makes older movers fail with
 // movekeys_conflict.
 inline const std::string move_keys_lock_key = system_keys_begin + "/moveKeysLock";
+// FoundationDB's switch for the data distributor: "0" stops it (it moves nothing and leaves
+// the move lock alone), absent or "1" lets it run.
+inline const std::string data_distribution_mode_key = system_keys_begin + "/dataDistributionMode";
 // The values of serverKeys rows.
 inline const std::string server_keys_true("1");
 inline const std::string server_keys_false;

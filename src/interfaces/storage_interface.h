@@ -13,6 +13,7 @@
 #include "interfaces/locality.h"
 #include "interfaces/log_interface.h"
 #include "interfaces/types.h"
+#include "interfaces/wait_failure.h"
 #include "rpc/request_stream.h"
 
 namespace strata {
@@ -170,13 +171,15 @@ struct StorageInterface {
   RequestStream<WatchValueRequest> watch_value;
   RequestStream<RangeStatsRequest> range_stats;
   RequestStream<WaitReadableRequest> wait_readable;
+  // Held until the server ends (see wait_failure.h): the data distributor watches it.
+  RequestStream<WaitFailureRequest> wait_failure;
 
   bool is_valid() const { return id.is_valid(); }
 
   template <class Archive>
   void serialize(Archive& archive) {
     archive(id, address, tag, locality, get_value, get_key_values, get_key, watch_value,
-            range_stats, wait_readable);
+            range_stats, wait_readable, wait_failure);
   }
 };
 

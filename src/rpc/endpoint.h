@@ -70,6 +70,8 @@ constexpr UID cluster_status = well_known_token(35);
 // The controller's management requests: configure, change the coordinators.
 constexpr UID configure_database = well_known_token(36);
 constexpr UID change_coordinators = well_known_token(37);
+// The data distributor's request to drop a storage server (data_distributor_interface.h).
+constexpr UID remove_storage_server = well_known_token(38);
 // A coordinator: the generation register and the leader register (every server process
 // serves them; they answer for the clusters whose connection strings name the process).
 constexpr UID coordinator_read = well_known_token(40);

@@ -1,5 +1,5 @@
 // shard_moves: moves random ranges of keys (ones that split and join shards, the system keys
-// included) to random teams under load, as the data distributor will, through
+// included) to random teams under load (with the data distributor switched off), through
 // client/move_keys.h. Every move keeps the number of copies the range had, in distinct
 // zones. A move that finishes must leave the range on its new team alone; one whose
 // destination cannot fetch in time (a server down) is abandoned, as the distributor would,
@@ -12,6 +12,7 @@
 
 #include "client/move_keys.h"
 #include "runtime/trace.h"
+#include "strata/transaction.h"
 #include "workloads/workload.h"
 
 namespace strata {
@@ -25,6 +26,15 @@ class ShardMovesWorkload final : public Workload {
         readable_timeout_s_(options.get_double("readable_timeout_s", 20.0)) {}
 
   std::string name() const override { return "shard_moves"; }
+
+  // This workload is the one mover: the data distributor stands aside.
+  Future<Void> setup(WorkloadContext& context) override {
+    co_await context.database().run([](Transaction& tr) -> Future<Void> {
+      tr.set_access_system_keys();
+      tr.set(data_distribution_mode_key, "0");
+      co_return;
+    });
+  }
 
   Future<Void> start(WorkloadContext& context) override {
     Random& random = env().random();

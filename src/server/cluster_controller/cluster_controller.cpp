@@ -1,6 +1,7 @@
 #include "server/cluster_controller/cluster_controller.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -279,6 +280,69 @@ Future<bool> record_shard_map(ControllerState* state) {
   co_return true;
 }
 
+// Drops the storage servers the data distributor asked to drop that no shard of the
+// recorded map names (see RemoveStorageServerRequest), and lets every log forget their tags.
+Future<bool> remove_storage_servers(ControllerState* state) {
+  if (state->removals.empty()) co_return true;
+  std::vector<RemoveStorageServerRequest> removals = std::move(state->removals);
+  state->removals.clear();
+  CoreState next = *state->core;
+  std::vector<RemoveStorageServerRequest> removed;
+  std::vector<Tag> tags;
+  for (RemoveStorageServerRequest& request : removals) {
+    auto server =
+        std::find_if(next.storage.begin(), next.storage.end(),
+                     [&request](const StorageServerState& s) { return s.id == request.id; });
+    if (server == next.storage.end()) {
+      request.reply.send(Void{});  // dropped already
+      continue;
+    }
+    const bool named =
+        std::any_of(next.shard_map.begin(), next.shard_map.end(), [&request](const auto& entry) {
+          std::vector<UID> members = entry.teams.all();
+          return std::find(members.begin(), members.end(), request.id) != members.end();
+        });
+    if (named) {
+      request.reply.send_error(
+          Error(ErrorCode::operation_failed, "storage server " + request.id.to_string() +
+                                                 " still holds keys in the recorded shard map"));
+      continue;
+    }
+    tags.push_back(server->tag);
+    next.storage.erase(server);
+    removed.push_back(std::move(request));
+  }
+  if (removed.empty()) co_return true;
+  if (!co_await write_core_state(state, std::move(next))) {
+    for (RemoveStorageServerRequest& request : removed)
+      request.reply.send_error(
+          Error(ErrorCode::operation_failed, "the core state could not be written"));
+    co_return false;
+  }
+  // No generation needs their data any more.
+  std::vector<const LogGenerationState*> generations{&*state->core->current};
+  for (const LogGenerationState& old : state->core->old)
+    generations.push_back(&old);
+  for (const LogGenerationState* generation : generations) {
+    for (const LogLocation& log : generation->logs) {
+      for (Tag tag : tags)
+        log_interface_at(log.id, log.address)
+            .pop.send(LogPopRequest{tag, std::numeric_limits<Version>::max(), {}});
+    }
+  }
+  for (RemoveStorageServerRequest& request : removed) {
+    TraceEvent("StorageServerRemoved").detail("Server", request.id);
+    request.reply.send(Void{});
+  }
+  co_return true;
+}
+
+Future<Void> serve_removals(ControllerState* state,
+                            FutureStream<RemoveStorageServerRequest> requests) {
+  while (true)
+    state->removals.push_back(co_await requests);
+}
+
 // Drops the oldest old generation of logs once every storage tag has popped past its end
 // (any one of its logs knows: storage servers pop all of them), and records the shard map.
 // One actor does both, so that its core state writes never overlap.
@@ -288,6 +352,7 @@ Future<Void> maintain_core_state(ControllerState* state) {
     co_await delay(knobs.old_generation_check_interval_s);
     if (!state->core || !state->published_roles) continue;
     if (!co_await record_shard_map(state)) co_return;
+    if (!co_await remove_storage_servers(state)) co_return;
     if (state->core->old.empty()) continue;
     const LogGenerationState oldest = state->core->old.back();
     bool popped = false;
@@ -428,6 +493,8 @@ Future<Void> run_cluster_controller(ClusterControllerOptions options) {
       RequestStream<ConfigureRequest>::serve_well_known(well_known::configure_database);
   auto coordinators_changes =
       RequestStream<ChangeCoordinatorsRequest>::serve_well_known(well_known::change_coordinators);
+  auto removals = RequestStream<RemoveStorageServerRequest>::serve_well_known(
+      well_known::remove_storage_server);
   TraceEvent("ClusterControllerStarted")
       .detail("Id", state.id)
       .detail("ConnectionString", state.options.connection.to_string());
@@ -438,6 +505,8 @@ Future<Void> run_cluster_controller(ClusterControllerOptions options) {
   actors.add(serve_open_database(&state, open_database.requests()));
   actors.add(serve_cluster_status(&state, cluster_status.requests()));
   actors.add(serve_configure(&state, configure.requests()));
+  actors.add(serve_removals(&state, removals.requests()));
+  actors.add(keep_data_distributor(&state));
   actors.add(recovery_loop(&state, coordinators_changes.requests()));
   co_await first_ready(actors.result(), monitors.result());
   // Only errors end it.

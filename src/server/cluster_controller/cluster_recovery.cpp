@@ -14,6 +14,7 @@
 #include "server/role_requests.h"
 #include "server/server_knobs.h"
 #include "server/storage/engines/key_value_store.h"
+#include "server/wait_failure.h"
 
 namespace strata {
 
@@ -674,6 +675,50 @@ Future<Void> recover(ControllerState* state) {
   Recruits recruits = co_await recruit_generation(state, core, locked.recovery_version);
   core = co_await write_generation(state, std::move(core), locked, recruits);
   publish(state, core, recruits.roles);
+}
+
+Future<Void> keep_data_distributor(ControllerState* state) {
+  const ServerKnobs& knobs = server_knobs();
+  // Once the database exists: the distributor works through it.
+  while (state->db_info.get().epoch == 0)
+    co_await state->db_info.on_change();
+  // Named by the generation it started in; it outlives later ones.
+  while (true) {
+    const uint64_t epoch = state->db_info.get().epoch;
+    std::vector<const RegisteredWorker*> workers =
+        live_workers(*state, state->core ? state->core->cluster_id : UID());
+    if (workers.empty()) {
+      co_await delay(knobs.role_retry_delay_s);
+      continue;
+    }
+    std::vector<RecruitCandidate> candidates;
+    for (const RegisteredWorker* worker : workers)
+      candidates.push_back({worker->interface.address, worker->interface.locality});
+    RecruitLoad load;
+    // Away from the controller while another process fits as well.
+    load[Transport::current().listen_address()] = 1;
+    const RegisteredWorker* chosen =
+        workers[pick_processes(candidates, RoleKind::data_distributor, 1, load).front()];
+    std::optional<DataDistributorInterface> distributor;
+    try {
+      distributor = co_await recruit(
+          chosen->interface.initialize_data_distributor,
+          InitializeDataDistributorRequest{epoch, state->options.connection.to_string(), {}});
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      TraceEvent(Severity::warn, "DataDistributorRecruitFailed").error(error);
+    }
+    if (distributor) {
+      TraceEvent("DataDistributorRecruited")
+          .detail("Address", distributor->address)
+          .detail("Epoch", epoch);
+      state->data_distributor = distributor;
+      co_await wait_for_failure(distributor->wait_failure);
+      state->data_distributor.reset();
+      TraceEvent(Severity::warn, "DataDistributorFailed").detail("Address", distributor->address);
+    }
+    co_await delay(knobs.role_retry_delay_s);
+  }
 }
 
 Future<Void> wait_fully_recovered(ControllerState* state) {

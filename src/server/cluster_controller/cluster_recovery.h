@@ -37,6 +37,11 @@ Future<Void> recover(ControllerState* state);
 // recovery as complete.
 Future<Void> wait_fully_recovered(ControllerState* state);
 
+// Keeps a data distributor running once the database exists: recruits one on a live worker
+// (stateless processes first), and another whenever it fails; it outlives recoveries.
+// Runs until cancelled (when this controller steps down).
+Future<Void> keep_data_distributor(ControllerState* state);
+
 // The ServerDBInfo of a recorded core state and the stateless roles recruited for it.
 ServerDBInfo server_db_info_of(const CoreState& core, const StatelessRoles& roles);
 

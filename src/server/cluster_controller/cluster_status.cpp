@@ -341,6 +341,10 @@ void write_data(JsonWriter& json, const ClusterStatusFacts& facts) {
   // Storage servers report their files' size after their first persist.
   if (disk_used > 0) json.key("total_disk_used_bytes").value(disk_used);
   if (facts.database_exists) {
+    json.key("data_distributor").begin_object();
+    json.key("running").value(facts.data_distributor.has_value());
+    if (facts.data_distributor) json.key("address").value(facts.data_distributor->to_string());
+    json.end_object();
     json.key("partitions_count").value(static_cast<int64_t>(facts.teams.size()));
     int64_t moving = 0;
     for (const ShardTeamFacts& team : facts.teams)

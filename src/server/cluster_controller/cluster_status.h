@@ -153,6 +153,8 @@ struct ClusterStatusFacts {
   int storage_servers = 0;
   // Every shard and its team, in key order.
   std::vector<ShardTeamFacts> teams;
+  // Where the data distributor runs, when one does.
+  std::optional<NetworkAddress> data_distributor;
   int workers_registered = 0;
   // The current and old generations of logs, newest first.
   std::vector<LogGenerationFacts> log_generations;

@@ -492,6 +492,11 @@ TEST(ClusterStatusTest, AMovingShardShowsTheTeamItMovesTo) {
   const Json& cluster = document["cluster"];
   EXPECT_EQ(cluster["data"]["partitions_count"].number, 2);
   EXPECT_EQ(cluster["data"]["moving_partitions"].number, 1);
+  EXPECT_FALSE(cluster["data"]["data_distributor"]["running"].flag);
+  facts.data_distributor = address(4507);
+  EXPECT_EQ(
+      parse_json(cluster_status_json(facts))["cluster"]["data"]["data_distributor"]["address"].text,
+      "127.0.0.1:4507");
   EXPECT_FALSE(cluster["storage_teams"].items[0].has("moving_to"));
   ASSERT_EQ(cluster["storage_teams"].items[1]["moving_to"].items.size(), 1u);
   EXPECT_EQ(cluster["storage_teams"].items[1]["moving_to"].items[0]["zoneid"].text, "z1");

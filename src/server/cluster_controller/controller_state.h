@@ -82,6 +82,11 @@ struct ControllerState {
   std::vector<ReplyPromise<ConfigureReply>> configure_waiters;
   // A coordinators change asked for, done by the recovery loop between generations.
   std::optional<ChangeCoordinatorsRequest> coordinators_change;
+  // The data distributor, while one runs.
+  std::optional<DataDistributorInterface> data_distributor;
+  // Storage servers the data distributor asked to drop, with the requests to answer once
+  // the core state no longer names them (the core state's writer does it).
+  std::vector<RemoveStorageServerRequest> removals;
 };
 
 // Ends the published generation (or restarts the recovery in progress) because of `why`.

@@ -127,6 +127,7 @@ ClusterStatusFacts current_facts(const ControllerState& state) {
   facts.database_exists = state.core && state.core->database_exists();
   facts.configuration =
       facts.database_exists ? state.core->configuration : state.options.new_database.database;
+  if (state.data_distributor) facts.data_distributor = state.data_distributor->address;
   if (state.core) {
     facts.storage_servers = static_cast<int>(state.core->storage.size());
     for (const ShardTeam& team : shard_teams(*state.core)) {

@@ -16,6 +16,7 @@
 #include "server/server_knobs.h"
 #include "server/storage/owned_ranges.h"
 #include "server/storage/versioned_data.h"
+#include "server/wait_failure.h"
 
 namespace strata {
 
@@ -643,6 +644,14 @@ void install_fetched(StorageState& storage, StorageState::Fetch& fetch, Version 
   STRATA_PROBE(reply.more, "a storage server fetches a range in several pieces");
 }
 
+// Waits until the newest version applied is above the durable one: changes applied at it
+// then belong to a version the engine does not hold yet.
+Future<Void> newer_than_durable(StorageState* storage) {
+  if (storage->version->get() <= storage->data.durable_version()) {
+    co_await storage->version->when_at_least(storage->data.durable_version() + 1);
+  }
+}
+
 // Fetches an assigned range from its sources, a piece at a time, each read at the newest
 // version this server has applied (the mutations after it are here, waiting). Ends when the
 // whole range is readable here; cancelled when the range is taken away meanwhile.
@@ -690,9 +699,13 @@ Future<Void> fetch_range(StorageState* storage, KeyRange range) {
       co_await delay(knobs.role_retry_delay_s);
       continue;
     }
+    // Installed at the newest version, which must be above the durable one (a server that
+    // just restarted has applied nothing newer yet).
+    co_await newer_than_durable(storage);
     install_fetched(*storage, storage->fetches.at(range.begin), version, *reply);
-    if (BUGGIFY) co_await delay(env().random().uniform_real(0, 1));
+    if (BUGGIFY) co_await delay(env().random().uniform_real(0, 0.1));
   }
+  co_await newer_than_durable(storage);
   const Version version = storage->version->get();
   storage->owned.finish_fetch(range, version);
   storage->fetches.at(range.begin).done = true;
@@ -899,8 +912,12 @@ std::string encode_version(Version version) {
 // Moves versions that left the window (and are known committed) into the engine.
 Future<Void> persist_versions(StorageState* storage) {
   const ServerKnobs& knobs = server_knobs();
+  // A persist cut short by storage_persist_bytes_max goes on at once: pausing between the
+  // pieces would let the server fall ever further behind a steady write load.
+  bool behind = false;
   while (true) {
-    co_await delay(knobs.storage_persist_interval_s);
+    co_await delay(behind ? 0.0 : knobs.storage_persist_interval_s);
+    behind = false;
     Version durable = storage->data.durable_version();
     Version desired = std::min(storage->version->get() - knobs.mvcc_window_versions,
                                storage->known_committed_version);
@@ -915,6 +932,7 @@ Future<Void> persist_versions(StorageState* storage) {
       if (bytes > knobs.storage_persist_bytes_max && i + 1 < batches.size()) {
         desired = batches[i].first;
         batches.resize(i + 1);
+        behind = true;
         break;
       }
     }
@@ -1013,6 +1031,7 @@ StorageInterface make_storage_interface(UID id, Tag tag) {
   interface.watch_value = RequestStream<WatchValueRequest>::serve_at(role_token(id, 4));
   interface.range_stats = RequestStream<RangeStatsRequest>::serve_at(role_token(id, 5));
   interface.wait_readable = RequestStream<WaitReadableRequest>::serve_at(role_token(id, 6));
+  interface.wait_failure = RequestStream<WaitFailureRequest>::serve_at(role_token(id, 7));
   interface.address = interface.get_value.endpoint().address;
   return interface;
 }
@@ -1100,6 +1119,7 @@ Future<Void> run_storage_once(StorageServerOptions options,
   actors.add(serve_each(&storage, interface.watch_value.requests(), handle_watch_value));
   actors.add(serve_each(&storage, interface.range_stats.requests(), handle_range_stats));
   actors.add(serve_each(&storage, interface.wait_readable.requests(), handle_wait_readable));
+  actors.add(serve_wait_failure(interface.wait_failure.requests()));
   for (const OwnedRange& range : storage.owned.all()) {
     if (range.fetching) start_fetch(storage, range.range);  // its engine rows were cleared
   }

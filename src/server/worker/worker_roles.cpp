@@ -4,6 +4,7 @@
 
 #include "runtime/environment.h"
 #include "runtime/trace.h"
+#include "server/data_distributor/data_distributor.h"
 #include "server/proxy/commit_proxy.h"
 #include "server/proxy/grv_proxy.h"
 #include "server/resolver/resolver.h"
@@ -95,6 +96,7 @@ WorkerRoles::WorkerRoles(std::string data_dir, Locality locality,
   interface_.initialize_storage = RequestStream<InitializeStorageRequest>::serve();
   interface_.initialize_sequencer = RequestStream<InitializeSequencerRequest>::serve();
   interface_.initialize_resolver = RequestStream<InitializeResolverRequest>::serve();
+  interface_.initialize_data_distributor = RequestStream<InitializeDataDistributorRequest>::serve();
   interface_.initialize_commit_proxy = RequestStream<InitializeCommitProxyRequest>::serve();
   interface_.initialize_grv_proxy = RequestStream<InitializeGrvProxyRequest>::serve();
   interface_.address = interface_.initialize_log.endpoint().address;
@@ -311,6 +313,24 @@ Future<Void> WorkerRoles::serve_grv_proxies() {
   }
 }
 
+Future<Void> WorkerRoles::serve_data_distributors() {
+  FutureStream<InitializeDataDistributorRequest> requests =
+      interface_.initialize_data_distributor.requests();
+  while (true) {
+    InitializeDataDistributorRequest request = co_await requests;
+    std::string key = key_of("data_distributor", request.epoch, 0);
+    if (!running(key)) {
+      data_distributors_[key] = make_data_distributor_interface(env().random().unique_id());
+      Database database = Database::open(ClusterConnectionString::parse(request.connection));
+      auto role = std::make_unique<Role>();
+      role->epoch = request.epoch;
+      role->actor = run_data_distributor(data_distributors_[key], request.epoch, database);
+      start(key, std::move(role));
+    }
+    request.reply.send(data_distributors_[key]);
+  }
+}
+
 void WorkerRoles::retire(const std::string& key) {
   auto it = roles_.find(key);
   STRATA_ASSERT(it != roles_.end());
@@ -323,6 +343,7 @@ void WorkerRoles::retire(const std::string& key) {
   resolvers_.erase(key);
   commit_proxies_.erase(key);
   grv_proxies_.erase(key);
+  data_distributors_.erase(key);
   if (kind == Role::Kind::log) {
     log_starts_.erase(id);
     cleanups_.add(delete_folder(folder_of(log_folder_prefix, id), log_marker_file));
@@ -344,7 +365,11 @@ Future<Void> WorkerRoles::retire_unneeded_roles() {
     for (const auto& [key, role] : roles_) {
       switch (role->kind) {
         case Role::Kind::stateless:
-          if (role->epoch < info.epoch) retiring.push_back(key);
+          // A data distributor outlives generations: it ends when a newer one takes the
+          // move lock.
+          if (role->epoch < info.epoch && !key.starts_with("data_distributor/")) {
+            retiring.push_back(key);
+          }
           break;
         case Role::Kind::log:
           // A log of this generation or an older one that no generation lists: an ended
@@ -376,6 +401,7 @@ Future<Void> WorkerRoles::serve() {
   actors.add(serve_resolvers());
   actors.add(serve_commit_proxies());
   actors.add(serve_grv_proxies());
+  actors.add(serve_data_distributors());
   actors.add(retire_unneeded_roles());
   co_await first_ready(actors.result(), cleanups_.result());
   co_await actors.result();

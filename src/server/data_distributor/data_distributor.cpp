@@ -1,0 +1,237 @@
+#include "server/data_distributor/data_distributor.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "client/management.h"
+#include "client/move_keys.h"
+#include "interfaces/storage_interface.h"
+#include "runtime/buggify.h"
+#include "runtime/combinators.h"
+#include "runtime/trace.h"
+#include "server/server_knobs.h"
+#include "server/wait_failure.h"
+#include "strata/transaction.h"
+
+namespace strata {
+
+namespace {
+
+struct DistributorState {
+  DataDistributorInterface interface;
+  Database database;
+  // When each storage server failed, while it is failed.
+  std::map<UID, std::optional<double>> failed_since;
+  // The watchers of the servers it knows.
+  std::map<UID, Future<Void>> watchers;
+};
+
+// Keeps `failed_since[id]` up to date: set when the server fails, cleared once it holds a
+// wait_failure request again for a while.
+Future<Void> watch_server(DistributorState* state, StorageInterface server) {
+  const double timeout = server_knobs().failure_detection_timeout_s;
+  while (true) {
+    co_await wait_for_failure(server.wait_failure);
+    state->failed_since[server.id] = now();
+    TraceEvent("DistributorServerFailed").id(state->interface.id).detail("Server", server.id);
+    while (true) {
+      Future<Void> failed = wait_for_failure(server.wait_failure);
+      if (co_await first_ready(failed, delay(2 * timeout)) == 1) break;
+      co_await delay(timeout);
+    }
+    state->failed_since[server.id].reset();
+    TraceEvent("DistributorServerBack").id(state->interface.id).detail("Server", server.id);
+  }
+}
+
+bool failed_for_long(const DistributorState& state, const UID& id) {
+  auto found = state.failed_since.find(id);
+  return found != state.failed_since.end() && found->second &&
+         now() - *found->second >= server_knobs().dd_failed_storage_s;
+}
+
+bool is_healthy(const DistributorState& state, const UID& id) {
+  auto found = state.failed_since.find(id);
+  return found != state.failed_since.end() && !found->second;
+}
+
+// A team for `entry` without the servers gone for long: its other source members, plus
+// healthy servers holding the fewest shards, in zones the team lacks. Empty when there are
+// not enough such servers.
+std::vector<UID> replacement_team(const DistributorState& state, const ShardMapEntry& entry,
+                                  const std::vector<StorageServerRecord>& servers,
+                                  const std::map<UID, int>& shard_counts) {
+  std::map<UID, const StorageServerRecord*> by_id;
+  for (const StorageServerRecord& server : servers)
+    by_id[server.id] = &server;
+  std::vector<UID> team;
+  std::set<std::string> zones;
+  for (const UID& id : entry.teams.src) {
+    if (!is_healthy(state, id) || !by_id.count(id)) continue;
+    team.push_back(id);
+    zones.insert(by_id[id]->locality.zone);
+  }
+  std::vector<const StorageServerRecord*> candidates;
+  for (const StorageServerRecord& server : servers) {
+    if (is_healthy(state, server.id) &&
+        std::find(team.begin(), team.end(), server.id) == team.end()) {
+      candidates.push_back(&server);
+    }
+  }
+  auto count = [&shard_counts](const UID& id) {
+    auto found = shard_counts.find(id);
+    return found == shard_counts.end() ? 0 : found->second;
+  };
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [&count](const StorageServerRecord* a, const StorageServerRecord* b) {
+                     return count(a->id) < count(b->id);
+                   });
+  const size_t copies = entry.teams.src.size();
+  for (const StorageServerRecord* candidate : candidates) {
+    if (team.size() >= copies) break;
+    const std::string& zone = candidate->locality.zone;
+    if (!zone.empty() && zones.count(zone)) continue;
+    team.push_back(candidate->id);
+    zones.insert(zone);
+  }
+  if (team.size() < copies) return {};
+  return team;
+}
+
+// Removes a server no shard names any more: from \xff/serverList/ and its serverKeys, then
+// from the core state (the controller refuses while its recorded map still names it).
+Future<bool> remove_server(DistributorState* state, UID id) {
+  co_await state->database.run([id](Transaction& tr) -> Future<Void> {
+    tr.set_access_system_keys();
+    tr.clear(server_list_key(id));
+    tr.clear_range(server_keys_key(id, ""), strinc(server_keys_key(id, "")));
+    co_return;
+  });
+  try {
+    co_await remove_storage_server(state->database, id);
+  } catch (Error& error) {
+    if (error.is_cancellation() || !error.is(ErrorCode::operation_failed)) throw;
+    co_return false;
+  }
+  state->watchers.erase(id);
+  state->failed_since.erase(id);
+  TraceEvent("DistributorServerRemoved").id(state->interface.id).detail("Server", id);
+  co_return true;
+}
+
+// One look at the map: moves one shard that needs it, or removes one server that is gone.
+// Returns whether it did anything.
+Future<bool> distribute_once(DistributorState* state, UID owner) {
+  std::vector<StorageServerRecord> servers = co_await read_server_list(state->database);
+  for (const StorageServerRecord& server : servers) {
+    if (state->watchers.count(server.id)) continue;
+    state->failed_since[server.id] = std::nullopt;
+    state->watchers[server.id] = watch_server(
+        state, storage_interface_at(server.id, server.tag, server.address, server.locality));
+  }
+  std::vector<ShardMapEntry> map =
+      co_await read_shard_map(state->database, KeyRange{Key(), all_keys_end});
+  std::map<UID, int> shard_counts;
+  for (const ShardMapEntry& entry : map) {
+    for (const UID& id : entry.teams.all())
+      ++shard_counts[id];
+  }
+  for (const ShardMapEntry& entry : map) {
+    std::vector<UID> members = entry.teams.all();
+    bool lost = std::any_of(members.begin(), members.end(),
+                            [state](const UID& id) { return failed_for_long(*state, id); });
+    // A move nobody is finishing (this distributor moves one shard at a time, to the end).
+    bool stranded = !entry.teams.dest.empty();
+    if (!lost && !stranded) continue;
+    std::vector<UID> team = replacement_team(*state, entry, servers, shard_counts);
+    if (team.empty()) {
+      TraceEvent(Severity::warn, "DistributorNoTeam")
+          .id(state->interface.id)
+          .detail("Begin", printable(entry.range.begin));
+      continue;
+    }
+    TraceEvent("DistributorMove")
+        .id(state->interface.id)
+        .detail("Begin", printable(entry.range.begin))
+        .detail("End", printable(entry.range.end))
+        .detail("Reason", lost ? "a member is gone" : "a move was left unfinished");
+    try {
+      co_await move_keys(state->database, entry.range, team, owner,
+                         server_knobs().dd_move_timeout_s);
+    } catch (Error& error) {
+      if (error.is_cancellation() || error.is(ErrorCode::movekeys_conflict)) throw;
+      TraceEvent(Severity::warn, "DistributorMoveFailed").id(state->interface.id).error(error);
+    }
+    co_return true;
+  }
+  // Servers gone for long that no shard names any more.
+  for (const StorageServerRecord& server : servers) {
+    if (failed_for_long(*state, server.id) && !shard_counts.count(server.id)) {
+      co_return co_await remove_server(state, server.id);
+    }
+  }
+  co_return false;
+}
+
+Future<bool> holds_move_keys_lock(Database database, UID owner) {
+  std::optional<Value> lock =
+      co_await database.run([](Transaction& tr) -> Future<std::optional<Value>> {
+        tr.set_read_system_keys();
+        co_return co_await tr.get(move_keys_lock_key);
+      });
+  co_return lock == owner.to_string();
+}
+
+Future<bool> distribution_enabled(Database database) {
+  std::optional<Value> mode =
+      co_await database.run([](Transaction& tr) -> Future<std::optional<Value>> {
+        tr.set_read_system_keys();
+        co_return co_await tr.get(data_distribution_mode_key);
+      });
+  co_return !mode || *mode != "0";
+}
+
+}  // namespace
+
+DataDistributorInterface make_data_distributor_interface(UID id) {
+  DataDistributorInterface interface;
+  interface.id = id;
+  interface.wait_failure = RequestStream<WaitFailureRequest>::serve();
+  interface.address = interface.wait_failure.endpoint().address;
+  return interface;
+}
+
+Future<Void> run_data_distributor(DataDistributorInterface interface, uint64_t epoch,
+                                  Database database) {
+  DistributorState state{interface, std::move(database), {}, {}};
+  TraceEvent("DataDistributorStarted").id(interface.id).detail("Epoch", epoch);
+  ActorCollection actors;
+  actors.add(serve_wait_failure(interface.wait_failure.requests()));
+  actors.add([](DistributorState* state) -> Future<Void> {
+    // Let the failure watchers see which servers are down before choosing any team.
+    co_await delay(2 * server_knobs().failure_detection_timeout_s);
+    bool locked = false;
+    while (true) {
+      if (!co_await distribution_enabled(state->database)) {
+        co_await delay(server_knobs().dd_check_interval_s);
+        continue;
+      }
+      // The one mover from now on: an older distributor's next move fails. (One that
+      // loses the lock to another mover fails with movekeys_conflict and is replaced.)
+      if (!locked) {
+        co_await take_move_keys_lock(state->database, state->interface.id);
+        locked = true;
+      } else if (!co_await holds_move_keys_lock(state->database, state->interface.id)) {
+        // A newer distributor took over.
+        throw Error(ErrorCode::movekeys_conflict, "another data distributor took the move lock");
+      }
+      bool acted = co_await distribute_once(state, state->interface.id);
+      if (!acted) co_await delay(server_knobs().dd_check_interval_s);
+    }
+  }(&state));
+  co_await actors.result();
+}
+
+}  // namespace strata
