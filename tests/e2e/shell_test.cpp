@@ -598,7 +598,7 @@ TEST_F(ShellTest, ClusterCommandsSayWhatIsNotAvailableYet) {
            {"configure double", "changing the redundancy mode of an existing database"},
            {"configure three_datacenter logs=2", "not over data halls or data centres"},
            {"exclude " + listen_, "exclude: excluding servers is not supported yet"},
-           {"exclude " + listen_, "data distribution comes later"},
+           {"exclude " + listen_, "does not yet drain a live one"},
            {"include all", "include: including servers is not supported yet"},
        }) {
     ProgramRun run = exec(unavailable.command);

@@ -49,9 +49,8 @@ Future<Void> status_command(Shell& shell, const Words& arguments) {
 Future<Void> exclude_command(Shell& shell, const Words& arguments) {
   if (!arguments.empty()) {
     not_available(
-        "exclude: excluding servers is not supported yet: each storage server holds its "
-        "shard alone and there is no data distributor to move it to others, so a server "
-        "cannot be drained; data distribution comes later");
+        "exclude: excluding servers is not supported yet: the data distributor moves the "
+        "shards of a storage server lost for good, but does not yet drain a live one");
   }
   say("No servers are excluded (excluding servers is not supported yet).");
   co_return;

@@ -64,8 +64,8 @@ const std::vector<CommandSpec>& all_commands() {
        0, unlimited, coordinators_command},
       {"exclude", "exclude [ADDRESS...]", "list excluded servers (excluding: not yet)",
        "With no arguments, lists the excluded servers: there are none, since excluding\n"
-       "servers is not supported yet. Each storage server holds its shard alone and there is\n"
-       "no data distributor to move its data to others; data distribution comes later.",
+       "servers is not supported yet. The data distributor moves the data of a storage\n"
+       "server lost for good to others, but does not yet drain a live one.",
        0, unlimited, exclude_command},
       {"exit", "exit", "leave the shell",
        "Leaves the shell. A transaction still open is dropped, its writes with it.", 0, 0,
