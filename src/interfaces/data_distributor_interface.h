@@ -29,15 +29,18 @@ struct DataDistributorInterface {
 };
 
 // Starts the distributor of generation `epoch`, reaching the database through the
-// coordinators of `connection`. A repeated request gets the same distributor.
+// coordinators of `connection`, keeping `replication` copies of every shard (the
+// configuration's; a change of it starts a new distributor). A repeated request gets the
+// same distributor.
 struct InitializeDataDistributorRequest {
   uint64_t epoch = 0;
   std::string connection;
+  int replication = 1;
   ReplyPromise<DataDistributorInterface> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(epoch, connection, reply);
+    archive(epoch, connection, replication, reply);
   }
 };
 

@@ -1,5 +1,6 @@
 // configure: changes the database configuration under load (the number of logs, commit
-// and read-version proxies and resolvers), each change taking effect through a recovery.
+// and read-version proxies and resolvers, and with `redundancy_modes` the redundancy mode,
+// one of those listed), each change taking effect through a recovery.
 // Checks that every acknowledged change is the configuration the cluster reports when the
 // next one starts and at the end, and that the cluster runs what it reports.
 
@@ -20,7 +21,15 @@ class ConfigureWorkload final : public Workload {
       : changes_(options.get_int("changes", 4)),
         logs_max_(options.get_int("logs_max", 3)),
         proxies_max_(options.get_int("proxies_max", 3)),
-        resolvers_max_(options.get_int("resolvers_max", 3)) {}
+        resolvers_max_(options.get_int("resolvers_max", 3)) {
+    std::string modes = options.get_string("redundancy_modes", "");
+    for (size_t begin = 0; begin < modes.size();) {
+      size_t end = modes.find(',', begin);
+      if (end == std::string::npos) end = modes.size();
+      if (end > begin) redundancy_modes_.push_back(modes.substr(begin, end - begin));
+      begin = end + 1;
+    }
+  }
 
   std::string name() const override { return "configure"; }
 
@@ -34,6 +43,7 @@ class ConfigureWorkload final : public Workload {
           "commit_proxies=" + std::to_string(random.uniform(1, proxies_max_ + 1)),
           "grv_proxies=" + std::to_string(random.uniform(1, proxies_max_ + 1)),
           "resolvers=" + std::to_string(random.uniform(1, resolvers_max_ + 1))};
+      if (!redundancy_modes_.empty()) words.push_back(random.pick(redundancy_modes_));
       std::optional<std::string> recorded;
       try {
         recorded = co_await timeout_error(configure_database(context.database(), words), 30.0);
@@ -67,9 +77,12 @@ class ConfigureWorkload final : public Workload {
       context.fail(name(), "the cluster reports the configuration '" + reported +
                                "', but the last change acknowledged was '" + *last_ + "'");
     }
+    // At least one log per copy.
+    const std::string mode = configuration["redundancy_mode"].get<std::string>();
+    const size_t copies = mode == "triple" ? 3 : mode == "double" ? 2 : 1;
     const nlohmann::json& logs = status["cluster"]["logs"];
     if (!logs.is_array() || logs.empty() ||
-        logs[0]["log_servers"].size() != configuration["logs"].get<size_t>()) {
+        logs[0]["log_servers"].size() != std::max(copies, configuration["logs"].get<size_t>())) {
       context.fail(name(), "the current generation does not run the configured number of logs: " +
                                logs.dump());
     }
@@ -84,6 +97,7 @@ class ConfigureWorkload final : public Workload {
   const int64_t logs_max_;
   const int64_t proxies_max_;
   const int64_t resolvers_max_;
+  std::vector<std::string> redundancy_modes_;
   std::optional<std::string> last_;
   bool uncertain_ = false;
   uint64_t done_ = 0;

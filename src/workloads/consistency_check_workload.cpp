@@ -1,9 +1,15 @@
 // consistency_check: after the faults, every copy of every shard must hold the same keys and
 // values at the same version (client/consistency_check.h). Copies that do not answer (a
 // process lost for good) are counted, and fail the run only with require_every_copy; a
-// shard no copy answers for always fails it.
+// shard no copy answers for always fails it. With `copies`, it first waits (up to
+// `settle_s`) for every shard to have that many live copies and nothing moving, as status
+// shows, and fails the run if that never happens or the check compares any other count.
+
+#include <nlohmann/json.hpp>
 
 #include "client/consistency_check.h"
+#include "client/database_context.h"
+#include "runtime/combinators.h"
 #include "workloads/workload.h"
 
 namespace strata {
@@ -14,13 +20,19 @@ class ConsistencyCheckWorkload final : public Workload {
  public:
   explicit ConsistencyCheckWorkload(Options& options)
       : require_every_copy_(options.get_bool("require_every_copy", false)),
-        member_timeout_s_(options.get_double("member_timeout_s", 5.0)) {}
+        member_timeout_s_(options.get_double("member_timeout_s", 5.0)),
+        wanted_copies_(options.get_int("copies", 0)),
+        settle_s_(options.get_double("settle_s", 180.0)) {}
 
   std::string name() const override { return "consistency_check"; }
 
   Future<Void> start(WorkloadContext& context) override { return ready(); }
 
   Future<Void> check(WorkloadContext& context) override {
+    if (wanted_copies_ > 0 && !co_await settled_at_copies(context)) {
+      context.fail(name(), "the shards did not all reach " + std::to_string(wanted_copies_) +
+                               " live copies within " + std::to_string(settle_s_) + " s");
+    }
     ConsistencyReport report = co_await check_consistency(context.database(), member_timeout_s_);
     shards_ = report.shards;
     copies_ = report.copies_compared;
@@ -32,6 +44,39 @@ class ConsistencyCheckWorkload final : public Workload {
       for (const std::string& missing : report.unreachable)
         context.fail(name(), "a copy did not answer: " + missing);
     }
+    if (wanted_copies_ > 0 && report.copies_compared != report.shards * wanted_copies_) {
+      context.fail(name(), "compared " + std::to_string(report.copies_compared) + " copies of " +
+                               std::to_string(report.shards) + " shards, not " +
+                               std::to_string(wanted_copies_) + " of each");
+    }
+  }
+
+  // Whether status shows every shard on `wanted_copies_` live servers with nothing moving.
+  Future<bool> settled_at_copies(WorkloadContext& context) {
+    const double deadline = now() + settle_s_;
+    while (now() < deadline) {
+      std::optional<std::string> document;
+      try {
+        document = co_await timeout_error(context.database().context()->cluster_status(), 10.0);
+      } catch (Error& error) {
+        if (error.is_cancellation()) throw;
+      }
+      if (document) {
+        nlohmann::json status = nlohmann::json::parse(*document, nullptr, false);
+        const nlohmann::json& teams = status["cluster"]["storage_teams"];
+        bool settled = teams.is_array() && !teams.empty();
+        for (const nlohmann::json& team : teams) {
+          if (!settled) break;
+          settled = !team.contains("moving_to") &&
+                    team["servers"].size() == static_cast<size_t>(wanted_copies_);
+          for (const nlohmann::json& server : team["servers"])
+            settled = settled && server.value("live", false);
+        }
+        if (settled) co_return true;
+      }
+      co_await delay(1.0);
+    }
+    co_return false;
   }
 
   std::vector<std::pair<std::string, std::string>> metrics() const override {
@@ -44,6 +89,8 @@ class ConsistencyCheckWorkload final : public Workload {
  private:
   const bool require_every_copy_;
   const double member_timeout_s_;
+  const int64_t wanted_copies_;
+  const double settle_s_;
   int shards_ = 0;
   int copies_ = 0;
   int64_t rows_ = 0;

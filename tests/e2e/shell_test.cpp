@@ -595,7 +595,6 @@ TEST_F(ShellTest, ClusterCommandsSayWhatIsNotAvailableYet) {
     std::string sentence;
   };
   for (const Unavailable& unavailable : std::vector<Unavailable>{
-           {"configure double", "changing the redundancy mode of an existing database"},
            {"configure three_datacenter logs=2", "not over data halls or data centres"},
            {"exclude " + listen_, "exclude: excluding servers is not supported yet"},
            {"exclude " + listen_, "does not yet drain a live one"},
@@ -608,8 +607,11 @@ TEST_F(ShellTest, ClusterCommandsSayWhatIsNotAvailableYet) {
   }
   // Refused before anything was sent: the configuration is as it was, and nothing after
   // the refused command runs.
+  // More copies than the cluster has zones: refused, saying why.
   ProgramRun stopped = exec("writemode on; configure triple logs=2; set k/after x");
-  EXPECT_TRUE(contains(stopped.errors, "single redundancy, chosen when it was created"))
+  EXPECT_TRUE(contains(stopped.errors,
+                       "triple keeps 3 copies in distinct zones, but the "
+                       "database's storage servers span 1 zone"))
       << describe(stopped);
   EXPECT_EQ(stopped.status, 1);
   EXPECT_TRUE(contains(exec("get k/after").output, "`k/after': not found"));

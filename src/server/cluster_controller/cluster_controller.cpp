@@ -166,6 +166,26 @@ Future<Void> serve_open_database(ControllerState* state,
 
 // ---- management ----
 
+// Why the cluster cannot keep `copies` copies in distinct zones now: its storage servers or
+// its live processes span fewer zones. Nothing when it can.
+std::optional<std::string> zones_short_of(const ControllerState& state, int copies) {
+  std::set<std::string> storage_zones;
+  for (const StorageServerState& server : state.core->storage)
+    storage_zones.insert(server.locality.zone);
+  std::set<std::string> live_zones;
+  for (const auto& [address, worker] : state.workers) {
+    if (!worker.failed) live_zones.insert(worker.interface.locality.zone);
+  }
+  auto count = [](size_t n) { return std::to_string(n) + (n == 1 ? " zone" : " zones"); };
+  if (storage_zones.size() < static_cast<size_t>(copies)) {
+    return "the database's storage servers span " + count(storage_zones.size());
+  }
+  if (live_zones.size() < static_cast<size_t>(copies)) {
+    return "the live processes span " + count(live_zones.size());
+  }
+  return std::nullopt;
+}
+
 Future<Void> serve_configure(ControllerState* state, FutureStream<ConfigureRequest> requests) {
   while (true) {
     ConfigureRequest request = co_await requests;
@@ -182,15 +202,16 @@ Future<Void> serve_configure(ControllerState* state, FutureStream<ConfigureReque
     }
     if (state->core && state->core->database_exists() &&
         wanted.replication != state->core->configuration.replication) {
-      // More copies need every shard copied onto new team members, fewer need members
-      // retired: both are moves of data, which the data distributor will make.
-      request.reply.send_error(Error(
-          ErrorCode::unsupported_operation,
-          "configure: the database keeps " +
-              std::string(redundancy_mode_name(state->core->configuration.replication)) +
-              " redundancy, chosen when it was created (strata-server --redundancy); changing "
-              "the redundancy mode of an existing database is not supported yet"));
-      continue;
+      // The recovery recruits a log per copy in distinct zones, and the data distributor
+      // moves every shard to a team of the new size: both need that many zones.
+      if (std::optional<std::string> short_of = zones_short_of(*state, wanted.replication)) {
+        request.reply.send_error(
+            Error(ErrorCode::client_invalid_operation,
+                  "configure: " + std::string(redundancy_mode_name(wanted.replication)) +
+                      " keeps " + std::to_string(wanted.replication) +
+                      " copies in distinct zones, but " + *short_of + " (nothing was changed)"));
+        continue;
+      }
     }
     if (!state->pending_configuration && state->core && state->core->database_exists() &&
         wanted == state->core->configuration) {

@@ -699,11 +699,13 @@ Future<Void> keep_data_distributor(ControllerState* state) {
     load[Transport::current().listen_address()] = 1;
     const RegisteredWorker* chosen =
         workers[pick_processes(candidates, RoleKind::data_distributor, 1, load).front()];
+    const int replication = state->core->configuration.replication;
     std::optional<DataDistributorInterface> distributor;
     try {
-      distributor = co_await recruit(
-          chosen->interface.initialize_data_distributor,
-          InitializeDataDistributorRequest{epoch, state->options.connection.to_string(), {}});
+      distributor =
+          co_await recruit(chosen->interface.initialize_data_distributor,
+                           InitializeDataDistributorRequest{
+                               epoch, state->options.connection.to_string(), replication, {}});
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
       TraceEvent(Severity::warn, "DataDistributorRecruitFailed").error(error);
@@ -713,9 +715,18 @@ Future<Void> keep_data_distributor(ControllerState* state) {
           .detail("Address", distributor->address)
           .detail("Epoch", epoch);
       state->data_distributor = distributor;
-      co_await wait_for_failure(distributor->wait_failure);
+      // Until it fails, or the redundancy mode changes (its successor takes the lock).
+      Future<Void> failed = wait_for_failure(distributor->wait_failure);
+      while (!failed.is_ready() && state->core->configuration.replication == replication)
+        co_await first_ready(failed, state->db_info.on_change());
       state->data_distributor.reset();
-      TraceEvent(Severity::warn, "DataDistributorFailed").detail("Address", distributor->address);
+      if (failed.is_ready()) {
+        TraceEvent(Severity::warn, "DataDistributorFailed").detail("Address", distributor->address);
+      } else {
+        TraceEvent("DataDistributorReplaced")
+            .detail("Replication", state->core->configuration.replication);
+        continue;
+      }
     }
     co_await delay(knobs.role_retry_delay_s);
   }

@@ -22,6 +22,8 @@ namespace {
 struct DistributorState {
   DataDistributorInterface interface;
   Database database;
+  // The copies every shard must have.
+  int replication = 1;
   // When each storage server failed, while it is failed.
   std::map<UID, std::optional<double>> failed_since;
   // The watchers of the servers it knows.
@@ -66,9 +68,11 @@ std::vector<UID> replacement_team(const DistributorState& state, const ShardMapE
   std::map<UID, const StorageServerRecord*> by_id;
   for (const StorageServerRecord& server : servers)
     by_id[server.id] = &server;
+  const auto copies = static_cast<size_t>(state.replication);
   std::vector<UID> team;
   std::set<std::string> zones;
   for (const UID& id : entry.teams.src) {
+    if (team.size() >= copies) break;
     if (!is_healthy(state, id) || !by_id.count(id)) continue;
     team.push_back(id);
     zones.insert(by_id[id]->locality.zone);
@@ -88,7 +92,6 @@ std::vector<UID> replacement_team(const DistributorState& state, const ShardMapE
                    [&count](const StorageServerRecord* a, const StorageServerRecord* b) {
                      return count(a->id) < count(b->id);
                    });
-  const size_t copies = entry.teams.src.size();
   for (const StorageServerRecord* candidate : candidates) {
     if (team.size() >= copies) break;
     const std::string& zone = candidate->locality.zone;
@@ -144,7 +147,8 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
                             [state](const UID& id) { return failed_for_long(*state, id); });
     // A move nobody is finishing (this distributor moves one shard at a time, to the end).
     bool stranded = !entry.teams.dest.empty();
-    if (!lost && !stranded) continue;
+    bool resized = entry.teams.src.size() != static_cast<size_t>(state->replication);
+    if (!lost && !stranded && !resized) continue;
     std::vector<UID> team = replacement_team(*state, entry, servers, shard_counts);
     if (team.empty()) {
       TraceEvent(Severity::warn, "DistributorNoTeam")
@@ -156,7 +160,9 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
         .id(state->interface.id)
         .detail("Begin", printable(entry.range.begin))
         .detail("End", printable(entry.range.end))
-        .detail("Reason", lost ? "a member is gone" : "a move was left unfinished");
+        .detail("Reason", lost       ? "a member is gone"
+                          : stranded ? "a move was left unfinished"
+                                     : "the redundancy mode changed");
     try {
       co_await move_keys(state->database, entry.range, team, owner,
                          server_knobs().dd_move_timeout_s);
@@ -204,9 +210,13 @@ DataDistributorInterface make_data_distributor_interface(UID id) {
 }
 
 Future<Void> run_data_distributor(DataDistributorInterface interface, uint64_t epoch,
-                                  Database database) {
-  DistributorState state{interface, std::move(database), {}, {}};
-  TraceEvent("DataDistributorStarted").id(interface.id).detail("Epoch", epoch);
+                                  int replication, Database database) {
+  STRATA_ASSERT_MSG(replication >= 1, "a data distributor keeps at least one copy");
+  DistributorState state{interface, std::move(database), replication, {}, {}};
+  TraceEvent("DataDistributorStarted")
+      .id(interface.id)
+      .detail("Epoch", epoch)
+      .detail("Replication", replication);
   ActorCollection actors;
   actors.add(serve_wait_failure(interface.wait_failure.requests()));
   actors.add([](DistributorState* state) -> Future<Void> {

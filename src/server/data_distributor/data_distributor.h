@@ -9,7 +9,9 @@
 // in zones the team lacks), one move at a time (client/move_keys.h); when no shard names
 // it any more, removes it from \xff/serverList/ and asks the controller to drop it. A
 // shard left moving by an earlier distributor (its destination team is in the map, but
-// nobody finishes the move) is moved again.
+// nobody finishes the move) is moved again, and so is a shard whose team is not of the
+// configured size (after a change of the redundancy mode): to a team of that size, keeping
+// its healthy members.
 
 #include "interfaces/data_distributor_interface.h"
 #include "runtime/future.h"
@@ -20,6 +22,6 @@ namespace strata {
 DataDistributorInterface make_data_distributor_interface(UID id);
 
 Future<Void> run_data_distributor(DataDistributorInterface interface, uint64_t epoch,
-                                  Database database);
+                                  int replication, Database database);
 
 }  // namespace strata

@@ -318,13 +318,14 @@ Future<Void> WorkerRoles::serve_data_distributors() {
       interface_.initialize_data_distributor.requests();
   while (true) {
     InitializeDataDistributorRequest request = co_await requests;
-    std::string key = key_of("data_distributor", request.epoch, 0);
+    std::string key = key_of("data_distributor", request.epoch, request.replication);
     if (!running(key)) {
       data_distributors_[key] = make_data_distributor_interface(env().random().unique_id());
       Database database = Database::open(ClusterConnectionString::parse(request.connection));
       auto role = std::make_unique<Role>();
       role->epoch = request.epoch;
-      role->actor = run_data_distributor(data_distributors_[key], request.epoch, database);
+      role->actor = run_data_distributor(data_distributors_[key], request.epoch,
+                                         request.replication, database);
       start(key, std::move(role));
     }
     request.reply.send(data_distributors_[key]);

@@ -41,9 +41,10 @@ const std::vector<CommandSpec>& all_commands() {
        "how many of each role every generation recruits (1 to 64); memory, rocksdb (ssd)\n"
        "or storage_engine=NAME choose the engine of storage servers created from now on.\n"
        "The change takes effect through a recovery; the shell prints the configuration\n"
-       "recorded. The redundancy mode (single, double, triple: copies in distinct zones)\n"
-       "is chosen when the database is created (strata-server --redundancy) and cannot be\n"
-       "changed yet; `new' is ignored, since Strata creates the database itself.\n"
+       "recorded. single, double or triple changes the redundancy mode (copies in\n"
+       "distinct zones), if the storage servers and live processes span enough zones: the\n"
+       "data distributor then moves every shard to a team of the new size. `new' is\n"
+       "ignored, since Strata creates the database itself.\n"
        "Example: configure logs=2 resolvers=2",
        0, unlimited, configure_command},
       {"consistencycheck", "consistencycheck", "compare every copy of every shard",
