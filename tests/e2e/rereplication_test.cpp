@@ -1,9 +1,11 @@
-// A storage process destroyed for good (SIGKILL, its folder deleted) in a double-redundancy
-// cluster of four processes on loopback, under the bank workload: the data distributor must
-// copy each shard it held to a live server in another zone and drop it, so that every shard
-// has two live copies again, with no help. Then every acknowledged transfer must be there,
-// the money must add up, and both copies of every shard must agree. The time it took is
-// printed.
+// The data distributor on real processes, four on loopback (each its own zone) under the
+// bank workload:
+// - a storage process destroyed for good (SIGKILL, its folder deleted) in a double cluster:
+//   each shard it held must be copied to a live server in another zone and the server
+//   dropped, so that every shard has two live copies again, with no help;
+// - `configure triple`: every shard must reach a team of three.
+// Then every acknowledged transfer must be there, the money must add up, and every copy of
+// every shard must agree. The time each took is printed.
 
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +16,7 @@
 
 #include "bank_accounts.h"
 #include "client/consistency_check.h"
+#include "client/management.h"
 #include "client_thread.h"
 #include "local_cluster.h"
 #include "runtime/combinators.h"
@@ -29,17 +32,40 @@ using testing::Ledger;
 using testing::LocalCluster;
 using testing::seconds_between;
 
-// Every shard on two live servers, none of them at `gone`, and nothing moving.
-bool fully_replicated_without(const Json& status, const std::string& gone) {
+// Every shard on `copies` live servers, none of them at `gone`, and nothing moving.
+bool fully_replicated_without(const Json& status, const std::string& gone, size_t copies = 2) {
   const Json& cluster = status["cluster"];
   if (!cluster.contains("storage_teams") || cluster["storage_teams"].empty()) return false;
   for (const Json& team : cluster["storage_teams"]) {
-    if (team.contains("moving_to") || team["servers"].size() != 2) return false;
+    if (team.contains("moving_to") || team["servers"].size() != copies) return false;
     for (const Json& server : team["servers"]) {
       if (!server.value("live", false) || server.value("address", "") == gone) return false;
     }
   }
   return cluster.contains("data") && cluster["data"].value("moving_partitions", -1) == 0;
+}
+
+// Checks that no acknowledged transfer is missing and that every copy of every shard agrees.
+void check_data(const ClusterConnectionString& connection, Ledger& ledger, int copies) {
+  testing::BankState bank = testing::read_bank(connection, hang_guard_s);
+  {
+    std::lock_guard<std::mutex> lock(ledger.mutex);
+    EXPECT_GT(ledger.acknowledged.size(), 0u) << "no transfer ever committed";
+    size_t lost = testing::check_bank(bank, ledger.acknowledged, "at the end");
+    std::printf("[ bank     ] %zu transfers acknowledged, %zu lost\n", ledger.acknowledged.size(),
+                lost);
+  }
+  ConsistencyReport report;
+  testing::run_client([&]() -> Future<Void> {
+    report =
+        co_await timeout_error(check_consistency(Database::open(connection), 10.0), hang_guard_s);
+  });
+  for (const std::string& difference : report.differences)
+    ADD_FAILURE() << "copies differ: " << difference;
+  for (const std::string& missing : report.unreachable)
+    ADD_FAILURE() << "a copy did not answer: " << missing;
+  EXPECT_EQ(report.copies_compared, report.shards * copies);
+  std::fflush(stdout);
 }
 
 TEST(ReReplicationTest, AStorageProcessLostForGoodIsReplacedByTheDataDistributor) {
@@ -85,26 +111,42 @@ TEST(ReReplicationTest, AStorageProcessLostForGoodIsReplacedByTheDataDistributor
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_TRUE(ledger.first_commits(replaced, -1).transfer) << "no transfer after the loss";
   load.stop();
+  check_data(connection, ledger, 2);
+}
 
-  testing::BankState bank = testing::read_bank(connection, hang_guard_s);
-  {
-    std::lock_guard<std::mutex> lock(ledger.mutex);
-    EXPECT_GT(ledger.acknowledged.size(), 0u) << "no transfer ever committed";
-    size_t lost_transfers = testing::check_bank(bank, ledger.acknowledged, "after the loss");
-    std::printf("[ bank     ] %zu transfers acknowledged, %zu lost\n", ledger.acknowledged.size(),
-                lost_transfers);
-  }
-  ConsistencyReport report;
+TEST(ReReplicationTest, ConfigureTripleGivesEveryShardThreeCopiesUnderLoad) {
+  LocalCluster cluster(std::vector<std::string>(4, "unset"), 3, {"--redundancy", "double"});
+  for (size_t i = 0; i < cluster.size(); ++i)
+    ASSERT_NO_FATAL_FAILURE(cluster.start(i));
+  Json status;
+  ASSERT_NO_FATAL_FAILURE(testing::wait_for_status(
+      cluster,
+      [&](const Json& s) {
+        return testing::settled(s, cluster) && fully_replicated_without(s, "");
+      },
+      "the cluster to be created and settled, every storage server live", &status));
+  const ClusterConnectionString connection = cluster.connection();
+  testing::open_accounts(connection, hang_guard_s);
+  Ledger ledger;
+  testing::ClusterLoad load(connection, 2, 2, 1.0, &ledger);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+
+  const Clock::time_point asked = Clock::now();
+  std::string recorded;
   testing::run_client([&]() -> Future<Void> {
-    report =
-        co_await timeout_error(check_consistency(Database::open(connection), 10.0), hang_guard_s);
+    recorded = co_await timeout_error(configure_database(Database::open(connection), {"triple"}),
+                                      hang_guard_s);
   });
-  for (const std::string& difference : report.differences)
-    ADD_FAILURE() << "copies differ: " << difference;
-  for (const std::string& missing : report.unreachable)
-    ADD_FAILURE() << "a copy did not answer: " << missing;
-  EXPECT_EQ(report.copies_compared, report.shards * 2);
-  std::fflush(stdout);
+  EXPECT_NE(recorded.find("triple"), std::string::npos) << recorded;
+  ASSERT_NO_FATAL_FAILURE(testing::wait_for_status(
+      cluster, [&](const Json& s) { return fully_replicated_without(s, "", 3); },
+      "every shard on three live servers", &status));
+  std::printf("[ triple   ] every shard on three live servers %.1f s after configure\n",
+              seconds_between(asked, Clock::now()));
+  EXPECT_EQ(status["cluster"]["fault_tolerance"].value("max_zone_failures_without_losing_data", -1),
+            2);
+  load.stop();
+  check_data(connection, ledger, 3);
 }
 
 }  // namespace
