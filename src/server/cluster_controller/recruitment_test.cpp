@@ -225,6 +225,56 @@ TEST(CoreStateTest, AFirstFormatCoreStateIsReadAsSingleRedundancy) {
   EXPECT_EQ(decode_core_state(encode_core_state(state)), state);
 }
 
+// A core state as the second format wrote it: each storage server with its shards.
+struct Format2Storage {
+  UID id;
+  Tag tag = 0;
+  std::vector<KeyRange> shards;
+  NetworkAddress address;
+  Locality locality;
+  uint64_t epoch = 0;
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(id, tag, shards, address, locality, epoch);
+  }
+};
+
+TEST(CoreStateTest, ASecondFormatCoreStateIsReadWithItsShardMap) {
+  BinaryWriter writer;
+  uint32_t format = 2;
+  UID cluster_id(7, 7);
+  uint64_t epoch = 6;
+  std::optional<LogGenerationState> current = LogGenerationState{
+      6, 300, std::numeric_limits<Version>::max(), {{UID(1, 1), NetworkAddress(1, 1)}}};
+  std::vector<LogGenerationState> old;
+  std::vector<Format2Storage> storage = {{UID(4, 4),
+                                          0,
+                                          {KeyRange{"", "\x80"}, KeyRange{"\x80", all_keys_end}},
+                                          NetworkAddress(4, 4),
+                                          Locality{ProcessClass::storage, "a", "m1"},
+                                          1},
+                                         {UID(5, 5),
+                                          1,
+                                          {KeyRange{"\x80", all_keys_end}},
+                                          NetworkAddress(5, 5),
+                                          Locality{ProcessClass::storage, "b", "m2"},
+                                          1}};
+  DatabaseConfiguration configuration;
+  configuration.replication = 2;
+  std::string moving_to;
+  writer(format, cluster_id, epoch, current, old, storage, configuration, moving_to);
+  CoreState state = decode_core_state(seal_record(writer.data()));
+  check_core_state(state);
+  ASSERT_EQ(state.shard_map.size(), 2u);
+  EXPECT_EQ(state.shard_map[0].range, (KeyRange{"", "\x80"}));
+  EXPECT_EQ(state.shard_map[0].teams.src, std::vector<UID>{UID(4, 4)});
+  EXPECT_EQ(state.shard_map[1].teams.src, (std::vector<UID>{UID(4, 4), UID(5, 5)}));
+  EXPECT_TRUE(state.shard_map[1].teams.dest.empty());
+  EXPECT_EQ(state.shard_map_version, 300);
+  EXPECT_EQ(state.storage[1].locality.zone, "b");
+  EXPECT_EQ(decode_core_state(encode_core_state(state)), state);
+}
+
 TEST(CoreStateTest, ShardTeamsNameTheServersOfTheShardMap) {
   CoreState state = sample_state();
   state.shard_map[0].teams.dest = {UID(5, 5)};
