@@ -14,6 +14,9 @@ Future<ShardMapChanges> read_shard_map_changes(std::vector<LogInterface> logs, V
   const ServerKnobs& knobs = server_knobs();
   ShardMapChanges changes{{}, after};
   if (through && *through <= after) co_return changes;
+  // Without `through`: up to the known committed version of the first answer, however many
+  // answers that takes (a log serves the versions it spilled a page at a time).
+  std::optional<Version> target = through;
   size_t choice = 0;
   size_t failures = 0;
   while (true) {
@@ -36,14 +39,14 @@ Future<ShardMapChanges> read_shard_map_changes(std::vector<LogInterface> logs, V
       co_await delay(knobs.role_retry_delay_s);
       continue;
     }
-    const Version limit = through ? *through : reply->known_committed_version;
+    if (!target) target = std::max(after, reply->known_committed_version);
     for (VersionedMutations& versioned : reply->versions) {
-      if (versioned.version > limit) break;
+      if (versioned.version > *target) break;
       for (Mutation& mutation : versioned.mutations)
         changes.mutations.push_back(std::move(mutation));
     }
-    changes.through = std::max(changes.through, std::min(reply->end - 1, limit));
-    if (!through || changes.through >= *through) co_return changes;
+    changes.through = std::max(changes.through, std::min(reply->end - 1, *target));
+    if (changes.through >= *target) co_return changes;
   }
 }
 

@@ -22,9 +22,9 @@ struct ShardMapChanges {
   Version through = 0;
 };
 
-// The changes after `after`: up to `through` when given (every log must hold it), else as
-// far as one answer goes up to its known committed version. Moves to another log when one
-// fails; fails with no_more_servers when none of them answers.
+// The changes after `after`: up to `through` when given (every log must hold it), else up
+// to the known committed version of the first answer. Moves to another log when one fails;
+// fails with no_more_servers when none of them answers.
 Future<ShardMapChanges> read_shard_map_changes(std::vector<LogInterface> logs, Version after,
                                                std::optional<Version> through);
 
