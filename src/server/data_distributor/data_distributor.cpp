@@ -30,21 +30,33 @@ struct DistributorState {
   std::map<UID, Future<Void>> watchers;
 };
 
-// Keeps `failed_since[id]` up to date: set when the server fails, cleared once it holds a
-// wait_failure request again for a while.
+// Whether the server answers a request itself: any reply, an error it sends included (a
+// read at version 0 is too old), rather than a failure of the connection or silence.
+Future<bool> answers(const StorageInterface& server) {
+  try {
+    co_await timeout_error(server.get_value.get_reply(GetValueRequest{Key(), 0, {}}),
+                           server_knobs().failure_detection_timeout_s);
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    if (error.is(ErrorCode::connection_failed) || error.is(ErrorCode::broken_promise) ||
+        error.is(ErrorCode::request_maybe_delivered) || error.is(ErrorCode::timed_out)) {
+      co_return false;
+    }
+  }
+  co_return true;
+}
+
+// Keeps `failed_since[id]` up to date: a server counts as failed (since it was first seen)
+// until it answers, healthy from then until it fails, and so on.
 Future<Void> watch_server(DistributorState* state, StorageInterface server) {
   const double timeout = server_knobs().failure_detection_timeout_s;
   while (true) {
+    while (!co_await answers(server))
+      co_await delay(timeout);
+    state->failed_since[server.id].reset();
     co_await wait_for_failure(server.wait_failure);
     state->failed_since[server.id] = now();
     TraceEvent("DistributorServerFailed").id(state->interface.id).detail("Server", server.id);
-    while (true) {
-      Future<Void> failed = wait_for_failure(server.wait_failure);
-      if (co_await first_ready(failed, delay(2 * timeout)) == 1) break;
-      co_await delay(timeout);
-    }
-    state->failed_since[server.id].reset();
-    TraceEvent("DistributorServerBack").id(state->interface.id).detail("Server", server.id);
   }
 }
 
@@ -130,7 +142,7 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
   std::vector<StorageServerRecord> servers = co_await read_server_list(state->database);
   for (const StorageServerRecord& server : servers) {
     if (state->watchers.count(server.id)) continue;
-    state->failed_since[server.id] = std::nullopt;
+    state->failed_since[server.id] = now();  // not healthy until it answers
     state->watchers[server.id] = watch_server(
         state, storage_interface_at(server.id, server.tag, server.address, server.locality));
   }
@@ -164,8 +176,24 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
                           : stranded ? "a move was left unfinished"
                                      : "the redundancy mode changed");
     try {
-      co_await move_keys(state->database, entry.range, team, owner,
-                         server_knobs().dd_move_timeout_s);
+      Future<Void> moved =
+          move_keys(state->database, entry.range, team, owner, server_knobs().dd_move_timeout_s);
+      // Given up as soon as a member of the new team fails: the next look picks another.
+      Future<Void> member_failed = [](DistributorState* state,
+                                      std::vector<UID> team) -> Future<Void> {
+        while (std::all_of(team.begin(), team.end(),
+                           [state](const UID& id) { return is_healthy(*state, id); })) {
+          co_await delay(server_knobs().dd_check_interval_s);
+        }
+      }(state, team);
+      if (co_await first_ready(moved, member_failed) == 1) {
+        TraceEvent(Severity::warn, "DistributorMoveAbandoned")
+            .id(state->interface.id)
+            .detail("Begin", printable(entry.range.begin))
+            .detail("Reason", "a server of the new team failed");
+      } else {
+        co_await moved;
+      }
     } catch (Error& error) {
       if (error.is_cancellation() || error.is(ErrorCode::movekeys_conflict)) throw;
       TraceEvent(Severity::warn, "DistributorMoveFailed").id(state->interface.id).error(error);
