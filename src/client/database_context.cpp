@@ -213,7 +213,7 @@ Future<std::optional<Value>> DatabaseContext::read_value(std::string key, Versio
     try {
       GetValueReply reply =
           co_await load_balance(shard.servers, &StorageInterface::get_value,
-                                GetValueRequest{key, version, {}}, locality_, true);
+                                GetValueRequest{key, version, {}}, locality_, true, &penalties_);
       co_return std::move(reply.value);
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
@@ -240,9 +240,9 @@ Future<Version> DatabaseContext::watch_value(std::string key, std::optional<Valu
     ShardLocation shard = co_await location_of(key, false);
     std::optional<Error> failure;
     try {
-      WatchValueReply reply =
-          co_await load_balance(shard.servers, &StorageInterface::watch_value,
-                                WatchValueRequest{key, value, version, {}}, locality_, false);
+      WatchValueReply reply = co_await load_balance(shard.servers, &StorageInterface::watch_value,
+                                                    WatchValueRequest{key, value, version, {}},
+                                                    locality_, false, &penalties_);
       co_return reply.version;
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
@@ -267,9 +267,9 @@ Future<int64_t> DatabaseContext::range_stats(KeyRange range, int64_t chunk_bytes
     KeyRange part{range.begin, std::min(range.end, shard.range.end)};
     std::optional<Error> failure;
     try {
-      RangeStatsReply reply =
-          co_await load_balance(shard.servers, &StorageInterface::range_stats,
-                                RangeStatsRequest{part, chunk_bytes, {}}, locality_, true);
+      RangeStatsReply reply = co_await load_balance(shard.servers, &StorageInterface::range_stats,
+                                                    RangeStatsRequest{part, chunk_bytes, {}},
+                                                    locality_, true, &penalties_);
       bytes += reply.bytes;
       if (split_points) {
         split_points->insert(split_points->end(), reply.split_points.begin(),
@@ -329,7 +329,7 @@ Future<Key> DatabaseContext::resolve_key(KeySelector selector, Version version, 
     try {
       GetKeyReply reply =
           co_await load_balance(shard.servers, &StorageInterface::get_key,
-                                GetKeyRequest{selector, version, {}}, locality_, true);
+                                GetKeyRequest{selector, version, {}}, locality_, true, &penalties_);
       if (reply.resolved) co_return std::min(reply.key, max_key);
       STRATA_PROBE(true, "a key selector continues in the next shard");
       selector = std::move(reply.next);
@@ -350,9 +350,10 @@ Future<GetKeyValuesReply> DatabaseContext::read_range_part(KeyRange range, Versi
     KeyRange part{std::max(range.begin, shard.range.begin), std::min(range.end, shard.range.end)};
     std::optional<Error> failure;
     try {
-      GetKeyValuesReply reply = co_await load_balance(
-          shard.servers, &StorageInterface::get_key_values,
-          GetKeyValuesRequest{part, version, limit, byte_limit, reverse, {}}, locality_, true);
+      GetKeyValuesReply reply =
+          co_await load_balance(shard.servers, &StorageInterface::get_key_values,
+                                GetKeyValuesRequest{part, version, limit, byte_limit, reverse, {}},
+                                locality_, true, &penalties_);
       *covered = part;
       co_return reply;
     } catch (Error& error) {

@@ -113,6 +113,7 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   Future<Void> forward_follower_;
   int64_t max_watches_ = 10'000;
   ClientLocality locality_;
+  MemberPenalties penalties_;
   int64_t outstanding_watches_ = 0;
 };
 

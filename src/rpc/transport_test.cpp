@@ -12,6 +12,7 @@
 #include "runtime/sim/sim_knobs.h"
 #include "runtime/sim/sim_network.h"
 #include "runtime/sim/simulator.h"
+#include "runtime/sim/simulator_test_fixture.h"
 #include "workloads/echo_service.h"
 
 namespace strata {
@@ -24,18 +25,8 @@ using sim::Simulator;
 
 // A server machine running the echo service and a client machine; the test body runs
 // as the client process's main.
-class TransportTest : public ::testing::Test {
+class TransportTest : public SimulatorTest {
  protected:
-  void SetUp() override {
-    reset_all_knobs();
-    actors_before_ = ActorBase::live_actors();
-  }
-  void TearDown() override {
-    simulator_.reset();
-    reset_all_knobs();
-    EXPECT_EQ(ActorBase::live_actors(), actors_before_);
-  }
-
   void start(uint64_t seed) {
     simulator_ = std::make_unique<Simulator>(seed);
     server_machine_ = &simulator_->add_machine("server", "z1");
@@ -66,13 +57,9 @@ class TransportTest : public ::testing::Test {
 
   Transport& server_transport() { return server_->context().service<Transport>(); }
 
-  std::unique_ptr<Simulator> simulator_;
   SimMachine* server_machine_ = nullptr;
   SimMachine* client_machine_ = nullptr;
   SimProcess* server_ = nullptr;
-
- private:
-  int64_t actors_before_ = 0;
 };
 
 Future<std::optional<Error>> request_error(RequestStream<EchoRequest> stream, EchoRequest request) {

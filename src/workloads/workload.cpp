@@ -114,6 +114,10 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        "kills processes that host a given role (the controller, the sequencer, a log, a "
        "coordinator, ...): rebooted, wiped, lost for good or replaced by a new machine",
        make_role_kills_workload},
+      {"exclusions",
+       "excludes live processes under load (or, failed, processes lost for good) and checks "
+       "that every role and shard leaves them; includes them again",
+       make_exclusions_workload},
       {"isolation",
        "cuts the process hosting a given role (the controller, the sequencer, ...) off from "
        "every other process for a while",

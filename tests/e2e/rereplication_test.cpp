@@ -3,13 +3,18 @@
 // - a storage process destroyed for good (SIGKILL, its folder deleted) in a double cluster:
 //   each shard it held must be copied to a live server in another zone and the server
 //   dropped, so that every shard has two live copies again, with no help;
-// - `configure triple`: every shard must reach a team of three.
+// - `configure triple`: every shard must reach a team of three;
+// - the shell's `exclude` of a live process: it must return only once no shard and no role
+//   is left there, every shard still having two live copies elsewhere; `include` takes it
+//   back.
 // Then every acknowledged transfer must be there, the money must add up, and every copy of
 // every shard must agree. The time each took is printed.
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -20,6 +25,7 @@
 #include "client_thread.h"
 #include "local_cluster.h"
 #include "runtime/combinators.h"
+#include "shell_driver.h"
 #include "strata/database.h"
 
 namespace strata {
@@ -68,24 +74,30 @@ void check_data(const ClusterConnectionString& connection, Ledger& ledger, int c
   std::fflush(stdout);
 }
 
-TEST(ReReplicationTest, AStorageProcessLostForGoodIsReplacedByTheDataDistributor) {
-  LocalCluster cluster(std::vector<std::string>(4, "unset"), 3,
-                       {"--redundancy", "double", "--knob", "dd_failed_storage_s=3"});
+// Starts every process of `cluster`, waits until it is settled with every shard on two live
+// servers, and opens the bank's accounts.
+void start_with_accounts(LocalCluster& cluster) {
+  Json status;
   for (size_t i = 0; i < cluster.size(); ++i)
     ASSERT_NO_FATAL_FAILURE(cluster.start(i));
-  Json status;
   ASSERT_NO_FATAL_FAILURE(testing::wait_for_status(
       cluster,
       [&](const Json& s) {
         return testing::settled(s, cluster) && fully_replicated_without(s, "");
       },
       "the cluster to be created and settled, every storage server live", &status));
+  testing::open_accounts(cluster.connection(), hang_guard_s);
+}
 
+TEST(ReReplicationTest, AStorageProcessLostForGoodIsReplacedByTheDataDistributor) {
+  LocalCluster cluster(std::vector<std::string>(4, "unset"), 3,
+                       {"--redundancy", "double", "--knob", "dd_failed_storage_s=3"});
+  ASSERT_NO_FATAL_FAILURE(start_with_accounts(cluster));
   const ClusterConnectionString connection = cluster.connection();
-  testing::open_accounts(connection, hang_guard_s);
   Ledger ledger;
   testing::ClusterLoad load(connection, 2, 1, 1.0, &ledger);
   std::this_thread::sleep_for(std::chrono::seconds(2));
+  Json status;
 
   // The last process is not a coordinator: the cluster keeps its majority.
   const size_t victim = cluster.size() - 1;
@@ -116,17 +128,9 @@ TEST(ReReplicationTest, AStorageProcessLostForGoodIsReplacedByTheDataDistributor
 
 TEST(ReReplicationTest, ConfigureTripleGivesEveryShardThreeCopiesUnderLoad) {
   LocalCluster cluster(std::vector<std::string>(4, "unset"), 3, {"--redundancy", "double"});
-  for (size_t i = 0; i < cluster.size(); ++i)
-    ASSERT_NO_FATAL_FAILURE(cluster.start(i));
-  Json status;
-  ASSERT_NO_FATAL_FAILURE(testing::wait_for_status(
-      cluster,
-      [&](const Json& s) {
-        return testing::settled(s, cluster) && fully_replicated_without(s, "");
-      },
-      "the cluster to be created and settled, every storage server live", &status));
+  ASSERT_NO_FATAL_FAILURE(start_with_accounts(cluster));
   const ClusterConnectionString connection = cluster.connection();
-  testing::open_accounts(connection, hang_guard_s);
+  Json status;
   Ledger ledger;
   testing::ClusterLoad load(connection, 2, 2, 1.0, &ledger);
   std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -147,6 +151,90 @@ TEST(ReReplicationTest, ConfigureTripleGivesEveryShardThreeCopiesUnderLoad) {
             2);
   load.stop();
   check_data(connection, ledger, 3);
+}
+
+// Runs the shell's `command` against `cluster`, draining the processes' output meanwhile.
+testing::ProgramRun shell(LocalCluster& cluster, const std::string& command) {
+  testing::ProgramRun run;
+  std::atomic<bool> done = false;
+  std::thread shell_thread([&] {
+    run = testing::run_program(STRATA_SHELL_PATH, {"-C", cluster.cluster_file(), "--exec", command},
+                               cluster.folder(0) + "/..", "", {}, hang_guard_s);
+    done = true;
+  });
+  while (!done) {
+    cluster.drain();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  shell_thread.join();
+  return run;
+}
+
+// Whether `status` shows a role other than coordinator and cluster controller (which
+// exclusion does not move) on the process at `address`.
+bool holds_roles(const Json& status, const std::string& address) {
+  for (const std::string& role : testing::roles_of(status, address)) {
+    if (role != "coordinator" && role != "cluster_controller") return true;
+  }
+  return false;
+}
+
+Json current_status(LocalCluster& cluster) {
+  Json status;
+  testing::wait_for_status(
+      cluster, [](const Json&) { return true; }, "a status document", &status);
+  return status;
+}
+
+TEST(ReReplicationTest, ExcludeDrainsALiveProcessUnderLoadAndIncludeTakesItBack) {
+  LocalCluster cluster(std::vector<std::string>(4, "unset"), 3, {"--redundancy", "double"});
+  ASSERT_NO_FATAL_FAILURE(start_with_accounts(cluster));
+  const ClusterConnectionString connection = cluster.connection();
+  Ledger ledger;
+  testing::ClusterLoad load(connection, 2, 1, 1.0, &ledger);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+
+  // Not a coordinator: exclusion does not move coordinators.
+  const size_t drained = cluster.size() - 1;
+  const std::string address = cluster.address(drained);
+  Json status = current_status(cluster);
+  ASSERT_TRUE(holds_roles(status, address)) << "nothing to drain on " << address;
+
+  const Clock::time_point asked = Clock::now();
+  testing::ProgramRun excluded = shell(cluster, "exclude " + address);
+  const double took = seconds_between(asked, Clock::now());
+  ASSERT_EQ(excluded.status, 0) << excluded.output << excluded.errors;
+  EXPECT_NE(excluded.output.find(address + " ---- Successfully excluded"), std::string::npos)
+      << excluded.output;
+  std::printf("[ exclude  ] %s drained %.1f s after `exclude'\n", address.c_str(), took);
+
+  // When it returned, nothing was left there, and every shard had two copies elsewhere.
+  status = current_status(cluster);
+  EXPECT_FALSE(holds_roles(status, address)) << status.dump(2);
+  EXPECT_TRUE(fully_replicated_without(status, address)) << status["cluster"]["storage_teams"];
+  bool shown = false;
+  for (const auto& [key, process] : status["cluster"]["processes"].items()) {
+    if (process.value("address", "") == address) shown = process.value("excluded", false);
+  }
+  EXPECT_TRUE(shown) << "status does not show " << address << " as excluded";
+  testing::ProgramRun listed = shell(cluster, "exclude");
+  EXPECT_NE(listed.output.find("  " + address), std::string::npos) << listed.output;
+
+  // Shut down for good: the cluster does not need it.
+  ASSERT_NO_FATAL_FAILURE(cluster.kill(drained));
+  const Clock::time_point gone = Clock::now();
+  const Clock::time_point deadline = gone + std::chrono::seconds(static_cast<int>(hang_guard_s));
+  while (!ledger.first_commits(gone, -1).transfer && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(ledger.first_commits(gone, -1).transfer) << "no transfer after the shutdown";
+
+  testing::ProgramRun included = shell(cluster, "include all");
+  EXPECT_EQ(included.status, 0) << included.output << included.errors;
+  listed = shell(cluster, "exclude");
+  EXPECT_NE(listed.output.find("no servers or localities excluded"), std::string::npos)
+      << listed.output;
+  load.stop();
+  check_data(connection, ledger, 2);
 }
 
 }  // namespace

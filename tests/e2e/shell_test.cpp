@@ -565,7 +565,7 @@ TEST_F(ShellTest, StatusJsonIsTheSpecialKeysDocument) {
   EXPECT_EQ(run.output.substr(0, 10), "{\"client\":");
 }
 
-TEST_F(ShellTest, ClusterCommandsSayWhatIsNotAvailableYet) {
+TEST_F(ShellTest, ClusterCommandsShowTheClusterAndRefuseWhatTheyCannotDo) {
   ProgramRun configuration = exec("configure");
   EXPECT_EQ(configuration.status, 0) << describe(configuration);
   for (const std::string& line :
@@ -588,7 +588,38 @@ TEST_F(ShellTest, ClusterCommandsSayWhatIsNotAvailableYet) {
       << describe(processes);
   ProgramRun excluded = exec("exclude");
   EXPECT_EQ(excluded.status, 0) << describe(excluded);
-  EXPECT_TRUE(contains(excluded.output, "No servers are excluded")) << describe(excluded);
+  EXPECT_TRUE(contains(excluded.output, "There are currently no servers or localities excluded"))
+      << describe(excluded);
+  // The only process: excluding it would leave nothing to hold the data. Refused, saying
+  // why, and nothing is excluded.
+  ProgramRun unsafe = exec("exclude " + listen_);
+  EXPECT_EQ(unsafe.status, 1) << describe(unsafe);
+  EXPECT_TRUE(contains(unsafe.errors, "ERROR: client_invalid_operation (2000): "))
+      << describe(unsafe);
+  EXPECT_TRUE(contains(unsafe.errors, "excluding " + listen_ +
+                                          " is unsafe: the redundancy mode keeps 1 copy, but "
+                                          "the live processes left would span 0 zones "
+                                          "(nothing was changed)"))
+      << describe(unsafe);
+  EXPECT_TRUE(contains(exec("exclude").output, "no servers or localities excluded"));
+  ProgramRun not_an_address = exec("exclude 127.0.0.1:port");
+  EXPECT_EQ(not_an_address.status, 1) << describe(not_an_address);
+  EXPECT_TRUE(contains(not_an_address.errors,
+                       "exclude: `127.0.0.1:port' is not a process "
+                       "(IP:PORT) or machine (IP) address"))
+      << describe(not_an_address);
+  // Forced: listed (a machine-wide exclusion as well), then included again.
+  ProgramRun forced = exec("exclude FORCE no_wait " + listen_ + " 10.9.8.7");
+  EXPECT_EQ(forced.status, 0) << describe(forced);
+  ProgramRun listed = exec("exclude");
+  EXPECT_TRUE(contains(listed.output,
+                       "There are currently 2 servers or localities being "
+                       "excluded from the database:\n  10.9.8.7\n  " +
+                           listen_ + "\n"))
+      << describe(listed);
+  ProgramRun included = exec("include all");
+  EXPECT_EQ(included.status, 0) << describe(included);
+  EXPECT_TRUE(contains(exec("exclude").output, "no servers or localities excluded"));
 
   struct Unavailable {
     std::string command;
@@ -596,9 +627,6 @@ TEST_F(ShellTest, ClusterCommandsSayWhatIsNotAvailableYet) {
   };
   for (const Unavailable& unavailable : std::vector<Unavailable>{
            {"configure three_datacenter logs=2", "not over data halls or data centres"},
-           {"exclude " + listen_, "exclude: excluding servers is not supported yet"},
-           {"exclude " + listen_, "does not yet drain a live one"},
-           {"include all", "include: including servers is not supported yet"},
        }) {
     ProgramRun run = exec(unavailable.command);
     EXPECT_EQ(run.status, 1) << unavailable.command << ": " << describe(run);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "client/exclusions.h"
 #include "interfaces/cluster_interface.h"
 #include "interfaces/cluster_status_interface.h"
 #include "interfaces/status_interface.h"
@@ -227,6 +228,34 @@ Future<Void> serve_configure(ControllerState* state, FutureStream<ConfigureReque
     state->pending_configuration = wanted;
     state->configure_waiters.push_back(request.reply);
     end_generation(*state, "the configuration changed to " + wanted.to_string());
+  }
+}
+
+// ---- exclusions ----
+
+// Follows the excluded processes the database lists (interfaces/exclusions.h): recruitment
+// puts roles there only as a last resort, and a generation with a role on a process that
+// becomes excluded is replaced, which moves it.
+Future<Void> follow_exclusions(ControllerState* state) {
+  while (state->db_info.get().epoch == 0)
+    co_await state->db_info.on_change();
+  Database database = Database::open(state->options.connection);
+  while (true) {
+    Exclusions exclusions = co_await read_exclusions(database);
+    if (exclusions != state->exclusions) {
+      state->exclusions = exclusions;
+      state->exclusion_changes.set(state->exclusion_changes.get() + 1);
+      TraceEvent("ExclusionsChanged")
+          .detail("Excluded", exclusions.excluded.size())
+          .detail("Failed", exclusions.failed.size());
+      for (const auto& [address, incarnation] : state->generation_processes) {
+        if (!exclusions.covers(address)) continue;
+        STRATA_PROBE(true, "excluding a process of the generation starts a recovery");
+        end_generation(*state, "process " + address.to_string() + " was excluded");
+        break;
+      }
+    }
+    co_await delay(server_knobs().exclusion_check_interval_s);
   }
 }
 
@@ -528,6 +557,7 @@ Future<Void> run_cluster_controller(ClusterControllerOptions options) {
   actors.add(serve_configure(&state, configure.requests()));
   actors.add(serve_removals(&state, removals.requests()));
   actors.add(keep_data_distributor(&state));
+  actors.add(follow_exclusions(&state));
   actors.add(recovery_loop(&state, coordinators_changes.requests()));
   co_await first_ready(actors.result(), monitors.result());
   // Only errors end it.

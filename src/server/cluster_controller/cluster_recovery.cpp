@@ -387,7 +387,8 @@ Future<Recruits> recruit_generation(ControllerState* state, const CoreState& cor
   std::vector<RecruitCandidate> candidates;
   std::vector<WorkerInterface> interfaces;
   for (const RegisteredWorker* worker : workers) {
-    candidates.push_back({worker->interface.address, worker->interface.locality});
+    candidates.push_back({worker->interface.address, worker->interface.locality,
+                          state->exclusions.covers(worker->interface.address)});
     interfaces.push_back(worker->interface);
   }
   const uint64_t epoch = core.epoch;
@@ -693,7 +694,8 @@ Future<Void> keep_data_distributor(ControllerState* state) {
     }
     std::vector<RecruitCandidate> candidates;
     for (const RegisteredWorker* worker : workers)
-      candidates.push_back({worker->interface.address, worker->interface.locality});
+      candidates.push_back({worker->interface.address, worker->interface.locality,
+                            state->exclusions.covers(worker->interface.address)});
     RecruitLoad load;
     // Away from the controller while another process fits as well.
     load[Transport::current().listen_address()] = 1;
@@ -715,16 +717,30 @@ Future<Void> keep_data_distributor(ControllerState* state) {
           .detail("Address", distributor->address)
           .detail("Epoch", epoch);
       state->data_distributor = distributor;
-      // Until it fails, or the redundancy mode changes (its successor takes the lock).
+      // Until it fails, the redundancy mode changes or its process is excluded (its
+      // successor takes the lock, which ends it). One recruited onto an excluded process
+      // (nothing else fitted) stays until the exclusions change again.
       Future<Void> failed = wait_for_failure(distributor->wait_failure);
-      while (!failed.is_ready() && state->core->configuration.replication == replication)
-        co_await first_ready(failed, state->db_info.on_change());
+      auto excluded = [&] { return state->exclusions.covers(distributor->address); };
+      const bool excluded_at_start = excluded();
+      const uint64_t exclusions_at_start = state->exclusion_changes.get();
+      auto must_move = [&] {
+        return excluded() &&
+               (!excluded_at_start || state->exclusion_changes.get() != exclusions_at_start);
+      };
+      while (!failed.is_ready() && state->core->configuration.replication == replication &&
+             !must_move()) {
+        co_await first_ready(failed, state->db_info.on_change(),
+                             state->exclusion_changes.on_change());
+      }
       state->data_distributor.reset();
       if (failed.is_ready()) {
         TraceEvent(Severity::warn, "DataDistributorFailed").detail("Address", distributor->address);
       } else {
         TraceEvent("DataDistributorReplaced")
-            .detail("Replication", state->core->configuration.replication);
+            .detail("Replication", state->core->configuration.replication)
+            .detail("Excluded", excluded());
+        if (excluded_at_start) co_await delay(knobs.role_retry_delay_s);
         continue;
       }
     }

@@ -189,6 +189,7 @@ void write_process(JsonWriter& json, const ClusterStatusFacts& facts, const Proc
     json.key("machineid").value(process.locality.machine);
     json.end_object();
   }
+  json.key("excluded").value(process.excluded);
   json.key("roles").begin_array();
   for (const ProcessRole& role : process.roles) {
     json.begin_object().key("role").value(role.role);

@@ -62,6 +62,8 @@ struct ProcessFacts {
   Locality locality;
   // Registered, but it stopped answering the controller's pings.
   bool failed = false;
+  // Covered by an exclusion (interfaces/exclusions.h).
+  bool excluded = false;
   // The roles of the published generation on this process, and the controller's own.
   std::vector<ProcessRole> roles;
   // The document the process answered at its status endpoint; nullopt when it did not

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "interfaces/cluster_interface.h"
+#include "interfaces/exclusions.h"
 #include "runtime/combinators.h"
 #include "runtime/notified.h"
 #include "server/cluster_controller/cluster_controller.h"
@@ -87,6 +88,9 @@ struct ControllerState {
   // Storage servers the data distributor asked to drop, with the requests to answer once
   // the core state no longer names them (the core state's writer does it).
   std::vector<RemoveStorageServerRequest> removals;
+  // The excluded processes as last read from the database, and a count of its changes.
+  Exclusions exclusions;
+  AsyncVar<uint64_t> exclusion_changes{0};
 };
 
 // Ends the published generation (or restarts the recovery in progress) because of `why`.

@@ -31,6 +31,7 @@ std::vector<ProcessFacts> known_processes(const ControllerState& state) {
     process.worker_id = worker.interface.id;
     process.locality = worker.interface.locality;
     process.failed = worker.failed;
+    process.excluded = state.exclusions.covers(address);
   }
   NetworkAddress own_address = Transport::current().listen_address();
   processes[own_address].address = own_address;
@@ -47,6 +48,10 @@ std::vector<ProcessFacts> known_processes(const ControllerState& state) {
     add_roles(processes, "storage", info.storage_servers);
     add_roles(processes, "commit_proxy", info.client.commit_proxies);
     add_roles(processes, "grv_proxy", info.client.grv_proxies);
+  }
+  if (state.data_distributor) {
+    add_roles(processes, "data_distributor",
+              std::vector<DataDistributorInterface>{*state.data_distributor});
   }
   std::vector<ProcessFacts> known;
   for (auto& [address, process] : processes)

@@ -22,14 +22,17 @@ std::vector<size_t> pick_processes(const std::vector<RecruitCandidate>& candidat
     // already has (a second copy on a process fits no better than a first copy one fitness
     // worse). Copies of data (logs, storage servers) go to the least used zone first and
     // the lowest cost within it; stateless roles go to the lowest cost first and the least
-    // used zone within it. Then the fewest roles of any kind, then address order.
+    // used zone within it. Then the fewest roles of any kind, then address order. Excluded
+    // processes come after all others, but for copies of data only within a zone: a copy
+    // in a zone of its own matters more.
     const bool data = role == RoleKind::log || role == RoleKind::storage;
     auto rank = [&](size_t i) {
       const RecruitCandidate& candidate = candidates[i];
       int cost = role_fitness(candidate.locality.process_class, role) + process_use[i];
       int zone = zone_use[candidate.locality.zone];
-      return std::make_tuple(data ? zone : cost, data ? cost : zone, load[candidate.address],
-                             candidate.address);
+      int excluded = candidate.excluded ? 1 : 0;
+      return std::make_tuple(data ? zone : excluded, data ? excluded : cost, data ? cost : zone,
+                             load[candidate.address], candidate.address);
     };
     for (size_t i = 0; i < candidates.size(); ++i) {
       if (!best || rank(i) < rank(*best)) best = i;

@@ -20,6 +20,9 @@ namespace strata {
 struct RecruitCandidate {
   NetworkAddress address;
   Locality locality;
+  // Excluded by the operator: the last resort for every role (copies of data still go to
+  // distinct zones first).
+  bool excluded = false;
 };
 
 // How many roles each process was given so far in one recruitment.

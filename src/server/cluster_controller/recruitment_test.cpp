@@ -17,8 +17,10 @@
 namespace strata {
 namespace {
 
-RecruitCandidate candidate(uint16_t port, ProcessClass process_class, std::string zone) {
-  return RecruitCandidate{NetworkAddress(0x0a000001, port), Locality{process_class, zone, zone}};
+RecruitCandidate candidate(uint16_t port, ProcessClass process_class, std::string zone,
+                           bool excluded = false) {
+  return RecruitCandidate{NetworkAddress(0x0a000001, port), Locality{process_class, zone, zone},
+                          excluded};
 }
 
 std::vector<uint16_t> ports(const std::vector<RecruitCandidate>& candidates,
@@ -85,6 +87,36 @@ TEST(RecruitmentTest, BusyProcessesAreAvoidedWhileOthersFitAsWell) {
   load[candidates[0].address] = 1;  // the controller's own process
   EXPECT_EQ(ports(candidates, pick_processes(candidates, RoleKind::sequencer, 1, load)),
             (std::vector<uint16_t>{2}));
+}
+
+TEST(RecruitmentTest, ExcludedProcessesAreTheLastResort) {
+  // The stateless process and a log process are excluded.
+  std::vector<RecruitCandidate> candidates = {
+      candidate(1, ProcessClass::stateless, "a", true), candidate(2, ProcessClass::storage, "b"),
+      candidate(3, ProcessClass::log, "c", true), candidate(4, ProcessClass::log, "d"),
+      candidate(5, ProcessClass::unset, "e")};
+  RecruitLoad load;
+  // Stateless roles go to the processes that are not excluded, however many copies and
+  // however well the excluded stateless process would fit.
+  EXPECT_EQ(ports(candidates, pick_processes(candidates, RoleKind::sequencer, 1, load)),
+            (std::vector<uint16_t>{5}));
+  RecruitLoad proxies;
+  for (uint16_t port :
+       ports(candidates, pick_processes(candidates, RoleKind::commit_proxy, 6, proxies)))
+    EXPECT_TRUE(port != 1 && port != 3) << "a proxy on excluded process " << port;
+  // Copies of data: the log process left, then a zone of its own before an excluded one...
+  RecruitLoad logs;
+  EXPECT_EQ(ports(candidates, pick_processes(candidates, RoleKind::log, 3, logs)),
+            (std::vector<uint16_t>{2, 4, 5}));
+  // ...but an excluded process in a new zone before a second copy in a used zone.
+  RecruitLoad many;
+  EXPECT_EQ(ports(candidates, pick_processes(candidates, RoleKind::log, 5, many)),
+            (std::vector<uint16_t>{1, 2, 3, 4, 5}));
+  // Only excluded processes: they still take the roles.
+  std::vector<RecruitCandidate> excluded = {candidate(1, ProcessClass::unset, "a", true)};
+  RecruitLoad last;
+  EXPECT_EQ(ports(excluded, pick_processes(excluded, RoleKind::sequencer, 1, last)),
+            (std::vector<uint16_t>{1}));
 }
 
 // What every team assignment must give: one team per shard, `replication` servers each,

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "client/exclusions.h"
 #include "client/management.h"
 #include "client/move_keys.h"
 #include "interfaces/storage_interface.h"
@@ -28,6 +29,8 @@ struct DistributorState {
   std::map<UID, std::optional<double>> failed_since;
   // The watchers of the servers it knows.
   std::map<UID, Future<Void>> watchers;
+  // The excluded processes, as of the current look at the map.
+  Exclusions exclusions;
 };
 
 // Whether the server answers a request itself: any reply, an error it sends included (a
@@ -71,9 +74,19 @@ bool is_healthy(const DistributorState& state, const UID& id) {
   return found != state.failed_since.end() && !found->second;
 }
 
-// A team for `entry` without the servers gone for long: its other source members, plus
-// healthy servers holding the fewest shards, in zones the team lacks. Empty when there are
-// not enough such servers.
+// Whether a shard may stay on, or move to, `server`: it answers and is not excluded.
+bool may_hold(const DistributorState& state, const StorageServerRecord& server) {
+  return is_healthy(state, server.id) && !state.exclusions.covers(server.address);
+}
+
+// Whether `server` is to be given up: gone for long, or excluded as failed.
+bool given_up(const DistributorState& state, const StorageServerRecord& server) {
+  return failed_for_long(state, server.id) || state.exclusions.covers_failed(server.address);
+}
+
+// A team for `entry` of servers that may hold it: its source members that may, plus the
+// servers that may holding the fewest shards, in zones the team lacks. Empty when there
+// are not enough such servers.
 std::vector<UID> replacement_team(const DistributorState& state, const ShardMapEntry& entry,
                                   const std::vector<StorageServerRecord>& servers,
                                   const std::map<UID, int>& shard_counts) {
@@ -85,14 +98,13 @@ std::vector<UID> replacement_team(const DistributorState& state, const ShardMapE
   std::set<std::string> zones;
   for (const UID& id : entry.teams.src) {
     if (team.size() >= copies) break;
-    if (!is_healthy(state, id) || !by_id.count(id)) continue;
+    if (!by_id.count(id) || !may_hold(state, *by_id[id])) continue;
     team.push_back(id);
     zones.insert(by_id[id]->locality.zone);
   }
   std::vector<const StorageServerRecord*> candidates;
   for (const StorageServerRecord& server : servers) {
-    if (is_healthy(state, server.id) &&
-        std::find(team.begin(), team.end(), server.id) == team.end()) {
+    if (may_hold(state, server) && std::find(team.begin(), team.end(), server.id) == team.end()) {
       candidates.push_back(&server);
     }
   }
@@ -136,10 +148,14 @@ Future<bool> remove_server(DistributorState* state, UID id) {
   co_return true;
 }
 
-// One look at the map: moves one shard that needs it, or removes one server that is gone.
-// Returns whether it did anything.
+// One look at the map: moves one shard that needs it, or removes one server that is gone
+// or excluded and holds nothing. Returns whether it did anything.
 Future<bool> distribute_once(DistributorState* state, UID owner) {
+  state->exclusions = co_await read_exclusions(state->database);
   std::vector<StorageServerRecord> servers = co_await read_server_list(state->database);
+  std::map<UID, const StorageServerRecord*> by_id;
+  for (const StorageServerRecord& server : servers)
+    by_id[server.id] = &server;
   for (const StorageServerRecord& server : servers) {
     if (state->watchers.count(server.id)) continue;
     state->failed_since[server.id] = now();  // not healthy until it answers
@@ -155,12 +171,16 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
   }
   for (const ShardMapEntry& entry : map) {
     std::vector<UID> members = entry.teams.all();
-    bool lost = std::any_of(members.begin(), members.end(),
-                            [state](const UID& id) { return failed_for_long(*state, id); });
+    bool lost = std::any_of(members.begin(), members.end(), [&](const UID& id) {
+      return by_id.count(id) ? given_up(*state, *by_id[id]) : failed_for_long(*state, id);
+    });
+    bool excluded = std::any_of(members.begin(), members.end(), [&](const UID& id) {
+      return by_id.count(id) && state->exclusions.covers(by_id[id]->address);
+    });
     // A move nobody is finishing (this distributor moves one shard at a time, to the end).
     bool stranded = !entry.teams.dest.empty();
     bool resized = entry.teams.src.size() != static_cast<size_t>(state->replication);
-    if (!lost && !stranded && !resized) continue;
+    if (!lost && !excluded && !stranded && !resized) continue;
     std::vector<UID> team = replacement_team(*state, entry, servers, shard_counts);
     if (team.empty()) {
       TraceEvent(Severity::warn, "DistributorNoTeam")
@@ -173,6 +193,7 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
         .detail("Begin", printable(entry.range.begin))
         .detail("End", printable(entry.range.end))
         .detail("Reason", lost       ? "a member is gone"
+                          : excluded ? "a member is excluded"
                           : stranded ? "a move was left unfinished"
                                      : "the redundancy mode changed");
     try {
@@ -200,9 +221,12 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
     }
     co_return true;
   }
-  // Servers gone for long that no shard names any more.
+  // Servers gone for long or excluded that no shard names any more.
   for (const StorageServerRecord& server : servers) {
-    if (failed_for_long(*state, server.id) && !shard_counts.count(server.id)) {
+    if ((failed_for_long(*state, server.id) || state->exclusions.covers(server.address)) &&
+        !shard_counts.count(server.id)) {
+      STRATA_PROBE(state->exclusions.covers(server.address),
+                   "the data distributor removes an excluded storage server it emptied");
       co_return co_await remove_server(state, server.id);
     }
   }
@@ -240,7 +264,7 @@ DataDistributorInterface make_data_distributor_interface(UID id) {
 Future<Void> run_data_distributor(DataDistributorInterface interface, uint64_t epoch,
                                   int replication, Database database) {
   STRATA_ASSERT_MSG(replication >= 1, "a data distributor keeps at least one copy");
-  DistributorState state{interface, std::move(database), replication, {}, {}};
+  DistributorState state{interface, std::move(database), replication, {}, {}, {}};
   TraceEvent("DataDistributorStarted")
       .id(interface.id)
       .detail("Epoch", epoch)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "runtime/buggify.h"
 #include "runtime/environment.h"
 #include "runtime/trace.h"
 #include "server/data_distributor/data_distributor.h"
@@ -355,10 +356,12 @@ void WorkerRoles::retire(const std::string& key) {
   if (kind != Role::Kind::stateless) stored_roles_changes_.set(stored_roles_changes_.get() + 1);
 }
 
-// A newer generation was published: retire what it no longer needs.
+// Retires what the published generation no longer needs: at once (the info may have
+// arrived while the stored roles were restored, e.g. a storage server removed while its
+// process was down), then whenever a newer one is published.
 Future<Void> WorkerRoles::retire_unneeded_roles() {
-  while (true) {
-    co_await db_info_->on_change();
+  for (bool first = true;; first = false) {
+    if (!first) co_await db_info_->on_change();
     const ServerDBInfo& info = db_info_->get();
     // Only a database's own info may retire its data (the worker checked the cluster id).
     if (!info.cluster_id.is_valid() || info.epoch == 0) continue;
@@ -380,9 +383,13 @@ Future<Void> WorkerRoles::retire_unneeded_roles() {
           }
           break;
         case Role::Kind::storage:
-          // Created by a recovery that never completed.
+          // Created by a recovery that never completed, or removed from the database (its
+          // shards now live elsewhere and its tag is no longer kept by the logs).
           if (role->epoch != 0 && role->epoch <= info.epoch && !info.storage_servers.empty() &&
               !names_storage(info, role->id)) {
+            STRATA_PROBE(first,
+                         "a storage server removed while its process was down is "
+                         "deleted when the process returns");
             retiring.push_back(key);
           }
           break;

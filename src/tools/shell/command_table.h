@@ -28,6 +28,9 @@ struct CommandSpec {
   // -1: no limit.
   int arguments_max;
   CommandHandler run;
+  // Waits for as long as the cluster takes (bounding each request itself) instead of the
+  // shell's --timeout.
+  bool waits_for_the_cluster;
 };
 
 // In alphabetical order.

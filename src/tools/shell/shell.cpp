@@ -64,8 +64,10 @@ Future<bool> Shell::execute(Words words) {
   commit_in_flight_ = false;
   std::optional<Error> failure;
   try {
+    const CommandSpec* spec = find_command(words.front());
     Future<Void> command = run_command(std::move(words));
-    Future<Void> timer = delay(options_.timeout_s);
+    Future<Void> timer =
+        spec && spec->waits_for_the_cluster ? never<Void>() : delay(options_.timeout_s);
     if (co_await first_ready(command, timer) == 1) {
       // Cancel the command now, so that what it leaves behind (a transaction that may have
       // committed) is settled before anything else runs.
