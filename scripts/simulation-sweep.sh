@@ -8,8 +8,8 @@
 # N seeds per test (default 1000) from S (default 1), J jobs (default: the number of
 # cores). Without tests: the cluster specs (coordinators, recovery, permanent faults,
 # partitions, configuration and coordinator changes, redundancy, zone losses, spilling,
-# shard moves, re-replication, redundancy changes, exclusions). Logs go to sweep-logs/ in the
-# current folder. Exit status 0 when every seed passed, 1 otherwise.
+# shard moves, re-replication, redundancy changes, exclusions, shard sizes). Logs go to
+# sweep-logs/ in the current folder. Exit status 0 when every seed passed, 1 otherwise.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seeds=1000
@@ -31,7 +31,7 @@ if [[ ${#tests[@]} -eq 0 ]]; then
          coordinator_changes double_teams triple_zone_failures triple_storage_losses
          triple_all_copies_down storage_down_spilling shard_moves shard_moves_faults
          storage_losses_rereplicated redundancy_up redundancy_down exclusions
-         exclusions_failed)
+         exclusions_failed shard_splits)
 fi
 
 "$root/scripts/install-deps.sh" >/dev/null

@@ -268,7 +268,7 @@ Future<int64_t> DatabaseContext::range_stats(KeyRange range, int64_t chunk_bytes
     std::optional<Error> failure;
     try {
       RangeStatsReply reply = co_await load_balance(shard.servers, &StorageInterface::range_stats,
-                                                    RangeStatsRequest{part, chunk_bytes, {}},
+                                                    RangeStatsRequest{part, chunk_bytes, false, {}},
                                                     locality_, true, &penalties_);
       bytes += reply.bytes;
       if (split_points) {

@@ -8,7 +8,8 @@
 // `load_balance_backup_delay_s` is also sent to the next member (reads are idempotent) and
 // the first answer wins: a member that stopped without closing its connections (a paused
 // process, a partition) costs that delay, not the transport's idle timeout. A member that
-// lost such a race or had not applied the version yet is tried after the others for
+// lost such a race, had not applied the version yet or failed the request is tried after
+// the others for
 // `load_balance_penalty_s`: one that lags for long (catching up after a restart) would
 // otherwise cost every read the backup delay, and a transaction of many reads its 5 s.
 
@@ -95,10 +96,11 @@ Future<ReplyType<Request>> load_balance(std::vector<StorageInterface> team,
       }
       if (!another_member_may_answer(pending[i].error())) throw pending[i].error();
       last_failure = pending[i].error();
-      if (last_failure->is(ErrorCode::future_version)) {
-        STRATA_PROBE(true, "a member behind the read version is tried last for a while");
-        penalties->penalize(team[pending_member[i]].id);
-      }
+      // Behind the read version, gone (a removed server's endpoint), or unreachable: the
+      // next reads try it last for a while.
+      STRATA_PROBE(last_failure->is(ErrorCode::future_version),
+                   "a member behind the read version is tried last for a while");
+      penalties->penalize(team[pending_member[i]].id);
       pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
       pending_member.erase(pending_member.begin() + static_cast<std::ptrdiff_t>(i));
     }

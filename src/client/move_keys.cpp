@@ -4,6 +4,7 @@
 
 #include "interfaces/storage_interface.h"
 #include "rpc/serialize.h"
+#include "runtime/buggify.h"
 #include "runtime/combinators.h"
 #include "runtime/trace.h"
 #include "strata/transaction.h"
@@ -103,6 +104,95 @@ Future<std::vector<ShardMapEntry>> read_shard_map(Database database, KeyRange ra
   });
 }
 
+namespace {
+
+// The shards of `range` as the map holds them now, when they are exactly `expected` (by
+// range), none moving and all of one team; throws movekeys_conflict otherwise.
+Future<ShardTeams> unmoving_shards(Transaction& tr, KeyRange range, std::vector<KeyRange> expected,
+                                   const UID& owner) {
+  check_lock(co_await tr.get(move_keys_lock_key), owner);
+  MapAround map = co_await read_map_around(tr, range);
+  bool same =
+      map.inside.size() == expected.size() && map.end_is_boundary == (range.end < all_keys_end);
+  for (size_t i = 0; same && i < expected.size(); ++i) {
+    const ShardMapEntry& entry = map.inside[i];
+    same = entry.range == expected[i] && entry.teams.dest.empty() &&
+           entry.teams.src == map.inside.front().teams.src;
+  }
+  if (!same || map.inside.empty()) {
+    throw Error(ErrorCode::movekeys_conflict,
+                "the shards from '" + printable(range.begin) + "' changed under the distributor");
+  }
+  co_return map.inside.front().teams;
+}
+
+}  // namespace
+
+Future<Void> split_shard(Database database, KeyRange shard, std::vector<Key> points, UID owner) {
+  STRATA_ASSERT(!points.empty());
+  for (size_t i = 0; i < points.size(); ++i) {
+    STRATA_ASSERT_MSG(
+        shard.begin < points[i] && points[i] < shard.end && (i == 0 || points[i - 1] < points[i]),
+        "split points must lie inside the shard, in order");
+  }
+  co_await database.run([&](Transaction& tr) -> Future<Void> {
+    tr.set_access_system_keys();
+    ShardTeams teams = co_await unmoving_shards(tr, shard, {shard}, owner);
+    for (const Key& point : points)
+      tr.set(key_servers_key(point), encode_shard_teams(teams));
+  });
+}
+
+Future<Void> merge_shards(Database database, KeyRange first, KeyRange second, UID owner) {
+  STRATA_ASSERT_MSG(first.end == second.begin && !first.empty() && !second.empty(),
+                    "only adjacent shards merge");
+  co_await database.run([&](Transaction& tr) -> Future<Void> {
+    tr.set_access_system_keys();
+    co_await unmoving_shards(tr, KeyRange{first.begin, second.end}, {first, second}, owner);
+    tr.clear(key_servers_key(second.begin));
+  });
+}
+
+namespace {
+
+// The servers of earlier moves' destinations in `range` (other than `dest`) that already
+// serve all of their piece (in memory at least), with those pieces. They stay sources of the new
+// move: when every source of a piece failed while it moved, one of them may hold the only copy
+// left.
+Future<std::vector<std::pair<UID, KeyRange>>> finished_destinations(Database database,
+                                                                    KeyRange range,
+                                                                    std::vector<UID> dest) {
+  std::vector<std::pair<UID, KeyRange>> asked;
+  std::vector<Future<Version>> answers;
+  std::vector<StorageServerRecord> servers;
+  for (const ShardMapEntry& piece : co_await read_shard_map(database, range)) {
+    for (const UID& id : piece.teams.dest) {
+      if (std::find(dest.begin(), dest.end(), id) != dest.end()) continue;
+      if (servers.empty()) servers = co_await read_server_list(database);
+      auto record = std::find_if(servers.begin(), servers.end(),
+                                 [&id](const StorageServerRecord& r) { return r.id == id; });
+      if (record == servers.end()) continue;
+      StorageInterface server =
+          storage_interface_at(record->id, record->tag, record->address, record->locality);
+      asked.emplace_back(id, piece.range);
+      answers.push_back(timeout_error(
+          server.wait_readable.get_reply(WaitReadableRequest{piece.range, 0, false, {}}), 1.0));
+    }
+  }
+  std::vector<std::pair<UID, KeyRange>> finished;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    try {
+      co_await answers[i];
+      finished.push_back(asked[i]);
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+    }
+  }
+  co_return finished;
+}
+
+}  // namespace
+
 Future<Void> move_keys(Database database, KeyRange range, std::vector<UID> dest, UID owner,
                        double readable_timeout_s) {
   STRATA_ASSERT_MSG(!range.empty() && range.end <= all_keys_end, "a move needs a range of keys");
@@ -110,6 +200,8 @@ Future<Void> move_keys(Database database, KeyRange range, std::vector<UID> dest,
   STRATA_ASSERT_MSG(!dest.empty() && std::adjacent_find(dest.begin(), dest.end()) == dest.end(),
                     "a move needs distinct destination servers");
   // 1. start. (Repeating it after commit_unknown_result writes the same again.)
+  const std::vector<std::pair<UID, KeyRange>> finished =
+      co_await finished_destinations(database, range, dest);
   Version started = 0;
   Transaction tr = database.create_transaction();
   while (true) {
@@ -119,8 +211,17 @@ Future<Void> move_keys(Database database, KeyRange range, std::vector<UID> dest,
       check_lock(co_await tr.get(move_keys_lock_key), owner);
       MapAround map = co_await read_map_around(tr, range);
       for (const ShardMapEntry& piece : map.inside) {
-        tr.set(key_servers_key(piece.range.begin),
-               encode_shard_teams(ShardTeams{piece.teams.src, dest}));
+        std::vector<UID> src = piece.teams.src;
+        for (const auto& [id, served] : finished) {
+          const bool still_dest = std::find(piece.teams.dest.begin(), piece.teams.dest.end(), id) !=
+                                  piece.teams.dest.end();
+          if (still_dest && served.begin <= piece.range.begin && piece.range.end <= served.end &&
+              std::find(src.begin(), src.end(), id) == src.end()) {
+            STRATA_PROBE(true, "a finished destination of an abandoned move stays a source");
+            src.push_back(id);
+          }
+        }
+        tr.set(key_servers_key(piece.range.begin), encode_shard_teams(ShardTeams{src, dest}));
       }
       if (map.at_end && !map.end_is_boundary)
         tr.set(key_servers_key(range.end), encode_shard_teams(*map.at_end));
@@ -153,7 +254,7 @@ Future<Void> move_keys(Database database, KeyRange range, std::vector<UID> dest,
           while (true) {
             try {
               co_return co_await server.wait_readable.get_reply(
-                  WaitReadableRequest{range, version, {}});
+                  WaitReadableRequest{range, version, true, {}});
             } catch (Error& error) {
               if (error.is_cancellation() || error.is(ErrorCode::wrong_shard_server)) throw;
             }

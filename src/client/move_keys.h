@@ -38,4 +38,14 @@ Future<std::vector<ShardMapEntry>> read_shard_map(Database database, KeyRange ra
 Future<Void> move_keys(Database database, KeyRange range, std::vector<UID> dest, UID owner,
                        double readable_timeout_s);
 
+// Cuts shard `shard` at `points` (inside it, in order), as `owner`: its pieces keep its
+// team, so nothing moves. Fails with movekeys_conflict when the lock was taken or `shard`
+// is no longer one shard that is not moving.
+Future<Void> split_shard(Database database, KeyRange shard, std::vector<Key> points, UID owner);
+
+// Joins the adjacent shards `first` and `second` into one, as `owner`. Fails with
+// movekeys_conflict when the lock was taken or they are no longer two shards of one team
+// that are not moving.
+Future<Void> merge_shards(Database database, KeyRange first, KeyRange second, UID owner);
+
 }  // namespace strata

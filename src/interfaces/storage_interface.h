@@ -124,23 +124,28 @@ struct RangeStatsReply {
   int64_t bytes = 0;
   // Keys splitting the range into chunks of about chunk_bytes each (when asked).
   std::vector<Key> split_points;
+  // For an estimate: whether the server's byte sample covers everything it holds (it is
+  // rebuilt from the engine after a restart).
+  bool complete = true;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(bytes, split_points);
+    archive(bytes, split_points, complete);
   }
 };
 
 // The size of `range` (inside one shard of the server), and, when chunk_bytes > 0, the
-// keys where chunks of that many bytes end.
+// keys where chunks of that many bytes end: counted by reading the range, or with
+// `estimate` from the server's byte sample without reading it (server/storage/byte_sample.h).
 struct RangeStatsRequest {
   KeyRange range;
   int64_t chunk_bytes = 0;
+  bool estimate = false;
   ReplyPromise<RangeStatsReply> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(range, chunk_bytes, reply);
+    archive(range, chunk_bytes, estimate, reply);
   }
 };
 
@@ -151,11 +156,13 @@ struct RangeStatsRequest {
 struct WaitReadableRequest {
   KeyRange range;
   Version version = 0;
+  // Also wait until the range is durable on the server (a move finishing needs that).
+  bool durable = true;
   ReplyPromise<Version> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(range, version, reply);
+    archive(range, version, durable, reply);
   }
 };
 

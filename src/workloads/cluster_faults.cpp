@@ -76,8 +76,29 @@ bool coordinators_survive_without(WorkloadContext& context, const sim::SimProces
   return alive >= coordinators.size() / 2 + 1;
 }
 
+namespace {
+
+// Whether every shard of `cluster` (a status document's) is on as many live servers as its
+// redundancy mode keeps copies, and none moves.
+bool teams_full(const nlohmann::json& cluster) {
+  const std::string mode = cluster["configuration"].value("redundancy_mode", "single");
+  const size_t copies = mode == "triple" ? 3 : mode == "double" ? 2 : 1;
+  const nlohmann::json& teams = cluster["storage_teams"];
+  if (!teams.is_array() || teams.empty()) return false;
+  for (const nlohmann::json& team : teams) {
+    if (team.contains("moving_to") || team["servers"].size() < copies) return false;
+    for (const nlohmann::json& server : team["servers"]) {
+      if (!server.value("live", false)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 Future<std::optional<std::vector<NetworkAddress>>> wait_until_settled(WorkloadContext& context,
-                                                                      double timeout_s) {
+                                                                      double timeout_s,
+                                                                      bool full_teams) {
   const double deadline = now() + timeout_s;
   while (now() < deadline) {
     std::optional<std::string> document;
@@ -91,7 +112,7 @@ Future<std::optional<std::vector<NetworkAddress>>> wait_until_settled(WorkloadCo
       if (!status.is_discarded()) {
         const nlohmann::json& cluster = status["cluster"];
         if (cluster["recovery_state"]["name"] == "fully_recovered" && cluster["logs"].is_array() &&
-            cluster["logs"].size() == 1) {
+            cluster["logs"].size() == 1 && (!full_teams || teams_full(cluster))) {
           std::vector<NetworkAddress> logs;
           for (const nlohmann::json& log : cluster["logs"][0]["log_servers"]) {
             logs.push_back(NetworkAddress::parse(log["address"].get<std::string>()));

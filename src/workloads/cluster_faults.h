@@ -37,10 +37,13 @@ bool is_role_target(const std::string& role);
 bool coordinators_survive_without(WorkloadContext& context, const sim::SimProcess* victim);
 
 // Waits up to `timeout_s` for the cluster to be fully recovered with a single generation of
-// logs (so that no old generation's last log is on a process about to be lost for good).
+// logs (so that no old generation's last log is on a process about to be lost for good),
+// and with `full_teams`, for every shard to have as many live copies as the redundancy
+// mode keeps, nothing moving (so that a storage server lost next leaves a copy of each).
 // Returns the addresses of the current generation's logs (one per log), or nullopt when it
 // did not settle in time.
 Future<std::optional<std::vector<NetworkAddress>>> wait_until_settled(WorkloadContext& context,
-                                                                      double timeout_s);
+                                                                      double timeout_s,
+                                                                      bool full_teams = false);
 
 }  // namespace strata

@@ -37,7 +37,11 @@ class RoleKillsWorkload final : public Workload {
         keep_alive_(options.get_int("keep_alive", 1)),
         // Storage processes whose data may be lost for good: at most one copy fewer than
         // the redundancy mode keeps, so that every shard keeps a copy.
-        storage_losses_max_(options.get_int("storage_losses_max", 0)) {
+        storage_losses_max_(options.get_int("storage_losses_max", 0)),
+        // Before each destructive kill, also wait for every shard to have all its copies
+        // again: losses one after another, each after re-replication, as an operator
+        // replacing machines would have them.
+        await_full_teams_(options.get_bool("await_full_teams", false)) {
     if (!is_role_target(role_)) {
       throw Error(ErrorCode::test_specification_invalid,
                   "role_kills: role '" + role_ + "' is not a role a process hosts");
@@ -54,7 +58,7 @@ class RoleKillsWorkload final : public Workload {
       std::vector<NetworkAddress> current_logs;
       if (mode_ != KillMode::reboot) {
         std::optional<std::vector<NetworkAddress>> settled =
-            co_await wait_until_settled(context, interval);
+            co_await wait_until_settled(context, interval, await_full_teams_);
         if (!settled) {
           ++skipped_;
           continue;
@@ -145,6 +149,7 @@ class RoleKillsWorkload final : public Workload {
   const double downtime_s_max_;
   const int64_t keep_alive_;
   const int64_t storage_losses_max_;
+  const bool await_full_teams_;
   int64_t storage_losses_ = 0;
   uint64_t done_ = 0;
   uint64_t skipped_ = 0;

@@ -114,6 +114,9 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        "kills processes that host a given role (the controller, the sequencer, a log, a "
        "coordinator, ...): rebooted, wiped, lost for good or replaced by a new machine",
        make_role_kills_workload},
+      {"data_churn",
+       "fills a prefix with keys, then clears it, a few rounds: shards that grow and shrink",
+       make_data_churn_workload},
       {"exclusions",
        "excludes live processes under load (or, failed, processes lost for good) and checks "
        "that every role and shard leaves them; includes them again",

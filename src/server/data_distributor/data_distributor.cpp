@@ -12,6 +12,7 @@
 #include "runtime/buggify.h"
 #include "runtime/combinators.h"
 #include "runtime/trace.h"
+#include "server/data_distributor/size_plan.h"
 #include "server/server_knobs.h"
 #include "server/wait_failure.h"
 #include "strata/transaction.h"
@@ -31,6 +32,8 @@ struct DistributorState {
   std::map<UID, Future<Void>> watchers;
   // The excluded processes, as of the current look at the map.
   Exclusions exclusions;
+  // When the sizes of the shards are next looked at.
+  double next_size_check = 0;
 };
 
 // Whether the server answers a request itself: any reply, an error it sends included (a
@@ -99,8 +102,11 @@ std::vector<UID> replacement_team(const DistributorState& state, const ShardMapE
   for (const UID& id : entry.teams.src) {
     if (team.size() >= copies) break;
     if (!by_id.count(id) || !may_hold(state, *by_id[id])) continue;
+    // A source kept from an abandoned move may share a zone with another.
+    const std::string& zone = by_id[id]->locality.zone;
+    if (!zone.empty() && zones.count(zone)) continue;
     team.push_back(id);
-    zones.insert(by_id[id]->locality.zone);
+    zones.insert(zone);
   }
   std::vector<const StorageServerRecord*> candidates;
   for (const StorageServerRecord& server : servers) {
@@ -145,6 +151,132 @@ Future<bool> remove_server(DistributorState* state, UID id) {
   state->watchers.erase(id);
   state->failed_since.erase(id);
   TraceEvent("DistributorServerRemoved").id(state->interface.id).detail("Server", id);
+  co_return true;
+}
+
+// Moves `range` to `team`, giving the move up as soon as a member of the new team fails (the
+// next look picks another team) or when it fails otherwise; only losing the move lock ends
+// the distributor.
+Future<Void> move_shard(DistributorState* state, KeyRange range, std::vector<UID> team, UID owner) {
+  try {
+    Future<Void> moved =
+        move_keys(state->database, range, team, owner, server_knobs().dd_move_timeout_s);
+    Future<Void> member_failed = [](DistributorState* state,
+                                    std::vector<UID> team) -> Future<Void> {
+      while (std::all_of(team.begin(), team.end(),
+                         [state](const UID& id) { return is_healthy(*state, id); })) {
+        co_await delay(server_knobs().dd_check_interval_s);
+      }
+    }(state, team);
+    if (co_await first_ready(moved, member_failed) == 1) {
+      TraceEvent(Severity::warn, "DistributorMoveAbandoned")
+          .id(state->interface.id)
+          .detail("Begin", printable(range.begin))
+          .detail("Reason", "a server of the new team failed");
+    } else {
+      co_await moved;
+    }
+  } catch (Error& error) {
+    if (error.is_cancellation() || error.is(ErrorCode::movekeys_conflict)) throw;
+    TraceEvent(Severity::warn, "DistributorMoveFailed").id(state->interface.id).error(error);
+  }
+}
+
+Future<bool> holds_move_keys_lock(Database database, UID owner) {
+  std::optional<Value> lock =
+      co_await database.run([](Transaction& tr) -> Future<std::optional<Value>> {
+        tr.set_read_system_keys();
+        co_return co_await tr.get(move_keys_lock_key);
+      });
+  co_return lock == owner.to_string();
+}
+
+// The estimated size of every shard of `map` from one of its members that may hold it (its
+// byte sample), with points that would cut it into pieces of half the largest size;
+// nullopt when some shard's estimate is not to be had yet (no member answers, or a member's
+// sample is still being rebuilt after a restart).
+Future<std::optional<std::vector<ShardSize>>> shard_sizes(
+    DistributorState* state, const std::vector<ShardMapEntry>& map,
+    const std::map<UID, const StorageServerRecord*>& by_id) {
+  const ServerKnobs& knobs = server_knobs();
+  std::vector<Future<RangeStatsReply>> replies;
+  for (const ShardMapEntry& entry : map) {
+    const StorageServerRecord* member = nullptr;
+    for (const UID& id : entry.teams.src) {
+      if (by_id.count(id) && is_healthy(*state, id)) member = by_id.at(id);
+    }
+    if (!member) co_return std::nullopt;
+    StorageInterface server =
+        storage_interface_at(member->id, member->tag, member->address, member->locality);
+    replies.push_back(timeout_error(server.range_stats.get_reply(RangeStatsRequest{
+                                        entry.range, knobs.dd_shard_max_bytes / 2, true, {}}),
+                                    knobs.failure_detection_timeout_s));
+  }
+  std::vector<ShardSize> sizes;
+  for (size_t i = 0; i < map.size(); ++i) {
+    std::optional<RangeStatsReply> reply;
+    try {
+      reply = co_await replies[i];
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+    }
+    if (!reply || !reply->complete) co_return std::nullopt;
+    sizes.push_back(ShardSize{map[i], reply->bytes, std::move(reply->split_points)});
+  }
+  co_return sizes;
+}
+
+// Splits, merges or moves one shard for its size (size_plan.h). Returns whether it did.
+Future<bool> resize_once(DistributorState* state, UID owner, const std::vector<ShardMapEntry>& map,
+                         const std::vector<StorageServerRecord>& servers,
+                         const std::map<UID, const StorageServerRecord*>& by_id) {
+  const ServerKnobs& knobs = server_knobs();
+  if (now() < state->next_size_check) co_return false;
+  state->next_size_check = now() + knobs.dd_size_check_interval_s;
+  std::optional<std::vector<ShardSize>> sizes = co_await shard_sizes(state, map, by_id);
+  if (!sizes) co_return false;
+  std::vector<StorageServerRecord> usable;
+  for (const StorageServerRecord& server : servers) {
+    if (may_hold(*state, server)) usable.push_back(server);
+  }
+  SizeStep step = plan_size_step(
+      *sizes, usable,
+      SizeLimits{knobs.dd_shard_max_bytes, knobs.dd_shard_merge_bytes, knobs.dd_balance_bytes});
+  if (step.kind == SizeStep::Kind::none) co_return false;
+  const char* kind = step.kind == SizeStep::Kind::split   ? "split"
+                     : step.kind == SizeStep::Kind::merge ? "merge"
+                                                          : "move";
+  TraceEvent("DistributorResize")
+      .id(state->interface.id)
+      .detail("Kind", kind)
+      .detail("Begin", printable(step.range.begin))
+      .detail("End", printable(step.range.end))
+      .detail("Pieces", step.points.size() + 1)
+      .detail("Reason", step.reason);
+  // Sizes are a moment old: a shard that changed since is left for the next look.
+  std::optional<Error> conflict;
+  try {
+    switch (step.kind) {
+      case SizeStep::Kind::split:
+        STRATA_PROBE(true, "the data distributor splits a shard grown too big");
+        co_await split_shard(state->database, step.range, step.points, owner);
+        break;
+      case SizeStep::Kind::merge:
+        STRATA_PROBE(true, "the data distributor merges two small shards");
+        co_await merge_shards(state->database, step.range, step.second, owner);
+        break;
+      case SizeStep::Kind::move:
+        STRATA_PROBE(true, "the data distributor moves a shard to even out the servers");
+        co_await move_shard(state, step.range, step.team, owner);
+        break;
+      case SizeStep::Kind::none:
+        break;
+    }
+  } catch (Error& error) {
+    if (error.is_cancellation() || !error.is(ErrorCode::movekeys_conflict)) throw;
+    conflict = error;
+  }
+  if (conflict && !co_await holds_move_keys_lock(state->database, owner)) throw *conflict;
   co_return true;
 }
 
@@ -196,29 +328,7 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
                           : excluded ? "a member is excluded"
                           : stranded ? "a move was left unfinished"
                                      : "the redundancy mode changed");
-    try {
-      Future<Void> moved =
-          move_keys(state->database, entry.range, team, owner, server_knobs().dd_move_timeout_s);
-      // Given up as soon as a member of the new team fails: the next look picks another.
-      Future<Void> member_failed = [](DistributorState* state,
-                                      std::vector<UID> team) -> Future<Void> {
-        while (std::all_of(team.begin(), team.end(),
-                           [state](const UID& id) { return is_healthy(*state, id); })) {
-          co_await delay(server_knobs().dd_check_interval_s);
-        }
-      }(state, team);
-      if (co_await first_ready(moved, member_failed) == 1) {
-        TraceEvent(Severity::warn, "DistributorMoveAbandoned")
-            .id(state->interface.id)
-            .detail("Begin", printable(entry.range.begin))
-            .detail("Reason", "a server of the new team failed");
-      } else {
-        co_await moved;
-      }
-    } catch (Error& error) {
-      if (error.is_cancellation() || error.is(ErrorCode::movekeys_conflict)) throw;
-      TraceEvent(Severity::warn, "DistributorMoveFailed").id(state->interface.id).error(error);
-    }
+    co_await move_shard(state, entry.range, team, owner);
     co_return true;
   }
   // Servers gone for long or excluded that no shard names any more.
@@ -230,16 +340,7 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
       co_return co_await remove_server(state, server.id);
     }
   }
-  co_return false;
-}
-
-Future<bool> holds_move_keys_lock(Database database, UID owner) {
-  std::optional<Value> lock =
-      co_await database.run([](Transaction& tr) -> Future<std::optional<Value>> {
-        tr.set_read_system_keys();
-        co_return co_await tr.get(move_keys_lock_key);
-      });
-  co_return lock == owner.to_string();
+  co_return co_await resize_once(state, owner, map, servers, by_id);
 }
 
 Future<bool> distribution_enabled(Database database) {

@@ -28,10 +28,23 @@ const OwnedRange* OwnedRanges::find(std::string_view key) const {
   return it->second.range.contains(key) ? &it->second : nullptr;
 }
 
-const OwnedRange* OwnedRanges::covering(const KeyRange& range) const {
-  const OwnedRange* owned = find(range.begin);
-  if (owned == nullptr || owned->range.end < range.end) return nullptr;
-  return owned;
+std::optional<OwnedRange> OwnedRanges::covering(const KeyRange& range) const {
+  const OwnedRange* first = find(range.begin);
+  if (first == nullptr) return std::nullopt;
+  OwnedRange whole = *first;
+  whole.range.begin = range.begin;
+  for (auto it = ranges_.upper_bound(first->range.begin);
+       whole.range.end < range.end && it != ranges_.end(); ++it) {
+    const OwnedRange& next = it->second;
+    if (next.range.begin != whole.range.end) break;  // a gap
+    whole.range.end = next.range.end;
+    whole.fetching = whole.fetching || next.fetching;
+    whole.since = std::max(whole.since, next.since);
+    whole.sources.insert(whole.sources.end(), next.sources.begin(), next.sources.end());
+  }
+  if (whole.range.end < range.end) return std::nullopt;
+  whole.range.end = range.end;
+  return whole;
 }
 
 std::vector<OwnedRange> OwnedRanges::intersecting(const KeyRange& range) const {

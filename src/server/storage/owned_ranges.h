@@ -37,8 +37,11 @@ class OwnedRanges {
   std::vector<OwnedRange> all() const;
   // The range holding `key`, if any.
   const OwnedRange* find(std::string_view key) const;
-  // The range holding all of `range`, if one does.
-  const OwnedRange* covering(const KeyRange& range) const;
+  // What the server holds of all of `range`, when it holds all of it: one range, or
+  // adjacent ones taken together (fetching if any is, readable from the latest `since`);
+  // a map merge may make one shard of ranges that came to the server apart. nullopt when
+  // some of `range` is not held.
+  std::optional<OwnedRange> covering(const KeyRange& range) const;
   // The parts of `range` held, in key order.
   std::vector<OwnedRange> intersecting(const KeyRange& range) const;
 

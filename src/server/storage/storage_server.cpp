@@ -14,6 +14,7 @@
 #include "runtime/trace.h"
 #include "server/role_metrics.h"
 #include "server/server_knobs.h"
+#include "server/storage/byte_sample.h"
 #include "server/storage/owned_ranges.h"
 #include "server/storage/versioned_data.h"
 #include "server/wait_failure.h"
@@ -66,6 +67,10 @@ struct StorageState {
   };
   std::map<Key, Fetch> fetches;
   VersionedData data;
+  // Estimates the bytes of any range (see byte_sample.h), kept with every change applied
+  // to `data`; complete once it was rebuilt from the engine after the start.
+  ByteSample sample{server_knobs().storage_byte_sample_unit};
+  bool sample_complete = false;
   // The newest version applied in memory. Replaced (releasing its waiters) on rollback.
   std::unique_ptr<NotifiedValue<Version>> version;
   // Reads below this version are too old: the engine may have moved past them.
@@ -120,8 +125,8 @@ Error wrong_shard(const StorageState& storage, std::string_view what) {
 // then (a range that arrived after `version` cannot answer for it).
 void check_readable(const StorageState& storage, const KeyRange& range, Version version,
                     std::string_view what) {
-  const OwnedRange* owned = storage.owned.covering(range);
-  if (owned == nullptr) throw wrong_shard(storage, what);
+  const std::optional<OwnedRange> owned = storage.owned.covering(range);
+  if (!owned) throw wrong_shard(storage, what);
   if (owned->fetching) {
     throw Error(ErrorCode::wrong_shard_server, std::string(what) +
                                                    " is still being fetched by storage server " +
@@ -438,6 +443,16 @@ Future<Void> handle_get_key(StorageState* storage, GetKeyRequest request) {
 Future<Void> handle_range_stats(StorageState* storage, RangeStatsRequest request) {
   try {
     check_readable(*storage, request.range, storage->version->get(), range_words(request.range));
+    if (request.estimate) {
+      RangeStatsReply reply;
+      reply.bytes = storage->sample.bytes(request.range);
+      if (request.chunk_bytes > 0) {
+        reply.split_points = storage->sample.split_points(request.range, request.chunk_bytes);
+      }
+      reply.complete = storage->sample_complete;
+      request.reply.send(std::move(reply));
+      co_return;
+    }
     RangeStatsReply reply;
     int64_t chunk = 0;
     KeyRange cursor = request.range;
@@ -561,10 +576,24 @@ Future<std::map<Key, std::optional<Value>>> read_for_atomic_operations(StorageSt
 
 // Applies one mutation at `version`; an atomic operation becomes the set or clear it
 // amounts to on the value the key holds just before it.
+// Applies a change to the data in memory at `version`, and to the byte sample (which
+// leaves out the server's own keys).
+void apply_to_data(StorageState& storage, Version version, Mutation mutation) {
+  const Key& own_keys = metadata_prefix;
+  if (mutation.type == MutationType::set_value) {
+    if (mutation.param1 < own_keys) {
+      storage.sample.set(mutation.param1, static_cast<int64_t>(mutation.param2.size()));
+    }
+  } else if (mutation.type == MutationType::clear_range) {
+    storage.sample.erase(KeyRange{mutation.param1, std::min(mutation.param2, own_keys)});
+  }
+  storage.data.apply(version, std::move(mutation));
+}
+
 void apply_mutation(StorageState& storage, Version version, const Mutation& mutation,
                     const std::map<Key, std::optional<Value>>& engine_values) {
   if (!is_atomic_operation(mutation.type)) {
-    storage.data.apply(version, mutation);
+    apply_to_data(storage, version, mutation);
     return;
   }
   // Commit proxies turn versionstamped operations into sets.
@@ -582,18 +611,19 @@ void apply_mutation(StorageState& storage, Version version, const Mutation& muta
   }
   std::optional<Value> result = apply_atomic_op(mutation.type, existing, mutation.param2);
   if (result) {
-    storage.data.apply(version, Mutation{MutationType::set_value, key, std::move(*result)});
+    apply_to_data(storage, version, Mutation{MutationType::set_value, key, std::move(*result)});
   } else {
     KeyRange only = single_key_range(key);
-    storage.data.apply(version, Mutation{MutationType::clear_range, only.begin, only.end});
+    apply_to_data(storage, version, Mutation{MutationType::clear_range, only.begin, only.end});
   }
 }
 
 // Records the server's ranges at `version`, with the data of that version (so the engine
 // holds them as of its durable version).
 void record_owned(StorageState& storage, Version version) {
-  storage.data.apply(version, Mutation{MutationType::set_value, owned_key,
-                                       serialize_to_bytes(storage.owned.all())});
+  apply_to_data(
+      storage, version,
+      Mutation{MutationType::set_value, owned_key, serialize_to_bytes(storage.owned.all())});
   storage.owned_changed_at = std::max(storage.owned_changed_at, version);
   storage.owned_changes.set(storage.owned_changes.get() + 1);
 }
@@ -636,9 +666,9 @@ void install_fetched(StorageState& storage, StorageState::Fetch& fetch, Version 
     }
   }
   fetch.waiting = std::move(still_waiting);
-  storage.data.apply(version, Mutation{MutationType::clear_range, piece.begin, piece.end});
+  apply_to_data(storage, version, Mutation{MutationType::clear_range, piece.begin, piece.end});
   for (auto& [key, value] : rows)
-    storage.data.apply(version, Mutation{MutationType::set_value, key, std::move(value)});
+    apply_to_data(storage, version, Mutation{MutationType::set_value, key, std::move(value)});
   fetch.installed_to = piece.end;
   storage.owned_changed_at = std::max(storage.owned_changed_at, version);
   STRATA_PROBE(reply.more, "a storage server fetches a range in several pieces");
@@ -737,7 +767,7 @@ void change_ownership(StorageState& storage, Version version, const ShardChange&
       .detail("Owned", change.owned)
       .detail("Version", version);
   auto refetch = [&storage, version](const KeyRange& part) {
-    storage.data.apply(version, Mutation{MutationType::clear_range, part.begin, part.end});
+    apply_to_data(storage, version, Mutation{MutationType::clear_range, part.begin, part.end});
     start_fetch(storage, part);
   };
   if (change.owned) {
@@ -754,7 +784,7 @@ void change_ownership(StorageState& storage, Version version, const ShardChange&
     }
     std::vector<KeyRange> left = storage.owned.remove(change.range);
     const Mutation clear{MutationType::clear_range, change.range.begin, change.range.end};
-    storage.data.apply(version, clear);
+    apply_to_data(storage, version, clear);
     collect_watched_keys(storage, clear, watched);
     STRATA_PROBE(!left.empty(), "a storage server refetches what is left of a cut fetch");
     for (const KeyRange& part : left)
@@ -815,6 +845,26 @@ void roll_back_for(StorageState& storage, const ServerDBInfo& info) {
       .detail("Epoch", info.epoch);
   storage.data.rollback_after(keep);
   storage.version = std::make_unique<NotifiedValue<Version>>(keep);
+}
+
+// Adds what the engine held at the start to the byte sample, a page at a time (the changes
+// applied meanwhile are in it already, and take precedence).
+Future<Void> build_byte_sample(StorageState* storage) {
+  KeyRange left{Key(), metadata_prefix};
+  while (!left.empty()) {
+    RangeReadResult page = co_await storage->engine->read_range(left, 1000, 1 << 20, false);
+    for (const KeyValue& row : page.rows) {
+      // A key the data in memory knows was written (or cleared) since: keep what it says.
+      if (storage->data.get(row.key, storage->version->get()).kind ==
+          VersionedData::KeyState::Kind::unknown) {
+        storage->sample.set(row.key, static_cast<int64_t>(row.value.size()));
+      }
+    }
+    if (!page.more || page.rows.empty()) break;
+    left.begin = single_key_range(page.rows.back().key).end;
+    co_await yield();
+  }
+  storage->sample_complete = true;
 }
 
 // Pulls the server's tag from the logs: from the generation that holds the next version it
@@ -978,10 +1028,10 @@ Future<Void> handle_wait_readable(StorageState* storage, WaitReadableRequest req
         since = std::max(since, owned.since);
       }
       if (next < request.range.end) throw wrong_shard(*storage, range_words(request.range));
-      // Readable, and durably so: a restart must not lose the fetched range (its sources
-      // may drop it as soon as the move finishes).
+      // Readable, and (when asked) durably so: a restart must not lose the fetched range
+      // (its sources may drop it as soon as the move finishes).
       if (!fetching) {
-        co_await storage->durable.when_at_least(since);
+        if (request.durable) co_await storage->durable.when_at_least(since);
         request.reply.send(since);
         co_return;
       }
@@ -1125,6 +1175,7 @@ Future<Void> run_storage_once(StorageServerOptions options,
   }
   actors.add(pull_from_logs(&storage));
   actors.add(persist_versions(&storage));
+  actors.add(build_byte_sample(&storage));
   started.send(StorageStarted{interface, durable, identity.epoch});
   co_await actors.result();
 }
