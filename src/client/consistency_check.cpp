@@ -3,9 +3,12 @@
 #include <optional>
 
 #include "client/database_context.h"
+#include "interfaces/shard_map.h"
+#include "rpc/serialize.h"
 #include "runtime/combinators.h"
 #include "runtime/environment.h"
 #include "runtime/trace.h"
+#include "strata/transaction.h"
 
 namespace strata {
 
@@ -61,10 +64,34 @@ std::string first_difference(const std::vector<KeyValue>& a, const std::vector<K
   return "";
 }
 
+// The shard map against the servers' own rows and the server list, at one version
+// (shard_map_disagreements).
+Future<std::vector<std::string>> map_disagreements(Database database) {
+  co_return co_await database.run([](Transaction& tr) -> Future<std::vector<std::string>> {
+    tr.set_read_system_keys();
+    RangeResult boundaries = co_await tr.get_range(key_servers_prefix, key_servers_end);
+    RangeResult server_keys = co_await tr.get_range(server_keys_prefix, server_keys_end);
+    RangeResult list = co_await tr.get_range(server_list_prefix, server_list_end);
+    std::vector<ShardMapEntry> map;
+    for (size_t i = 0; i + 1 < boundaries.rows.size(); ++i) {
+      Key begin = boundaries.rows[i].key.substr(key_servers_prefix.size());
+      Key end = boundaries.rows[i + 1].key.substr(key_servers_prefix.size());
+      map.push_back(
+          ShardMapEntry{KeyRange{begin, end}, decode_shard_teams(boundaries.rows[i].value)});
+    }
+    std::vector<UID> listed;
+    for (const KeyValue& row : list.rows)
+      listed.push_back(deserialize_from_bytes<StorageServerRecord>(row.value).id);
+    co_return shard_map_disagreements(map, server_keys.rows, listed);
+  });
+}
+
 }  // namespace
 
 Future<ConsistencyReport> check_consistency(Database database, double member_timeout_s) {
   ConsistencyReport report;
+  for (std::string& disagreement : co_await map_disagreements(database))
+    report.differences.push_back("shard map: " + std::move(disagreement));
   std::shared_ptr<DatabaseContext> context = database.context();
   Key next;
   while (next < all_keys_end) {

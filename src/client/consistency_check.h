@@ -24,7 +24,8 @@ struct ConsistencyReport {
   int64_t rows = 0;
   // "server <id> at <address> for shard [...]: <error>".
   std::vector<std::string> unreachable;
-  // What differs, one line each, naming the shard, the servers and the first key found.
+  // What differs, one line each: copies (naming the shard, the servers and the first key
+  // found), or the shard map against the servers' \xff/serverKeys/ rows and the server list.
   std::vector<std::string> differences;
 };
 

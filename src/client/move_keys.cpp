@@ -210,6 +210,8 @@ Future<Void> move_keys(Database database, KeyRange range, std::vector<UID> dest,
       tr.set_access_system_keys();
       check_lock(co_await tr.get(move_keys_lock_key), owner);
       MapAround map = co_await read_map_around(tr, range);
+      // Earlier destinations that neither stay nor are kept as sources lose the piece.
+      std::vector<std::pair<UID, KeyRange>> dropped;
       for (const ShardMapEntry& piece : map.inside) {
         std::vector<UID> src = piece.teams.src;
         for (const auto& [id, served] : finished) {
@@ -222,9 +224,17 @@ Future<Void> move_keys(Database database, KeyRange range, std::vector<UID> dest,
           }
         }
         tr.set(key_servers_key(piece.range.begin), encode_shard_teams(ShardTeams{src, dest}));
+        for (const UID& id : piece.teams.dest) {
+          if (std::find(src.begin(), src.end(), id) == src.end() &&
+              std::find(dest.begin(), dest.end(), id) == dest.end()) {
+            dropped.emplace_back(id, piece.range);
+          }
+        }
       }
       if (map.at_end && !map.end_is_boundary)
         tr.set(key_servers_key(range.end), encode_shard_teams(*map.at_end));
+      for (const auto& [server, piece] : dropped)
+        co_await set_server_keys(tr, server, piece, false);
       for (const UID& server : dest)
         co_await set_server_keys(tr, server, range, true);
       co_await tr.commit();

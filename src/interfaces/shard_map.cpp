@@ -1,6 +1,8 @@
 #include "interfaces/shard_map.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "rpc/serialize.h"
@@ -194,6 +196,91 @@ std::vector<ShardChange> ShardMap::apply(const Mutation& mutation) {
     }
   }
   return changes;
+}
+
+namespace {
+
+// Adjacent or overlapping ranges joined, in key order.
+std::vector<KeyRange> joined(std::vector<KeyRange> ranges) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const KeyRange& a, const KeyRange& b) { return a.begin < b.begin; });
+  std::vector<KeyRange> result;
+  for (const KeyRange& range : ranges) {
+    if (range.empty()) continue;
+    if (!result.empty() && result.back().end >= range.begin) {
+      result.back().end = std::max(result.back().end, range.end);
+    } else {
+      result.push_back(range);
+    }
+  }
+  return result;
+}
+
+std::string describe_ranges(const std::vector<KeyRange>& ranges) {
+  std::string text;
+  for (const KeyRange& range : ranges) {
+    text += (text.empty() ? "" : ", ") + std::string("['") + printable(range.begin) + "', '" +
+            printable(range.end) + "')";
+  }
+  return text.empty() ? "nothing" : text;
+}
+
+}  // namespace
+
+std::vector<std::string> shard_map_disagreements(const std::vector<ShardMapEntry>& map,
+                                                 const std::vector<KeyValue>& server_keys_rows,
+                                                 const std::vector<UID>& listed) {
+  std::vector<std::string> found;
+  // What the map says each server holds (or receives, while a shard moves to it).
+  std::map<UID, std::vector<KeyRange>> named;
+  for (const ShardMapEntry& entry : map) {
+    for (const UID& id : entry.teams.all())
+      named[id].push_back(entry.range);
+  }
+  // What each server's rows say: from each row's key to the next row's, held when "1".
+  std::map<UID, std::vector<std::pair<Key, bool>>> rows_of;
+  for (const KeyValue& row : server_keys_rows) {
+    if (!row.key.starts_with(server_keys_prefix)) continue;
+    const std::string_view rest = std::string_view(row.key).substr(server_keys_prefix.size());
+    const size_t slash = rest.find('/');
+    std::optional<UID> id =
+        slash == std::string_view::npos ? std::nullopt : UID::parse(rest.substr(0, slash));
+    if (!id) {
+      found.push_back("row '" + printable(row.key) + "' of \\xff/serverKeys/ names no server");
+      continue;
+    }
+    rows_of[*id].emplace_back(Key(rest.substr(slash + 1)), row.value == server_keys_true);
+  }
+  std::set<UID> servers(listed.begin(), listed.end());
+  for (const auto& [id, ranges] : named) {
+    if (!servers.count(id)) {
+      found.push_back("the shard map names storage server " + id.to_string() + " at " +
+                      describe_ranges(joined(ranges)) + ", but \\xff/serverList/ does not list it");
+    }
+  }
+  for (auto& [id, rows] : rows_of) {
+    if (!servers.count(id)) {
+      found.push_back("\\xff/serverKeys/ still has rows of storage server " + id.to_string() +
+                      ", which \\xff/serverList/ does not list");
+    }
+  }
+  for (const UID& id : listed) {
+    std::vector<std::pair<Key, bool>>& rows = rows_of[id];
+    std::sort(rows.begin(), rows.end());
+    std::vector<KeyRange> held;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Key end = i + 1 < rows.size() ? rows[i + 1].first : all_keys_end;
+      if (rows[i].second) held.push_back(KeyRange{rows[i].first, end});
+    }
+    std::vector<KeyRange> says = joined(held);
+    std::vector<KeyRange> map_says = joined(named[id]);
+    if (says != map_says) {
+      found.push_back("storage server " + id.to_string() + ": \\xff/serverKeys/ says it holds " +
+                      describe_ranges(says) + ", the shard map names it at " +
+                      describe_ranges(map_says));
+    }
+  }
+  return found;
 }
 
 std::vector<KeyValue> shard_map_rows(const std::vector<ShardMapEntry>& map,

@@ -137,6 +137,15 @@ class ShardMap {
   std::map<Key, ShardTeams, std::less<>> shards_;
 };
 
+// Where the map (\xff/keyServers/, as `map`) and the servers' own rows (`server_keys_rows`,
+// every row of \xff/serverKeys/) disagree, given the servers \xff/serverList/ lists: every
+// member of a shard's teams must be listed and have its rows say it holds the shard, and
+// every range a server's rows say it holds must be a shard naming it; rows of servers not
+// listed must be gone. One sentence per disagreement; none when they agree.
+std::vector<std::string> shard_map_disagreements(const std::vector<ShardMapEntry>& map,
+                                                 const std::vector<KeyValue>& server_keys_rows,
+                                                 const std::vector<UID>& listed);
+
 // The \xff/keyServers/, \xff/serverKeys/ and \xff/serverList/ rows that describe `map` and
 // `servers` (a new database's), in key order.
 std::vector<KeyValue> shard_map_rows(const std::vector<ShardMapEntry>& map,

@@ -811,5 +811,47 @@ TEST(ShardMapTest, RandomChangesMatchAModel) {
   }
 }
 
+// The \xff/serverKeys/ rows of `rows` (shard_map_rows writes every kind).
+std::vector<KeyValue> server_keys_of(const std::vector<KeyValue>& rows) {
+  std::vector<KeyValue> only;
+  for (const KeyValue& row : rows) {
+    if (row.key.starts_with(server_keys_prefix)) only.push_back(row);
+  }
+  return only;
+}
+
+TEST(ShardMapTest, TheRowsOfANewDatabaseAgreeWithItsMap) {
+  const Entries entries{{range("", "g"), teams({s(1), s(2)})},
+                        {range("g", "p"), teams({s(2)}, {s(3)})},
+                        {range("p", all_keys_end), teams({s(1), s(3)})}};
+  std::vector<KeyValue> rows = server_keys_of(shard_map_rows(entries, {}));
+  EXPECT_TRUE(shard_map_disagreements(entries, rows, {s(1), s(2), s(3)}).empty());
+  // A split keeps every server's rows as they were.
+  const Entries split{{range("", "c"), teams({s(1), s(2)})},
+                      {range("c", "g"), teams({s(1), s(2)})},
+                      {range("g", "p"), teams({s(2)}, {s(3)})},
+                      {range("p", all_keys_end), teams({s(1), s(3)})}};
+  EXPECT_TRUE(shard_map_disagreements(split, rows, {s(1), s(2), s(3)}).empty());
+}
+
+TEST(ShardMapTest, RowsThatDisagreeWithTheMapAreNamed) {
+  const Entries entries{{range("", "g"), teams({s(1)})}, {range("g", all_keys_end), teams({s(2)})}};
+  std::vector<KeyValue> rows = server_keys_of(shard_map_rows(entries, {}));
+  // Server 1's rows say it holds everything.
+  std::vector<KeyValue> wrong = rows;
+  for (KeyValue& row : wrong) {
+    if (row.key == server_keys_key(s(1), "g")) row.value = server_keys_true;
+  }
+  std::vector<std::string> found = shard_map_disagreements(entries, wrong, {s(1), s(2)});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_NE(found[0].find("storage server " + s(1).to_string()), std::string::npos) << found[0];
+  EXPECT_NE(found[0].find("says it holds ['', '\\xff\\xff')"), std::string::npos) << found[0];
+  // A member the server list does not list; rows of a server that is gone.
+  found = shard_map_disagreements(entries, rows, {s(1)});
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_NE(found[0].find("does not list it"), std::string::npos) << found[0];
+  EXPECT_NE(found[1].find("still has rows"), std::string::npos) << found[1];
+}
+
 }  // namespace
 }  // namespace strata
