@@ -7,6 +7,7 @@
 
 #include "client/database_context.h"
 #include "client/move_keys.h"
+#include "interfaces/database_configuration.h"
 #include "runtime/environment.h"
 #include "strata/transaction.h"
 
@@ -24,12 +25,6 @@ std::string names_of(const std::vector<AddressExclusion>& exclusions) {
   for (const AddressExclusion& exclusion : exclusions)
     names += (names.empty() ? "" : ", ") + exclusion.to_string();
   return names;
-}
-
-int copies_of_mode(const std::string& mode) {
-  if (mode == "triple") return 3;
-  if (mode == "double") return 2;
-  return 1;
 }
 
 Future<nlohmann::json> read_status(Database database) {
@@ -81,8 +76,8 @@ Future<std::optional<std::string>> exclusion_unsafe_because(
     co_return std::nullopt;
   }
   nlohmann::json status = co_await read_status(database);
-  const int copies =
-      copies_of_mode(status["cluster"]["configuration"].value("redundancy_mode", "single"));
+  const int copies = std::max(1, replication_of_mode(status["cluster"]["configuration"].value(
+                                     "redundancy_mode", "single")));
   std::set<std::string> zones;
   for (const auto& [key, process] : status["cluster"]["processes"].items()) {
     std::optional<NetworkAddress> address =

@@ -18,6 +18,13 @@ std::string_view redundancy_mode_name(int replication) {
   return "unknown";
 }
 
+int replication_of_mode(std::string_view name) {
+  for (int replication = 1; replication <= replication_max; ++replication) {
+    if (name == redundancy_mode_name(replication)) return replication;
+  }
+  return 0;
+}
+
 std::string DatabaseConfiguration::to_string() const {
   return std::string(redundancy_mode_name(replication)) + " logs=" + std::to_string(logs) +
          " commit_proxies=" + std::to_string(commit_proxies) +
@@ -48,14 +55,6 @@ int parse_count(const std::string& word, std::string_view text) {
   return value;
 }
 
-// The copies a redundancy mode's name keeps; 0 for a name that is not a mode.
-int parse_redundancy(std::string_view name) {
-  for (int replication = 1; replication <= replication_max; ++replication) {
-    if (name == redundancy_mode_name(replication)) return replication;
-  }
-  return 0;
-}
-
 // The engine a name means; empty for a name that is not an engine.
 std::string parse_engine(std::string_view name) {
   if (name == "memory") return "memory";
@@ -70,7 +69,7 @@ DatabaseConfiguration apply_configuration_words(DatabaseConfiguration configurat
   for (const std::string& word : words) {
     size_t equals = word.find('=');
     if (equals == std::string::npos) {
-      if (int replication = parse_redundancy(word)) {
+      if (int replication = replication_of_mode(word)) {
         configuration.replication = replication;
       } else if (std::string engine = parse_engine(word); !engine.empty()) {
         configuration.storage_engine = engine;
@@ -92,7 +91,7 @@ DatabaseConfiguration apply_configuration_words(DatabaseConfiguration configurat
     } else if (name == "resolvers") {
       configuration.resolvers = parse_count(word, value);
     } else if (name == "redundancy_mode") {
-      configuration.replication = parse_redundancy(value);
+      configuration.replication = replication_of_mode(value);
       if (configuration.replication == 0) bad_word(word, "names no redundancy mode Strata has");
     } else if (name == "storage_engine") {
       configuration.storage_engine = parse_engine(value);

@@ -43,6 +43,9 @@ constexpr int replication_max = 3;
 // FoundationDB's name of the redundancy mode keeping `replication` copies: single, double,
 // triple.
 std::string_view redundancy_mode_name(int replication);
+// The copies the redundancy mode named `name` keeps (the inverse of redundancy_mode_name);
+// 0 for a name that is not a mode.
+int replication_of_mode(std::string_view name);
 
 // Applies FoundationDB-style words to `configuration`: a redundancy mode (`single`,
 // `double`, `triple`, or `redundancy_mode=NAME`), `logs=N`, `commit_proxies=N`,

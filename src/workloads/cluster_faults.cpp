@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/database_context.h"
+#include "interfaces/database_configuration.h"
 #include "runtime/combinators.h"
 #include "server/worker/worker.h"
 
@@ -76,25 +77,28 @@ bool coordinators_survive_without(WorkloadContext& context, const sim::SimProces
   return alive >= coordinators.size() / 2 + 1;
 }
 
-namespace {
-
-// Whether every shard of `cluster` (a status document's) is on as many live servers as its
-// redundancy mode keeps copies, and none moves.
-bool teams_full(const nlohmann::json& cluster) {
+size_t configured_copies(const nlohmann::json& cluster) {
+  if (!cluster.is_object() || !cluster.contains("configuration")) return 1;
   const std::string mode = cluster["configuration"].value("redundancy_mode", "single");
-  const size_t copies = mode == "triple" ? 3 : mode == "double" ? 2 : 1;
+  return static_cast<size_t>(std::max(1, replication_of_mode(mode)));
+}
+
+bool teams_at_copies(const nlohmann::json& cluster, size_t copies, bool exactly) {
+  if (!cluster.is_object() || !cluster.contains("storage_teams")) return false;
   const nlohmann::json& teams = cluster["storage_teams"];
   if (!teams.is_array() || teams.empty()) return false;
   for (const nlohmann::json& team : teams) {
-    if (team.contains("moving_to") || team["servers"].size() < copies) return false;
+    if (!team.contains("servers")) return false;
+    const size_t members = team["servers"].size();
+    if (team.contains("moving_to") || members < copies || (exactly && members != copies)) {
+      return false;
+    }
     for (const nlohmann::json& server : team["servers"]) {
       if (!server.value("live", false)) return false;
     }
   }
   return true;
 }
-
-}  // namespace
 
 Future<std::optional<std::vector<NetworkAddress>>> wait_until_settled(WorkloadContext& context,
                                                                       double timeout_s,
@@ -112,7 +116,8 @@ Future<std::optional<std::vector<NetworkAddress>>> wait_until_settled(WorkloadCo
       if (!status.is_discarded()) {
         const nlohmann::json& cluster = status["cluster"];
         if (cluster["recovery_state"]["name"] == "fully_recovered" && cluster["logs"].is_array() &&
-            cluster["logs"].size() == 1 && (!full_teams || teams_full(cluster))) {
+            cluster["logs"].size() == 1 &&
+            (!full_teams || teams_at_copies(cluster, configured_copies(cluster), false))) {
           std::vector<NetworkAddress> logs;
           for (const nlohmann::json& log : cluster["logs"][0]["log_servers"]) {
             logs.push_back(NetworkAddress::parse(log["address"].get<std::string>()));

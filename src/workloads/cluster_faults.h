@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "runtime/future.h"
 #include "workloads/workload.h"
 
@@ -35,6 +37,12 @@ bool is_role_target(const std::string& role);
 
 // Whether a majority of the coordinators stays alive with `victim` dead too.
 bool coordinators_survive_without(WorkloadContext& context, const sim::SimProcess* victim);
+
+// From a status document's `cluster` object: the copies its redundancy mode keeps, and
+// whether every shard is on at least (or, `exactly`, just) `copies` live servers with
+// nothing moving.
+size_t configured_copies(const nlohmann::json& cluster);
+bool teams_at_copies(const nlohmann::json& cluster, size_t copies, bool exactly);
 
 // Waits up to `timeout_s` for the cluster to be fully recovered with a single generation of
 // logs (so that no old generation's last log is on a process about to be lost for good),

@@ -8,6 +8,7 @@
 
 #include "client/database_context.h"
 #include "client/management.h"
+#include "interfaces/database_configuration.h"
 #include "runtime/combinators.h"
 #include "workloads/workload.h"
 
@@ -79,7 +80,7 @@ class ConfigureWorkload final : public Workload {
     }
     // At least one log per copy.
     const std::string mode = configuration["redundancy_mode"].get<std::string>();
-    const size_t copies = mode == "triple" ? 3 : mode == "double" ? 2 : 1;
+    const auto copies = static_cast<size_t>(std::max(1, replication_of_mode(mode)));
     const nlohmann::json& logs = status["cluster"]["logs"];
     if (!logs.is_array() || logs.empty() ||
         logs[0]["log_servers"].size() != std::max(copies, configuration["logs"].get<size_t>())) {

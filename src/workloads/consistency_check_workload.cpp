@@ -10,6 +10,7 @@
 #include "client/consistency_check.h"
 #include "client/database_context.h"
 #include "runtime/combinators.h"
+#include "workloads/cluster_faults.h"
 #include "workloads/workload.h"
 
 namespace strata {
@@ -63,16 +64,9 @@ class ConsistencyCheckWorkload final : public Workload {
       }
       if (document) {
         nlohmann::json status = nlohmann::json::parse(*document, nullptr, false);
-        const nlohmann::json& teams = status["cluster"]["storage_teams"];
-        bool settled = teams.is_array() && !teams.empty();
-        for (const nlohmann::json& team : teams) {
-          if (!settled) break;
-          settled = !team.contains("moving_to") &&
-                    team["servers"].size() == static_cast<size_t>(wanted_copies_);
-          for (const nlohmann::json& server : team["servers"])
-            settled = settled && server.value("live", false);
+        if (teams_at_copies(status["cluster"], static_cast<size_t>(wanted_copies_), true)) {
+          co_return true;
         }
-        if (settled) co_return true;
       }
       co_await delay(1.0);
     }
