@@ -156,18 +156,25 @@ class ModelCheckWorkload final : public Workload {
     for (int64_t op = 0; op < operations; ++op) {
       std::string key = key_of(*client, random.uniform(0, keys_));
       // Now and then the next write adds no write conflict range: what it writes is the
-      // same (nobody else writes these keys, so no conflict could tell).
-      if (random.chance(0.05)) tr.set_next_write_no_write_conflict_range();
+      // same (nobody else writes these keys, so no conflict could tell). The option is set
+      // only just before a write: left pending, it would reach the marker's write, which
+      // must conflict for an unknown result to be settled.
+      const bool no_write_conflict = random.chance(0.05);
+      auto before_write = [&] {
+        if (no_write_conflict) tr.set_next_write_no_write_conflict_range();
+      };
       switch (random.uniform(0, 8)) {
         case 0:
         case 1: {
           std::string value =
               random.bytes(static_cast<size_t>(random.uniform(0, value_bytes_max_ + 1)));
+          before_write();
           tr.set(key, value);
           view[key] = value;
           break;
         }
         case 2: {
+          before_write();
           tr.clear(key);
           view.erase(key);
           break;
@@ -175,6 +182,7 @@ class ModelCheckWorkload final : public Workload {
         case 3: {
           std::string end = key_of(*client, random.uniform(0, keys_ + 1));
           if (end < key) std::swap(key, end);
+          before_write();
           tr.clear_range(key, end);
           view.erase(view.lower_bound(key), view.lower_bound(end));
           break;
@@ -187,6 +195,7 @@ class ModelCheckWorkload final : public Workload {
             auto current = view.find(key);
             if (current != view.end()) operand = current->second;  // so that it does clear
           }
+          before_write();
           tr.atomic_op(key, operand, type);
           auto current = view.find(key);
           std::optional<Value> existing;
@@ -327,6 +336,7 @@ class ModelCheckWorkload final : public Workload {
       ReadOptions options;
       options.read_your_writes = !random.chance(0.1);
       options.snapshot_read_your_writes = !random.chance(0.2);
+      std::string last_failure;
       while (true) {
         std::optional<Error> failure;
         Model view;
@@ -334,7 +344,14 @@ class ModelCheckWorkload final : public Workload {
           if (!options.read_your_writes) tr.set_read_your_writes_disable();
           if (system_keys) tr.set_access_system_keys();
           tr.set_snapshot_read_your_writes(options.snapshot_read_your_writes);
-          co_await tr.get(marker_key(client));
+          std::optional<Value> marker = co_await tr.get(marker_key(client));
+          if (marker && *marker == std::to_string(number)) {
+            // Only an attempt of this transaction writes its number: one that failed, with
+            // an error other than commit_unknown_result, committed after all.
+            fail("transaction " + std::to_string(number) + " of " + client.prefix +
+                 " committed although its commit failed with " + last_failure);
+            co_return;
+          }
           view = co_await random_operations(&client, tr, options);
           tr.set(marker_key(client), std::to_string(number));
           co_await tr.commit();
@@ -357,6 +374,7 @@ class ModelCheckWorkload final : public Workload {
             break;
           }
         }
+        last_failure = failure->message();
         co_await tr.on_error(*failure);
         // Every attempt starts from the committed model with fresh random operations.
       }

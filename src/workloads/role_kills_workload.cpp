@@ -74,6 +74,9 @@ class RoleKillsWorkload final : public Workload {
       kill(context, *victim);
       ++done_;
     }
+    // The test's quiet period (and the checks after it) start once every process rebooted
+    // here is back: a reboot is a fault that ends.
+    if (back_by_ > now()) co_await delay(back_by_ - now());
   }
 
   std::vector<std::pair<std::string, std::string>> metrics() const override {
@@ -109,6 +112,8 @@ class RoleKillsWorkload final : public Workload {
     sim::Simulator& simulator = context.simulator();
     Random& random = env().random();
     double downtime = random.uniform_real(0, downtime_s_max_);
+    if (mode_ == KillMode::reboot || mode_ == KillMode::wipe)
+      back_by_ = std::max(back_by_, now() + downtime);
     TraceEvent(Severity::warn_always, "RoleKill")
         .detail("Process", victim.name)
         .detail("Role", role_)
@@ -151,6 +156,8 @@ class RoleKillsWorkload final : public Workload {
   const int64_t storage_losses_max_;
   const bool await_full_teams_;
   int64_t storage_losses_ = 0;
+  // When the last process rebooted here is due back.
+  double back_by_ = 0;
   uint64_t done_ = 0;
   uint64_t skipped_ = 0;
 };
