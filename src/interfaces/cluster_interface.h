@@ -15,6 +15,7 @@
 #include "interfaces/locality.h"
 #include "interfaces/log_interface.h"
 #include "interfaces/proxy_interface.h"
+#include "interfaces/ratekeeper_interface.h"
 #include "interfaces/resolver_interface.h"
 #include "interfaces/sequencer_interface.h"
 #include "interfaces/shard_map.h"
@@ -73,11 +74,13 @@ struct ServerDBInfo {
   std::vector<LogGeneration> old_logs;
   std::vector<StorageInterface> storage_servers;
   ClientDBInfo client;
+  // The ratekeeper, once recruited (it outlives generations; invalid until then).
+  RatekeeperInterface ratekeeper;
 
   template <class Archive>
   void serialize(Archive& archive) {
     archive(id, epoch, cluster_id, recovery_version, sequencer, resolvers, logs, old_logs,
-            storage_servers, client);
+            storage_servers, client, ratekeeper);
   }
 };
 
@@ -204,12 +207,13 @@ struct WorkerInterface {
   RequestStream<InitializeCommitProxyRequest> initialize_commit_proxy;
   RequestStream<InitializeGrvProxyRequest> initialize_grv_proxy;
   RequestStream<InitializeDataDistributorRequest> initialize_data_distributor;
+  RequestStream<InitializeRatekeeperRequest> initialize_ratekeeper;
 
   template <class Archive>
   void serialize(Archive& archive) {
     archive(id, address, locality, initialize_log, initialize_storage, initialize_sequencer,
             initialize_resolver, initialize_commit_proxy, initialize_grv_proxy,
-            initialize_data_distributor);
+            initialize_data_distributor, initialize_ratekeeper);
   }
 };
 

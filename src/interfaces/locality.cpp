@@ -44,6 +44,8 @@ std::string_view role_kind_name(RoleKind role) {
       return "storage";
     case RoleKind::data_distributor:
       return "data_distributor";
+    case RoleKind::ratekeeper:
+      return "ratekeeper";
   }
   return "unknown";
 }

@@ -37,6 +37,7 @@ enum class RoleKind : uint8_t {
   log,
   storage,
   data_distributor,
+  ratekeeper,
 };
 
 std::string_view role_kind_name(RoleKind role);

@@ -153,11 +153,15 @@ struct LogStatusReply {
   Version spilled_through = 0;
   // Each tag's popped version.
   std::map<Tag, Version> popped_by_tag;
+  // Bytes that entered memory since the log started (their rate is its input), and the
+  // oldest version memory still holds (0: none).
+  int64_t memory_input_bytes = 0;
+  Version memory_oldest = 0;
 
   template <class Archive>
   void serialize(Archive& archive) {
     archive(epoch, locked, begin, durable, popped, queue_bytes, memory_bytes, spilled_through,
-            popped_by_tag);
+            popped_by_tag, memory_input_bytes, memory_oldest);
   }
 };
 

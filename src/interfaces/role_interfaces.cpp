@@ -36,6 +36,7 @@ StorageInterface storage_interface_at(UID id, Tag tag, NetworkAddress address, L
   interface.range_stats = RequestStream<RangeStatsRequest>(at(5));
   interface.wait_readable = RequestStream<WaitReadableRequest>(at(6));
   interface.wait_failure = RequestStream<WaitFailureRequest>(at(7));
+  interface.queue = RequestStream<StorageQueueRequest>(at(8));
   return interface;
 }
 

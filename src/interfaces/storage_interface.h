@@ -166,6 +166,33 @@ struct WaitReadableRequest {
   }
 };
 
+// What the ratekeeper watches: the server's queue of changes not yet durable, and how far
+// its versions have come.
+struct StorageQueueReply {
+  // The newest version applied, and the newest its engine holds.
+  Version version = 0;
+  Version durable_version = 0;
+  // Bytes of changes held in memory (applied, not yet forgotten as durable).
+  int64_t queue_bytes = 0;
+  // Bytes of changes applied since the server started: its rate says how fast the server
+  // takes data in.
+  int64_t input_bytes = 0;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(version, durable_version, queue_bytes, input_bytes);
+  }
+};
+
+struct StorageQueueRequest {
+  ReplyPromise<StorageQueueReply> reply;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(reply);
+  }
+};
+
 struct StorageInterface {
   UID id;
   NetworkAddress address;
@@ -178,6 +205,7 @@ struct StorageInterface {
   RequestStream<WatchValueRequest> watch_value;
   RequestStream<RangeStatsRequest> range_stats;
   RequestStream<WaitReadableRequest> wait_readable;
+  RequestStream<StorageQueueRequest> queue;
   // Held until the server ends (see wait_failure.h): the data distributor watches it.
   RequestStream<WaitFailureRequest> wait_failure;
 
@@ -186,7 +214,7 @@ struct StorageInterface {
   template <class Archive>
   void serialize(Archive& archive) {
     archive(id, address, tag, locality, get_value, get_key_values, get_key, watch_value,
-            range_stats, wait_readable, wait_failure);
+            range_stats, wait_readable, queue, wait_failure);
   }
 };
 

@@ -117,6 +117,10 @@ const std::vector<WorkloadInfo>& workload_catalog() {
       {"data_churn",
        "fills a prefix with keys, then clears it, a few rounds: shards that grow and shrink",
        make_data_churn_workload},
+      {"overload",
+       "writes at default and batch priority faster than storage servers may queue, and "
+       "checks that the ratekeeper holds every queue near its target, batch priority first",
+       make_overload_workload},
       {"exclusions",
        "excludes live processes under load (or, failed, processes lost for good) and checks "
        "that every role and shard leaves them; includes them again",

@@ -1106,15 +1106,25 @@ TEST(ShellStatusRenderTest, ShowsFiguresOnlyWhenTheDocumentHasThem) {
             "The database is unavailable; type `status' for more information.");
 
   const std::string full = R"({"cluster": {"database_available": true,
-      "data": {"total_kv_size_bytes": 2500000, "state": {"description": "Healthy"}},
+      "data": {"total_kv_size_bytes": 2500000, "state": {"description": "Healthy"},
+               "partitions_count": 12, "moving_partitions": 1},
       "workload": {"operations": {"reads": {"hz": 120.4}, "writes": {"hz": 7}},
                    "transactions": {"committed": {"hz": 5}, "conflicted": {"hz": 1}}},
+      "qos": {"performance_limited_by": {"name": "storage_server_write_queue_size",
+                  "description": "Storage server performance (storage queue)."},
+              "transactions_per_second_limit": 1234.4},
       "latency_statistics": {"commit": {"p50_seconds": 0.0042, "p99_seconds": 0.011}}}})";
   text = shell::render_status(full, shell::StatusDetail::normal);
   EXPECT_TRUE(contains(text, "Sum of key-value sizes - 2.500 MB")) << text;
   EXPECT_TRUE(contains(text, "Replication health     - Healthy")) << text;
   EXPECT_TRUE(contains(text, "Read rate              - 120 Hz")) << text;
   EXPECT_TRUE(contains(text, "Transactions committed - 5 Hz")) << text;
+  EXPECT_TRUE(contains(text, "Shards                 - 12")) << text;
+  EXPECT_TRUE(contains(text, "Shards moving          - 1")) << text;
+  EXPECT_TRUE(
+      contains(text, "Performance limited by - Storage server performance (storage queue)."))
+      << text;
+  EXPECT_TRUE(contains(text, "Transactions limit     - 1234 per second")) << text;
   EXPECT_TRUE(contains(text, "Commit                 - 4.200 ms median, 11.000 ms p99")) << text;
   EXPECT_FALSE(contains(text, "Read version")) << text;
   EXPECT_FALSE(contains(text, "Transactions started")) << text;

@@ -285,6 +285,7 @@ Future<bool> write_core_state(ControllerState* state, CoreState next) {
   // The same generation: clients have nothing new to learn.
   ServerDBInfo info = server_db_info_of(next, *state->published_roles);
   info.client = state->db_info.get().client;
+  info.ratekeeper = state->db_info.get().ratekeeper;
   state->db_info.set(std::move(info));
   co_return true;
 }
@@ -557,6 +558,7 @@ Future<Void> run_cluster_controller(ClusterControllerOptions options) {
   actors.add(serve_configure(&state, configure.requests()));
   actors.add(serve_removals(&state, removals.requests()));
   actors.add(keep_data_distributor(&state));
+  actors.add(keep_ratekeeper(&state));
   actors.add(follow_exclusions(&state));
   actors.add(recovery_loop(&state, coordinators_changes.requests()));
   co_await first_ready(actors.result(), monitors.result());

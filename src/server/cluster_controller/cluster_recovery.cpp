@@ -1,6 +1,7 @@
 #include "server/cluster_controller/cluster_recovery.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "interfaces/status_interface.h"
@@ -599,6 +600,8 @@ void publish(ControllerState* state, const CoreState& core, const StatelessRoles
   for (const LogInterface& log : info.logs.logs)
     hosts(log.address);
   state->published_roles = roles;
+  // The ratekeeper outlives generations.
+  info.ratekeeper = state->db_info.get().ratekeeper;
   state->db_info.set(info);
   enter(state, RecoveryState::accepting_commits, "the first commit of the new generation");
   TraceEvent("RecoveryPublished")
@@ -678,9 +681,19 @@ Future<Void> recover(ControllerState* state) {
   publish(state, core, recruits.roles);
 }
 
-Future<Void> keep_data_distributor(ControllerState* state) {
+namespace {
+
+// Keeps one role of kind `kind` running somewhere (the data distributor, the ratekeeper):
+// recruits it with `recruit_on(worker, epoch, replication)` once the database exists, hands
+// it to `record` (nullopt when it is gone), and recruits another whenever it fails, the
+// redundancy mode changes, or its process is excluded.
+template <class Interface>
+Future<Void> keep_singleton(
+    ControllerState* state, RoleKind kind, std::string name,
+    std::function<Future<Interface>(const WorkerInterface&, uint64_t, int)> recruit_on,
+    std::function<void(std::optional<Interface>)> record) {
   const ServerKnobs& knobs = server_knobs();
-  // Once the database exists: the distributor works through it.
+  // Once the database exists: these roles work through it.
   while (state->db_info.get().epoch == 0)
     co_await state->db_info.on_change();
   // Named by the generation it started in; it outlives later ones.
@@ -699,29 +712,23 @@ Future<Void> keep_data_distributor(ControllerState* state) {
     RecruitLoad load;
     // Away from the controller while another process fits as well.
     load[Transport::current().listen_address()] = 1;
-    const RegisteredWorker* chosen =
-        workers[pick_processes(candidates, RoleKind::data_distributor, 1, load).front()];
+    const RegisteredWorker* chosen = workers[pick_processes(candidates, kind, 1, load).front()];
     const int replication = state->core->configuration.replication;
-    std::optional<DataDistributorInterface> distributor;
+    std::optional<Interface> role;
     try {
-      distributor =
-          co_await recruit(chosen->interface.initialize_data_distributor,
-                           InitializeDataDistributorRequest{
-                               epoch, state->options.connection.to_string(), replication, {}});
+      role = co_await recruit_on(chosen->interface, epoch, replication);
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
-      TraceEvent(Severity::warn, "DataDistributorRecruitFailed").error(error);
+      TraceEvent(Severity::warn, name + "RecruitFailed").error(error);
     }
-    if (distributor) {
-      TraceEvent("DataDistributorRecruited")
-          .detail("Address", distributor->address)
-          .detail("Epoch", epoch);
-      state->data_distributor = distributor;
-      // Until it fails, the redundancy mode changes or its process is excluded (its
-      // successor takes the lock, which ends it). One recruited onto an excluded process
-      // (nothing else fitted) stays until the exclusions change again.
-      Future<Void> failed = wait_for_failure(distributor->wait_failure);
-      auto excluded = [&] { return state->exclusions.covers(distributor->address); };
+    if (role) {
+      TraceEvent(name + "Recruited").detail("Address", role->address).detail("Epoch", epoch);
+      record(role);
+      // Until it fails, the redundancy mode changes or its process is excluded. One
+      // recruited onto an excluded process (nothing else fitted) stays until the
+      // exclusions change again.
+      Future<Void> failed = wait_for_failure(role->wait_failure);
+      auto excluded = [&] { return state->exclusions.covers(role->address); };
       const bool excluded_at_start = excluded();
       const uint64_t exclusions_at_start = state->exclusion_changes.get();
       auto must_move = [&] {
@@ -733,11 +740,11 @@ Future<Void> keep_data_distributor(ControllerState* state) {
         co_await first_ready(failed, state->db_info.on_change(),
                              state->exclusion_changes.on_change());
       }
-      state->data_distributor.reset();
+      record(std::nullopt);
       if (failed.is_ready()) {
-        TraceEvent(Severity::warn, "DataDistributorFailed").detail("Address", distributor->address);
+        TraceEvent(Severity::warn, name + "Failed").detail("Address", role->address);
       } else {
-        TraceEvent("DataDistributorReplaced")
+        TraceEvent(name + "Replaced")
             .detail("Replication", state->core->configuration.replication)
             .detail("Excluded", excluded());
         if (excluded_at_start) co_await delay(knobs.role_retry_delay_s);
@@ -746,6 +753,41 @@ Future<Void> keep_data_distributor(ControllerState* state) {
     }
     co_await delay(knobs.role_retry_delay_s);
   }
+}
+
+}  // namespace
+
+Future<Void> keep_data_distributor(ControllerState* state) {
+  // A new distributor takes the move lock, which ends the one before it.
+  return keep_singleton<DataDistributorInterface>(
+      state, RoleKind::data_distributor, "DataDistributor",
+      [state](const WorkerInterface& worker, uint64_t epoch, int replication) {
+        return recruit(worker.initialize_data_distributor,
+                       InitializeDataDistributorRequest{
+                           epoch, state->options.connection.to_string(), replication, {}});
+      },
+      [state](std::optional<DataDistributorInterface> distributor) {
+        state->data_distributor = distributor;
+      });
+}
+
+Future<Void> keep_ratekeeper(ControllerState* state) {
+  // ServerDBInfo names it: proxies find it there, and an older one, seeing another named,
+  // ends. While none runs, the last one stays named (proxies keep its rates for a lease).
+  return keep_singleton<RatekeeperInterface>(
+      state, RoleKind::ratekeeper, "Ratekeeper",
+      [](const WorkerInterface& worker, uint64_t epoch, int replication) {
+        return recruit(worker.initialize_ratekeeper,
+                       InitializeRatekeeperRequest{epoch, replication, {}});
+      },
+      [state](std::optional<RatekeeperInterface> ratekeeper) {
+        state->ratekeeper = ratekeeper;
+        if (!ratekeeper) return;
+        ServerDBInfo info = state->db_info.get();
+        info.id = env().random().unique_id();  // so that the workers' long polls hear it
+        info.ratekeeper = *ratekeeper;
+        state->db_info.set(std::move(info));
+      });
 }
 
 Future<Void> wait_fully_recovered(ControllerState* state) {

@@ -41,6 +41,8 @@ Future<Void> wait_fully_recovered(ControllerState* state);
 // (stateless processes first), and another whenever it fails; it outlives recoveries.
 // Runs until cancelled (when this controller steps down).
 Future<Void> keep_data_distributor(ControllerState* state);
+// The same for the ratekeeper, which ServerDBInfo names.
+Future<Void> keep_ratekeeper(ControllerState* state);
 
 // The ServerDBInfo of a recorded core state and the stateless roles recruited for it.
 ServerDBInfo server_db_info_of(const CoreState& core, const StatelessRoles& roles);

@@ -355,6 +355,43 @@ void write_data(JsonWriter& json, const ClusterStatusFacts& facts) {
   json.end_object();
 }
 
+// The ratekeeper's limits and the queues behind them (FoundationDB's qos section).
+void write_qos(JsonWriter& json, const ClusterStatusFacts& facts) {
+  if (!facts.database_exists) return;
+  json.key("qos").begin_object();
+  json.key("ratekeeper").begin_object();
+  json.key("running").value(facts.ratekeeper.has_value());
+  if (facts.ratekeeper) json.key("address").value(facts.ratekeeper->to_string());
+  json.end_object();
+  if (facts.qos) {
+    const RatekeeperStatusReply& qos = *facts.qos;
+    auto limited_by = [&json](const char* name, const RateLimit& limit) {
+      json.key(name).begin_object();
+      json.key("name").value(std::string(limit_reason_name(limit.reason)));
+      json.key("description").value(std::string(limit_reason_description(limit.reason)));
+      if (limit.server.is_valid()) json.key("reason_server_id").value(limit.server.to_string());
+      json.end_object();
+    };
+    limited_by("performance_limited_by", qos.normal);
+    limited_by("batch_performance_limited_by", qos.batch);
+    json.key("transactions_per_second_limit").value(qos.normal.tps);
+    json.key("batch_transactions_per_second_limit").value(qos.batch.tps);
+    json.key("released_transactions_per_second").value(qos.released_tps);
+    json.key("batch_released_transactions_per_second").value(qos.released_batch_tps);
+    json.key("worst_queue_bytes_storage_server").value(qos.worst.storage_queue_bytes);
+    json.key("limiting_queue_bytes_storage_server").value(qos.worst.limiting_storage_queue_bytes);
+    json.key("worst_queue_bytes_log_server").value(qos.worst.log_queue_bytes);
+    auto lag = [&json, &facts](const char* name, Version versions) {
+      json.key(name).begin_object().key("versions").value(versions);
+      json.key("seconds").value(static_cast<double>(versions) / facts.versions_per_second);
+      json.end_object();
+    };
+    lag("worst_data_lag_storage_server", qos.worst.storage_lag_versions);
+    lag("limiting_data_lag_storage_server", qos.worst.limiting_storage_lag_versions);
+  }
+  json.end_object();
+}
+
 void write_figures(JsonWriter& json, const ClusterStatusFacts& facts) {
   ProcessMetrics sum;
   bool any = false;
@@ -417,6 +454,7 @@ void write_cluster(JsonWriter& json, const ClusterStatusFacts& facts, bool avail
   write_fault_tolerance(json, facts);
   write_teams(json, facts);
   write_data(json, facts);
+  write_qos(json, facts);
   write_logs(json, facts);
   json.key("workers_registered").value(facts.workers_registered);
   write_figures(json, facts);

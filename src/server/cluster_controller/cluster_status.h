@@ -16,6 +16,7 @@
 #include "interfaces/database_configuration.h"
 #include "interfaces/locality.h"
 #include "interfaces/log_interface.h"
+#include "interfaces/ratekeeper_interface.h"
 #include "interfaces/status_interface.h"
 #include "interfaces/types.h"
 #include "runtime/network_address.h"
@@ -157,6 +158,9 @@ struct ClusterStatusFacts {
   std::vector<ShardTeamFacts> teams;
   // Where the data distributor runs, when one does.
   std::optional<NetworkAddress> data_distributor;
+  // Where the ratekeeper runs, and what it said (when it answered in time).
+  std::optional<NetworkAddress> ratekeeper;
+  std::optional<RatekeeperStatusReply> qos;
   int workers_registered = 0;
   // The current and old generations of logs, newest first.
   std::vector<LogGenerationFacts> log_generations;

@@ -485,6 +485,38 @@ ClusterStatusFacts triple_facts() {
   return facts;
 }
 
+TEST(ClusterStatusTest, QosShowsTheRatekeepersLimitsAndQueues) {
+  ClusterStatusFacts facts = triple_facts();
+  Json document = parse_json(cluster_status_json(facts));
+  EXPECT_FALSE(document["cluster"]["qos"]["ratekeeper"]["running"].flag);
+  EXPECT_FALSE(document["cluster"]["qos"].has("performance_limited_by"));
+  facts.ratekeeper = address(4508);
+  RatekeeperStatusReply qos;
+  qos.normal = RateLimit{250, LimitReason::storage_server_write_queue_size, UID(7, 7)};
+  qos.batch = RateLimit{0, LimitReason::log_server_write_queue, UID(8, 8)};
+  qos.released_tps = 240;
+  qos.worst.storage_queue_bytes = 900'000'000;
+  qos.worst.limiting_storage_queue_bytes = 800'000'000;
+  qos.worst.storage_lag_versions = 2'500'000;
+  qos.worst.log_queue_bytes = 12345;
+  facts.qos = qos;
+  facts.versions_per_second = 1e6;
+  Json limited = parse_json(cluster_status_json(facts));
+  const Json& q = limited["cluster"]["qos"];
+  EXPECT_EQ(q["ratekeeper"]["address"].text, "127.0.0.1:4508");
+  EXPECT_EQ(q["performance_limited_by"]["name"].text, "storage_server_write_queue_size");
+  EXPECT_EQ(q["performance_limited_by"]["reason_server_id"].text, UID(7, 7).to_string());
+  EXPECT_EQ(q["batch_performance_limited_by"]["name"].text, "log_server_write_queue");
+  EXPECT_EQ(q["transactions_per_second_limit"].number, 250);
+  EXPECT_EQ(q["batch_transactions_per_second_limit"].number, 0);
+  EXPECT_EQ(q["released_transactions_per_second"].number, 240);
+  EXPECT_EQ(q["worst_queue_bytes_storage_server"].number, 900'000'000);
+  EXPECT_EQ(q["limiting_queue_bytes_storage_server"].number, 800'000'000);
+  EXPECT_EQ(q["worst_queue_bytes_log_server"].number, 12345);
+  EXPECT_EQ(q["worst_data_lag_storage_server"]["versions"].number, 2'500'000);
+  EXPECT_EQ(q["worst_data_lag_storage_server"]["seconds"].number, 2.5);
+}
+
 TEST(ClusterStatusTest, AMovingShardShowsTheTeamItMovesTo) {
   ClusterStatusFacts facts = triple_facts();
   facts.teams[1].moving_to = {facts.teams[0].members[0]};

@@ -85,6 +85,7 @@ struct ControllerState {
   std::optional<ChangeCoordinatorsRequest> coordinators_change;
   // The data distributor, while one runs.
   std::optional<DataDistributorInterface> data_distributor;
+  std::optional<RatekeeperInterface> ratekeeper;
   // Storage servers the data distributor asked to drop, with the requests to answer once
   // the core state no longer names them (the core state's writer does it).
   std::vector<RemoveStorageServerRequest> removals;

@@ -53,6 +53,8 @@ std::vector<ProcessFacts> known_processes(const ControllerState& state) {
     add_roles(processes, "data_distributor",
               std::vector<DataDistributorInterface>{*state.data_distributor});
   }
+  if (state.ratekeeper)
+    add_roles(processes, "ratekeeper", std::vector<RatekeeperInterface>{*state.ratekeeper});
   std::vector<ProcessFacts> known;
   for (auto& [address, process] : processes)
     known.push_back(std::move(process));
@@ -133,6 +135,7 @@ ClusterStatusFacts current_facts(const ControllerState& state) {
   facts.configuration =
       facts.database_exists ? state.core->configuration : state.options.new_database.database;
   if (state.data_distributor) facts.data_distributor = state.data_distributor->address;
+  if (state.ratekeeper) facts.ratekeeper = state.ratekeeper->address;
   if (state.core) {
     facts.storage_servers = static_cast<int>(state.core->storage.size());
     for (const ShardTeam& team : shard_teams(*state.core)) {
@@ -193,6 +196,17 @@ Future<std::map<UID, LogQueueFacts>> ask_log_queues(std::vector<LogLocation> log
   co_return queues;
 }
 
+// The ratekeeper's limits and queues, if it answers in time.
+Future<std::optional<RatekeeperStatusReply>> ask_ratekeeper(RatekeeperInterface ratekeeper,
+                                                            double timeout_s) {
+  try {
+    co_return co_await timeout(ratekeeper.status.get_reply(RatekeeperStatusRequest{}), timeout_s);
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+  }
+  co_return std::nullopt;
+}
+
 Future<std::string> build_cluster_status(const ControllerState* state) {
   ClusterStatusFacts facts = current_facts(*state);
   Future<std::map<UID, LogQueueFacts>> queues =
@@ -203,6 +217,9 @@ Future<std::string> build_cluster_status(const ControllerState* state) {
   for (const ProcessFacts& process : facts.processes)
     addresses.insert(process.address);
   std::vector<NetworkAddress> asked(addresses.begin(), addresses.end());
+  Future<std::optional<RatekeeperStatusReply>> qos =
+      state->ratekeeper ? ask_ratekeeper(*state->ratekeeper, facts.process_timeout_s)
+                        : Future<std::optional<RatekeeperStatusReply>>(std::nullopt);
   std::vector<Future<ProcessAnswer>> asking;
   for (const NetworkAddress& address : asked)
     asking.push_back(ask_process_status(address, facts.process_timeout_s));
@@ -218,6 +235,7 @@ Future<std::string> build_cluster_status(const ControllerState* state) {
   for (CoordinatorFacts& coordinator : facts.coordinators)
     coordinator.reachable = by_address[coordinator.address].json.has_value();
   facts.log_queues = co_await queues;
+  facts.qos = co_await qos;
   co_return cluster_status_json(facts);
 }
 

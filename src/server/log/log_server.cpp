@@ -65,6 +65,8 @@ struct LogState {
   // Each tag's mutations not yet popped nor spilled, oldest first, and their bytes.
   std::map<Tag, std::deque<VersionedMutations>> by_tag;
   int64_t memory_bytes = 0;
+  // Bytes that ever entered memory, for the ratekeeper.
+  int64_t memory_input_bytes = 0;
   // Versions up to this one left memory: peeks of them read the disk queue.
   Version spilled_through = 0;
   std::map<Tag, Version> popped;
@@ -102,7 +104,9 @@ void index_commit(LogState& log, const LogRecord& record, DiskQueue::Location lo
   for (const TaggedMutations& tagged : record.messages) {
     if (record.version <= log.popped[tagged.tag]) continue;
     log.by_tag[tagged.tag].push_back({record.version, tagged.mutations});
-    log.memory_bytes += memory_cost(log.by_tag[tagged.tag].back());
+    const int64_t cost = memory_cost(log.by_tag[tagged.tag].back());
+    log.memory_bytes += cost;
+    log.memory_input_bytes += cost;
   }
   log.records.emplace_back(record.version, location);
   log.known_committed_version =
@@ -365,9 +369,16 @@ Future<Void> serve_status(LogState* log, FutureStream<LogStatusRequest> requests
                          log->queue->bytes_on_disk(),
                          log->memory_bytes,
                          log->spilled_through,
-                         {}};
+                         {},
+                         log->memory_input_bytes,
+                         0};
     for (Tag tag : log->meta.tags)
       reply.popped_by_tag[tag] = log->popped[tag];
+    for (const auto& [tag, versions] : log->by_tag) {
+      if (versions.empty()) continue;
+      const Version oldest = versions.front().version;
+      if (reply.memory_oldest == 0 || oldest < reply.memory_oldest) reply.memory_oldest = oldest;
+    }
     request.reply.send(std::move(reply));
   }
 }

@@ -71,6 +71,9 @@ struct StorageState {
   // to `data`; complete once it was rebuilt from the engine after the start.
   ByteSample sample{server_knobs().storage_byte_sample_unit};
   bool sample_complete = false;
+  // Bytes that entered the in-memory versions since the start, for the ratekeeper
+  // (StorageQueueReply).
+  int64_t input_bytes = 0;
   // The newest version applied in memory. Replaced (releasing its waiters) on rollback.
   std::unique_ptr<NotifiedValue<Version>> version;
   // Reads below this version are too old: the engine may have moved past them.
@@ -587,7 +590,9 @@ void apply_to_data(StorageState& storage, Version version, Mutation mutation) {
   } else if (mutation.type == MutationType::clear_range) {
     storage.sample.erase(KeyRange{mutation.param1, std::min(mutation.param2, own_keys)});
   }
+  const int64_t before = storage.data.bytes();
   storage.data.apply(version, std::move(mutation));
+  storage.input_bytes += std::max<int64_t>(0, storage.data.bytes() - before);
 }
 
 void apply_mutation(StorageState& storage, Version version, const Mutation& mutation,
@@ -1043,6 +1048,16 @@ Future<Void> handle_wait_readable(StorageState* storage, WaitReadableRequest req
   }
 }
 
+Future<Void> handle_queue(StorageState* storage, StorageQueueRequest request) {
+  StorageQueueReply reply;
+  reply.version = storage->version->get();
+  reply.durable_version = storage->data.durable_version();
+  reply.queue_bytes = storage->data.bytes();
+  reply.input_bytes = storage->input_bytes;
+  request.reply.send(reply);
+  co_return;
+}
+
 // Runs `handle(storage, request)` for every request of the stream, concurrently.
 template <class Request>
 Future<Void> serve_each(StorageState* storage, FutureStream<Request> requests,
@@ -1052,7 +1067,6 @@ Future<Void> serve_each(StorageState* storage, FutureStream<Request> requests,
     handlers.add(handle(storage, co_await requests));
 }
 
-// The engine a storage folder was created with, recorded beside its data.
 // The engine a storage folder was created with, recorded beside its data.
 Future<StorageEngine> engine_of_folder(const StorageServerOptions& options) {
   std::string path = options.directory + "/engine";
@@ -1082,6 +1096,7 @@ StorageInterface make_storage_interface(UID id, Tag tag) {
   interface.range_stats = RequestStream<RangeStatsRequest>::serve_at(role_token(id, 5));
   interface.wait_readable = RequestStream<WaitReadableRequest>::serve_at(role_token(id, 6));
   interface.wait_failure = RequestStream<WaitFailureRequest>::serve_at(role_token(id, 7));
+  interface.queue = RequestStream<StorageQueueRequest>::serve_at(role_token(id, 8));
   interface.address = interface.get_value.endpoint().address;
   return interface;
 }
@@ -1169,6 +1184,7 @@ Future<Void> run_storage_once(StorageServerOptions options,
   actors.add(serve_each(&storage, interface.watch_value.requests(), handle_watch_value));
   actors.add(serve_each(&storage, interface.range_stats.requests(), handle_range_stats));
   actors.add(serve_each(&storage, interface.wait_readable.requests(), handle_wait_readable));
+  actors.add(serve_each(&storage, interface.queue.requests(), handle_queue));
   actors.add(serve_wait_failure(interface.wait_failure.requests()));
   for (const OwnedRange& range : storage.owned.all()) {
     if (range.fetching) start_fetch(storage, range.range);  // its engine rows were cleared

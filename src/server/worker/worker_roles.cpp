@@ -8,6 +8,7 @@
 #include "server/data_distributor/data_distributor.h"
 #include "server/proxy/commit_proxy.h"
 #include "server/proxy/grv_proxy.h"
+#include "server/ratekeeper/ratekeeper.h"
 #include "server/resolver/resolver.h"
 #include "server/sequencer/sequencer.h"
 
@@ -100,6 +101,7 @@ WorkerRoles::WorkerRoles(std::string data_dir, Locality locality,
   interface_.initialize_data_distributor = RequestStream<InitializeDataDistributorRequest>::serve();
   interface_.initialize_commit_proxy = RequestStream<InitializeCommitProxyRequest>::serve();
   interface_.initialize_grv_proxy = RequestStream<InitializeGrvProxyRequest>::serve();
+  interface_.initialize_ratekeeper = RequestStream<InitializeRatekeeperRequest>::serve();
   interface_.address = interface_.initialize_log.endpoint().address;
 }
 
@@ -304,7 +306,7 @@ Future<Void> WorkerRoles::serve_grv_proxies() {
     std::string key = key_of("grv_proxy", request.epoch, request.index);
     if (!running(key)) {
       grv_proxies_[key] = make_grv_proxy_interface(env().random().unique_id());
-      GrvProxyOptions options{request.epoch, request.sequencer, request.logs};
+      GrvProxyOptions options{request.epoch, request.sequencer, request.logs, db_info_};
       auto role = std::make_unique<Role>();
       role->epoch = request.epoch;
       role->actor = run_grv_proxy(grv_proxies_[key], std::move(options));
@@ -333,6 +335,22 @@ Future<Void> WorkerRoles::serve_data_distributors() {
   }
 }
 
+Future<Void> WorkerRoles::serve_ratekeepers() {
+  FutureStream<InitializeRatekeeperRequest> requests = interface_.initialize_ratekeeper.requests();
+  while (true) {
+    InitializeRatekeeperRequest request = co_await requests;
+    std::string key = key_of("ratekeeper", request.epoch, request.replication);
+    if (!running(key)) {
+      ratekeepers_[key] = make_ratekeeper_interface(env().random().unique_id());
+      auto role = std::make_unique<Role>();
+      role->epoch = request.epoch;
+      role->actor = run_ratekeeper(ratekeepers_[key], request.replication, db_info_);
+      start(key, std::move(role));
+    }
+    request.reply.send(ratekeepers_[key]);
+  }
+}
+
 void WorkerRoles::retire(const std::string& key) {
   auto it = roles_.find(key);
   STRATA_ASSERT(it != roles_.end());
@@ -346,6 +364,7 @@ void WorkerRoles::retire(const std::string& key) {
   commit_proxies_.erase(key);
   grv_proxies_.erase(key);
   data_distributors_.erase(key);
+  ratekeepers_.erase(key);
   if (kind == Role::Kind::log) {
     log_starts_.erase(id);
     cleanups_.add(delete_folder(folder_of(log_folder_prefix, id), log_marker_file));
@@ -369,9 +388,10 @@ Future<Void> WorkerRoles::retire_unneeded_roles() {
     for (const auto& [key, role] : roles_) {
       switch (role->kind) {
         case Role::Kind::stateless:
-          // A data distributor outlives generations: it ends when a newer one takes the
-          // move lock.
-          if (role->epoch < info.epoch && !key.starts_with("data_distributor/")) {
+          // A data distributor and a ratekeeper outlive generations: the first ends when a
+          // newer one takes the move lock, the second when ServerDBInfo names another.
+          if (role->epoch < info.epoch && !key.starts_with("data_distributor/") &&
+              !key.starts_with("ratekeeper/")) {
             retiring.push_back(key);
           }
           break;
@@ -410,6 +430,7 @@ Future<Void> WorkerRoles::serve() {
   actors.add(serve_commit_proxies());
   actors.add(serve_grv_proxies());
   actors.add(serve_data_distributors());
+  actors.add(serve_ratekeepers());
   actors.add(retire_unneeded_roles());
   co_await first_ready(actors.result(), cleanups_.result());
   co_await actors.result();

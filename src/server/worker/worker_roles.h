@@ -53,6 +53,7 @@ class WorkerRoles {
   Future<Void> serve_commit_proxies();
   Future<Void> serve_grv_proxies();
   Future<Void> serve_data_distributors();
+  Future<Void> serve_ratekeepers();
   Future<Void> retire_unneeded_roles();
   void retire(const std::string& key);
   void start(const std::string& key, std::unique_ptr<Role> role);
@@ -72,6 +73,7 @@ class WorkerRoles {
   std::map<std::string, CommitProxyInterface> commit_proxies_;
   std::map<std::string, GrvProxyInterface> grv_proxies_;
   std::map<std::string, DataDistributorInterface> data_distributors_;
+  std::map<std::string, RatekeeperInterface> ratekeepers_;
   AsyncVar<uint64_t> stored_roles_changes_{0};
   // Folders being deleted after their roles retired.
   ActorCollection cleanups_;

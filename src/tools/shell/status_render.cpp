@@ -174,6 +174,9 @@ void figures_sections(std::string& out, const Json& doc) {
                 number_field(doc, {"cluster", "data", "total_kv_size_bytes"}), bytes_text);
   optional_line(data, "Disk space used",
                 number_field(doc, {"cluster", "data", "total_disk_used_bytes"}), bytes_text);
+  optional_line(data, "Shards", number_field(doc, {"cluster", "data", "partitions_count"}), whole);
+  optional_line(data, "Shards moving", number_field(doc, {"cluster", "data", "moving_partitions"}),
+                whole);
   if (!data.empty()) out += "\nData:\n" + data;
 
   auto hz = [](double value) { return format("%.0f Hz", value); };
@@ -188,6 +191,15 @@ void figures_sections(std::string& out, const Json& doc) {
                 number_field(doc, {"cluster", "workload", "transactions", "committed", "hz"}), hz);
   optional_line(workload, "Conflict rate",
                 number_field(doc, {"cluster", "workload", "transactions", "conflicted", "hz"}), hz);
+  // What the ratekeeper holds transactions back for, when anything does.
+  auto limited_by = string_field(doc, {"cluster", "qos", "performance_limited_by", "name"});
+  auto limited_why = string_field(doc, {"cluster", "qos", "performance_limited_by", "description"});
+  if (limited_by && limited_why && *limited_by != "workload") {
+    line(workload, "Performance limited by", *limited_why);
+    optional_line(workload, "Transactions limit",
+                  number_field(doc, {"cluster", "qos", "transactions_per_second_limit"}),
+                  [](double value) { return format("%.0f per second", value); });
+  }
   if (!workload.empty()) out += "\nWorkload:\n" + workload;
 
   // Measured in the roles over their last requests (docs/status-json.md).

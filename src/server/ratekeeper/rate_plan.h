@@ -1,0 +1,88 @@
+#pragma once
+
+// The ratekeeper's arithmetic, apart from any messaging so that it can be tested alone:
+// from the queues it last measured, how many transactions per second the cluster may
+// start, and why.
+//
+// Each queue has a target and a spring. Past half of target - spring a queue is warm:
+// while one is, the limit is at most `growth` times what was released, so that the rate
+// climbs back gently rather than leaping from held to unlimited.
+//
+// A storage server's queue is what it has applied and not yet made durable: the input of
+// the last W seconds (its newest version less its durable one, the MVCC window at least).
+// A log's queue is the unpopped data it holds in memory, W seconds' worth (its newest
+// version less the oldest it holds). So a queue holds its target T when it takes in T / W
+// bytes a second; with I bytes a second coming in now for the `released` transactions a
+// second started lately, a warm queue limits the rate to released * T / (W * I). That acts
+// on the input of now, not on the queue, which answers a change of rate only W seconds
+// later (acting on it alone makes the rate swing). A queue whose rates are not measured
+// yet, and a version lag, limit to released / r past target - spring, with
+// r = (queue - target + spring) / spring, at most 2.
+//
+// The lowest limit wins; its queue is the reason. The storage servers of the worst
+// `ignored_zones` zones are left out (their shards have other copies, and one slow machine
+// must not hold back the whole cluster).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "interfaces/ratekeeper_interface.h"
+#include "interfaces/types.h"
+
+namespace strata {
+
+struct StorageQueueSample {
+  UID id;
+  std::string zone;
+  int64_t queue_bytes = 0;
+  // Bytes per second taken in (0 when not yet measured), and how many seconds of input its
+  // queue spans (its newest version less its durable one).
+  double input_bytes_per_s = 0;
+  double queue_span_s = 0;
+  // How far its newest version trails the logs'.
+  Version lag_versions = 0;
+};
+
+struct LogQueueSample {
+  UID id;
+  int64_t queue_bytes = 0;
+  // As for a storage server: its input, and the seconds of it its queue spans.
+  double input_bytes_per_s = 0;
+  double queue_span_s = 0;
+};
+
+// A queue's target and spring (bytes, or versions for a lag).
+struct QueueTarget {
+  int64_t target = 0;
+  int64_t spring = 1;
+};
+
+struct RateTargets {
+  QueueTarget storage_queue;
+  QueueTarget storage_lag;
+  QueueTarget log_queue;
+};
+
+struct RateInputs {
+  std::vector<StorageQueueSample> storage;
+  std::vector<LogQueueSample> logs;
+  // Transactions per second released lately (smoothed).
+  double released_tps = 0;
+  // Zones whose storage servers are left out (the worst ones).
+  int ignored_zones = 0;
+  // While a queue is warm, the limit is at most this many times the released rate.
+  double growth = 1.2;
+  // The limit when nothing limits, and the least a limit may go to.
+  double tps_max = 1e7;
+  double tps_min = 0;
+};
+
+struct RatePlan {
+  RateLimit limit;
+  WorstQueues worst;
+};
+
+RatePlan plan_rate(const RateInputs& inputs, const RateTargets& targets);
+
+}  // namespace strata

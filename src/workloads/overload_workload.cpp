@@ -1,0 +1,148 @@
+// overload: more writes than the storage servers' queues may hold, so that the ratekeeper
+// must hold clients back. `writers` clients at default priority and `batch_writers` at
+// batch priority each overwrite `keys_per_transaction` keys of `value_bytes` (of a key
+// space of `keys`) as fast as they can; meanwhile every storage server's queue is polled
+// directly. The check: once `settle_s` have passed, no queue went past
+// `storage_queue_max_bytes` (0: not checked), and batch priority, held first, committed at
+// most `batch_share_max` of what default priority did.
+
+#include <algorithm>
+#include <string>
+
+#include "client/move_keys.h"
+#include "interfaces/storage_interface.h"
+#include "runtime/combinators.h"
+#include "workloads/workload.h"
+
+namespace strata {
+
+namespace {
+
+class OverloadWorkload final : public Workload {
+ public:
+  explicit OverloadWorkload(Options& options)
+      : writers_(options.get_int("writers", 8)),
+        batch_writers_(options.get_int("batch_writers", 8)),
+        keys_(options.get_int("keys", 400)),
+        keys_per_transaction_(options.get_int("keys_per_transaction", 10)),
+        value_bytes_(options.get_int("value_bytes", 2000)),
+        settle_s_(options.get_double("settle_s", 5.0)),
+        storage_queue_max_bytes_(options.get_int("storage_queue_max_bytes", 0)),
+        batch_share_max_(options.get_double("batch_share_max", 1.0)) {}
+
+  std::string name() const override { return "overload"; }
+
+  Future<Void> start(WorkloadContext& context) override {
+    Database database = context.database();
+    started_at_ = now();
+    end_time_ = now() + context.duration_s();
+    std::vector<Future<Void>> running;
+    running.push_back(watch_queues(database));
+    running.push_back(run_clients(writers_, [this, database](int64_t i) {
+      return write(database, ReadVersionPriority::normal, i, &committed_);
+    }));
+    running.push_back(run_clients(batch_writers_, [this, database](int64_t i) {
+      return write(database, ReadVersionPriority::batch, i, &batch_committed_);
+    }));
+    co_await when_all(std::move(running));
+  }
+
+  Future<Void> check(WorkloadContext& context) override {
+    if (committed_ == 0) context.fail(name(), "no default-priority transaction committed");
+    if (storage_queue_max_bytes_ > 0 && worst_queue_bytes_ > storage_queue_max_bytes_) {
+      context.fail(name(), "a storage server's queue reached " +
+                               std::to_string(worst_queue_bytes_) + " bytes, past the " +
+                               std::to_string(storage_queue_max_bytes_) + " allowed");
+    }
+    if (queue_samples_ == 0) context.fail(name(), "no storage server's queue was ever measured");
+    const double share = static_cast<double>(batch_committed_) /
+                         static_cast<double>(std::max<uint64_t>(1, committed_));
+    if (share > batch_share_max_) {
+      context.fail(name(), "batch priority committed " + std::to_string(batch_committed_) +
+                               " transactions to default priority's " + std::to_string(committed_) +
+                               ": it was not held first");
+    }
+    return ready();
+  }
+
+  std::vector<std::pair<std::string, std::string>> metrics() const override {
+    return {{"committed", std::to_string(committed_)},
+            {"batch_committed", std::to_string(batch_committed_)},
+            {"worst_storage_queue_bytes", std::to_string(worst_queue_bytes_)},
+            {"queue_samples", std::to_string(queue_samples_)}};
+  }
+
+ private:
+  Future<Void> write(Database database, ReadVersionPriority priority, int64_t client,
+                     uint64_t* committed) {
+    Random& random = env().random();
+    const std::string value(static_cast<size_t>(value_bytes_),
+                            static_cast<char>('a' + client % 26));
+    while (now() < end_time_) {
+      co_await database.run([&](Transaction& tr) -> Future<Void> {
+        tr.set_priority(priority);
+        for (int64_t i = 0; i < keys_per_transaction_; ++i)
+          tr.set("overload/" + std::to_string(random.uniform(0, keys_)), value);
+        co_return;
+      });
+      ++*committed;
+    }
+  }
+
+  // Polls every storage server the database lists for its queue, as fast as the ratekeeper
+  // does, and keeps the largest seen after the settling time.
+  Future<Void> watch_queues(Database database) {
+    std::vector<StorageServerRecord> servers;
+    double listed_at = -1e9;
+    while (now() < end_time_) {
+      if (now() - listed_at > 2.0) {
+        try {
+          servers = co_await read_server_list(database);
+          listed_at = now();
+        } catch (Error& error) {
+          if (error.is_cancellation()) throw;
+        }
+      }
+      std::vector<Future<std::optional<StorageQueueReply>>> asking;
+      for (const StorageServerRecord& server : servers) {
+        asking.push_back(timeout(storage_interface_at(server.id, server.tag, server.address)
+                                     .queue.get_reply(StorageQueueRequest{}),
+                                 1.0));
+      }
+      for (Future<std::optional<StorageQueueReply>>& answer : asking) {
+        try {
+          std::optional<StorageQueueReply> reply = co_await answer;
+          if (!reply || now() - started_at_ < settle_s_) continue;
+          ++queue_samples_;
+          worst_queue_bytes_ = std::max(worst_queue_bytes_, reply->queue_bytes);
+        } catch (Error& error) {
+          if (error.is_cancellation()) throw;
+        }
+      }
+      co_await delay(0.05);
+    }
+  }
+
+  const int64_t writers_;
+  const int64_t batch_writers_;
+  const int64_t keys_;
+  const int64_t keys_per_transaction_;
+  const int64_t value_bytes_;
+  const double settle_s_;
+  const int64_t storage_queue_max_bytes_;
+  const double batch_share_max_;
+  double started_at_ = 0;
+  double end_time_ = 0;
+  uint64_t committed_ = 0;
+  uint64_t batch_committed_ = 0;
+  int64_t worst_queue_bytes_ = 0;
+  uint64_t queue_samples_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> make_overload_workload(Options& options) {
+  return std::make_unique<OverloadWorkload>(options);
+}
+
+}  // namespace strata
