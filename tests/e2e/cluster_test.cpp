@@ -248,6 +248,26 @@ TEST_F(ClusterTest, RecoversFromKillsOfControllerSequencerCoordinatorAndProxies)
   ASSERT_FALSE(HasFailure());
   ASSERT_NO_FATAL_FAILURE(kill_and_recover(proxies, "commit proxies", &status));
 
+  // The ratekeeper reports the transactions the proxies start under the load; its process
+  // killed, another is recruited and transactions go on.
+  auto ratekeeper_reports = [](const Json& s) {
+    const Json& qos = s["cluster"]["qos"];
+    return qos.contains("performance_limited_by") &&
+           qos.value("released_transactions_per_second", 0.0) > 0;
+  };
+  ASSERT_NO_FATAL_FAILURE(wait_for_status(
+      ratekeeper_reports, "the ratekeeper to report started transactions", &status));
+  const std::string limited_by = status["cluster"]["qos"]["performance_limited_by"]["name"];
+  EXPECT_EQ(limited_by, "workload") << "a light load is limited by nothing";
+  const size_t ratekeeper = index_holding("ratekeeper");
+  ASSERT_FALSE(HasFailure());
+  if (cluster_.process_class(ratekeeper) != "storage") {
+    ASSERT_NO_FATAL_FAILURE(kill_and_recover(ratekeeper, "ratekeeper", &status));
+    ASSERT_NO_FATAL_FAILURE(wait_for_status(
+        ratekeeper_reports, "a new ratekeeper to report started transactions", &status));
+    EXPECT_TRUE(status["cluster"]["qos"]["ratekeeper"].value("running", false));
+  }
+
   load.stop();
   check_bank();
   for (const Recovery& recovery : recoveries_) {
