@@ -123,11 +123,15 @@ struct InitializeStorageRequest {
   std::vector<KeyRange> shards;
   // A new database's system rows (its shard map); the server keeps those in its shards.
   std::vector<KeyValue> initial_rows;
+  // The version it starts at: 0 for a new database's; a server added to a database (with no
+  // shards) starts at the recovery version of the generation that adds it, whose logs are
+  // the first to keep its tag.
+  Version start_version = 0;
   ReplyPromise<InitializeStorageReply> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(storage_id, tag, epoch, engine, shards, initial_rows, reply);
+    archive(storage_id, tag, epoch, engine, shards, initial_rows, start_version, reply);
   }
 };
 

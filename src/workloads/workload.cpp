@@ -117,6 +117,10 @@ const std::vector<WorkloadInfo>& workload_catalog() {
       {"data_churn",
        "fills a prefix with keys, then clears it, a few rounds: shards that grow and shrink",
        make_data_churn_workload},
+      {"cluster_growth",
+       "adds storage processes while the cluster runs; each must get a storage server and a "
+       "copy of some shard",
+       make_cluster_growth_workload},
       {"overload",
        "writes at default and batch priority faster than storage servers may queue, and "
        "checks that the ratekeeper holds every queue near its target, batch priority first",

@@ -115,6 +115,7 @@ std::unique_ptr<Workload> make_role_kills_workload(Options& options);
 std::unique_ptr<Workload> make_exclusions_workload(Options& options);
 std::unique_ptr<Workload> make_data_churn_workload(Options& options);
 std::unique_ptr<Workload> make_overload_workload(Options& options);
+std::unique_ptr<Workload> make_cluster_growth_workload(Options& options);
 std::unique_ptr<Workload> make_isolation_workload(Options& options);
 std::unique_ptr<Workload> make_configure_workload(Options& options);
 std::unique_ptr<Workload> make_coordinator_changes_workload(Options& options);

@@ -237,5 +237,58 @@ TEST(ReReplicationTest, ExcludeDrainsALiveProcessUnderLoadAndIncludeTakesItBack)
   check_data(connection, ledger, 2);
 }
 
+// Grows a cluster of three storage processes by two under load: each new process gets a
+// storage server of its own and a copy of some shards, and nothing is lost. (Small shard and
+// balance limits, so that the little data of the test moves.)
+TEST(ReReplicationTest, StorageProcessesThatJoinGetStorageServersAndShards) {
+  LocalCluster cluster({"unset", "unset", "storage", "storage", "storage", "storage", "storage"}, 3,
+                       {"--redundancy", "double", "--knob", "dd_shard_max_bytes=20000", "--knob",
+                        "dd_balance_bytes=5000", "--knob", "storage_byte_sample_unit=1", "--knob",
+                        "dd_size_check_interval_s=1"});
+  const size_t first = 5;
+  for (size_t i = 0; i < first; ++i)
+    ASSERT_NO_FATAL_FAILURE(cluster.start(i));
+  Json status;
+  ASSERT_NO_FATAL_FAILURE(testing::wait_for_status(
+      cluster,
+      [&](const Json& s) {
+        return testing::recovery_state_of(s) == "fully_recovered" &&
+               fully_replicated_without(s, "");
+      },
+      "the cluster of five processes to be created, every shard on two live servers", &status));
+  testing::open_accounts(cluster.connection(), hang_guard_s);
+  const ClusterConnectionString connection = cluster.connection();
+  Ledger ledger;
+  testing::ClusterLoad load(connection, 2, 1, 1.0, &ledger);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+
+  const Clock::time_point joined = Clock::now();
+  std::vector<std::string> added;
+  for (size_t i = first; i < cluster.size(); ++i) {
+    ASSERT_NO_FATAL_FAILURE(cluster.start(i));
+    added.push_back(cluster.address(i));
+  }
+  auto holds_shards = [](const Json& s, const std::string& address) {
+    if (!s["cluster"].contains("storage_teams")) return false;
+    for (const Json& team : s["cluster"]["storage_teams"]) {
+      for (const Json& server : team["servers"]) {
+        if (server.value("address", "") == address) return true;
+      }
+    }
+    return false;
+  };
+  ASSERT_NO_FATAL_FAILURE(testing::wait_for_status(
+      cluster,
+      [&](const Json& s) {
+        return holds_shards(s, added[0]) && holds_shards(s, added[1]) &&
+               fully_replicated_without(s, "");
+      },
+      "both new processes to hold copies of shards, every shard on two live servers", &status));
+  std::printf("[ joined   ] %s and %s hold shards %.1f s after they started\n", added[0].c_str(),
+              added[1].c_str(), seconds_between(joined, Clock::now()));
+  load.stop();
+  check_data(connection, ledger, 2);
+}
+
 }  // namespace
 }  // namespace strata

@@ -560,6 +560,7 @@ Future<Void> run_cluster_controller(ClusterControllerOptions options) {
   actors.add(keep_data_distributor(&state));
   actors.add(keep_ratekeeper(&state));
   actors.add(follow_exclusions(&state));
+  actors.add(watch_storage_joins(&state));
   actors.add(recovery_loop(&state, coordinators_changes.requests()));
   co_await first_ready(actors.result(), monitors.result());
   // Only errors end it.

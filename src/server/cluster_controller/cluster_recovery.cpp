@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "interfaces/status_interface.h"
@@ -341,11 +342,37 @@ Future<Void> wait_for_known_workers(ControllerState* state, const CoreState& cor
   }
 }
 
+// The first version's mutations for storage servers that join: each one's row in
+// \xff/serverList/, tagged for the servers holding that key (both teams of a moving shard).
+std::vector<TaggedMutations> joined_server_rows(const std::vector<ShardMapEntry>& shard_map,
+                                                const std::vector<StorageServerState>& storage,
+                                                const std::vector<StorageServerState>& joined) {
+  const ShardMap map(shard_map);
+  std::map<Tag, std::vector<Mutation>> by_tag;
+  for (const StorageServerState& server : joined) {
+    const Key key = server_list_key(server.id);
+    const Mutation row{MutationType::set_value, key,
+                       serialize_to_bytes(StorageServerRecord{server.id, server.tag, server.address,
+                                                              server.locality})};
+    for (const UID& holder : map.teams_of(key).all()) {
+      auto found = std::find_if(storage.begin(), storage.end(),
+                                [&](const StorageServerState& s) { return s.id == holder; });
+      STRATA_ASSERT_MSG(found != storage.end(), "the shard map names an unknown storage server");
+      by_tag[found->tag].push_back(row);
+    }
+  }
+  std::vector<TaggedMutations> messages;
+  for (auto& [tag, mutations] : by_tag)
+    messages.push_back(TaggedMutations{tag, std::move(mutations)});
+  return messages;
+}
+
 struct Recruits {
   LogGenerationState logs;
   // The generation's first version (durable on its logs).
   Version start_version = 0;
   std::vector<LogInterface> log_interfaces;
+  // A new database's storage servers, or those that join an existing one.
   std::vector<StorageServerState> new_storage;
   // A new database's shard map.
   std::vector<ShardMapEntry> new_shard_map;
@@ -438,10 +465,55 @@ Future<Recruits> recruit_generation(ControllerState* state, const CoreState& cor
       starting.push_back(recruit(
           interfaces[picks[i]].initialize_storage,
           InitializeStorageRequest{
-              created.id, created.tag, epoch, configuration.storage_engine, held, rows, {}}));
+              created.id, created.tag, epoch, configuration.storage_engine, held, rows, 0, {}}));
     }
     co_await when_all(std::move(starting));
     storage = recruits.new_storage;
+  } else {
+    // Storage processes that joined: a storage server each, with no shards (the data
+    // distributor moves some onto it), starting at the recovery version (this generation's
+    // logs are the first to keep its tag), and listed in \xff/serverList/ by the
+    // generation's first version.
+    std::set<NetworkAddress> hosting;
+    Tag next_tag = 0;
+    for (const StorageServerState& server : storage) {
+      hosting.insert(storage_address(*state, server));
+      next_tag = std::max<Tag>(next_tag, server.tag + 1);
+    }
+    std::vector<Future<InitializeStorageReply>> starting;
+    std::vector<StorageServerState> joining;
+    for (size_t pick : storage_joiners(candidates, hosting)) {
+      StorageServerState created{env().random().unique_id(), next_tag++, candidates[pick].address,
+                                 candidates[pick].locality, epoch};
+      TraceEvent("StorageServerJoining")
+          .detail("Server", created.id)
+          .detail("Address", created.address)
+          .detail("Tag", created.tag);
+      starting.push_back(recruit(interfaces[pick].initialize_storage,
+                                 InitializeStorageRequest{created.id,
+                                                          created.tag,
+                                                          epoch,
+                                                          configuration.storage_engine,
+                                                          {},
+                                                          {},
+                                                          recovery_version,
+                                                          {}}));
+      joining.push_back(created);
+    }
+    // One that cannot be recruited (its process died) is left out: it must not hold up
+    // the recovery. Its process deletes the server once a generation leaves it out.
+    for (size_t i = 0; i < joining.size(); ++i) {
+      try {
+        co_await starting[i];
+        recruits.new_storage.push_back(joining[i]);
+      } catch (Error& error) {
+        if (error.is_cancellation()) throw;
+        TraceEvent(Severity::warn, "StorageServerJoinFailed")
+            .detail("Address", joining[i].address)
+            .error(error);
+      }
+    }
+    storage.insert(storage.end(), recruits.new_storage.begin(), recruits.new_storage.end());
   }
   const std::vector<ShardMapEntry>& shard_map =
       core.database_exists() ? core.shard_map : recruits.new_shard_map;
@@ -484,11 +556,14 @@ Future<Recruits> recruit_generation(ControllerState* state, const CoreState& cor
   enter(state, RecoveryState::recruiting_transaction_servers,
         "the new logs to make the generation's first version durable");
   {
+    std::vector<TaggedMutations> messages;
+    if (core.database_exists())
+      messages = joined_server_rows(core.shard_map, storage, recruits.new_storage);
     std::vector<Future<Void>> durable;
     for (const LogInterface& log : recruits.log_interfaces) {
       durable.push_back(recruit(
-          log.commit,
-          LogCommitRequest{epoch, recovery_version, start_version, recovery_version, {}, {}}));
+          log.commit, LogCommitRequest{
+                          epoch, recovery_version, start_version, recovery_version, messages, {}}));
     }
     co_await when_all(std::move(durable));
   }
@@ -566,6 +641,8 @@ Future<CoreState> write_generation(ControllerState* state, CoreState core,
     ended.end = recovery_version;
     ended.logs = locked.logs;
     if (ended.end > ended.begin) next.old.insert(next.old.begin(), ended);
+    next.storage.insert(next.storage.end(), recruits.new_storage.begin(),
+                        recruits.new_storage.end());
   } else {
     next.storage = recruits.new_storage;
     next.shard_map = recruits.new_shard_map;
@@ -788,6 +865,29 @@ Future<Void> keep_ratekeeper(ControllerState* state) {
         info.ratekeeper = *ratekeeper;
         state->db_info.set(std::move(info));
       });
+}
+
+Future<Void> watch_storage_joins(ControllerState* state) {
+  while (true) {
+    co_await first_ready(state->registrations.on_change(), state->exclusion_changes.on_change(),
+                         delay(server_knobs().exclusion_check_interval_s));
+    if (!state->core || !state->core->database_exists() ||
+        state->recovery.state != RecoveryState::fully_recovered) {
+      continue;
+    }
+    std::set<NetworkAddress> hosting;
+    for (const StorageServerState& server : state->core->storage)
+      hosting.insert(storage_address(*state, server));
+    std::vector<RecruitCandidate> candidates;
+    for (const RegisteredWorker* worker : live_workers(*state, state->core->cluster_id))
+      candidates.push_back({worker->interface.address, worker->interface.locality,
+                            state->exclusions.covers(worker->interface.address)});
+    std::vector<size_t> joiners = storage_joiners(candidates, hosting);
+    if (joiners.empty()) continue;
+    STRATA_PROBE(true, "a storage process joining the database starts a recovery");
+    end_generation(
+        *state, "storage process " + candidates[joiners.front()].address.to_string() + " joined");
+  }
 }
 
 Future<Void> wait_fully_recovered(ControllerState* state) {

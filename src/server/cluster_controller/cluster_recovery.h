@@ -44,6 +44,11 @@ Future<Void> keep_data_distributor(ControllerState* state);
 // The same for the ratekeeper, which ServerDBInfo names.
 Future<Void> keep_ratekeeper(ControllerState* state);
 
+// Once the database is fully recovered, a live storage-class process that is not excluded
+// and hosts no storage server ends the generation: the next recovery gives it one (with no
+// shards; the data distributor then moves shards onto it). Runs until cancelled.
+Future<Void> watch_storage_joins(ControllerState* state);
+
 // The ServerDBInfo of a recorded core state and the stateless roles recruited for it.
 ServerDBInfo server_db_info_of(const CoreState& core, const StatelessRoles& roles);
 

@@ -61,4 +61,17 @@ void require_distinct_zones(const std::vector<std::string>& zones, int replicati
                   ": start processes in other zones, or configure fewer copies");
 }
 
+std::vector<size_t> storage_joiners(const std::vector<RecruitCandidate>& candidates,
+                                    const std::set<NetworkAddress>& hosting) {
+  std::vector<size_t> joiners;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const RecruitCandidate& candidate = candidates[i];
+    if (candidate.locality.process_class == ProcessClass::storage && !candidate.excluded &&
+        !hosting.contains(candidate.address)) {
+      joiners.push_back(i);
+    }
+  }
+  return joiners;
+}
+
 }  // namespace strata

@@ -8,6 +8,7 @@
 // functions of the registered workers, so they are tested on their own.
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,13 @@ using RecruitLoad = std::map<NetworkAddress, int>;
 // `load`. Empty only when `candidates` is.
 std::vector<size_t> pick_processes(const std::vector<RecruitCandidate>& candidates, RoleKind role,
                                    int count, RecruitLoad& load);
+
+// Indexes into `candidates` of the storage-class processes that are not excluded and host
+// no storage server yet (`hosting`: the addresses that do): each joins the database with a
+// storage server of its own. Processes of other classes take storage servers only when a
+// database is created.
+std::vector<size_t> storage_joiners(const std::vector<RecruitCandidate>& candidates,
+                                    const std::set<NetworkAddress>& hosting);
 
 // Throws no_more_servers, naming the zones, when `zones` (of the processes picked for
 // copies of `what`, e.g. "every key") span fewer than `replication` distinct zones.

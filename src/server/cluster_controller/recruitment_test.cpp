@@ -89,6 +89,19 @@ TEST(RecruitmentTest, BusyProcessesAreAvoidedWhileOthersFitAsWell) {
             (std::vector<uint16_t>{2}));
 }
 
+TEST(RecruitmentTest, StorageProcessesWithoutAStorageServerJoin) {
+  std::vector<RecruitCandidate> candidates = {
+      candidate(1, ProcessClass::storage, "a"),       candidate(2, ProcessClass::storage, "b"),
+      candidate(3, ProcessClass::storage, "c", true), candidate(4, ProcessClass::unset, "d"),
+      candidate(5, ProcessClass::log, "e"),           candidate(6, ProcessClass::storage, "f")};
+  // 1 hosts one already; 3 is excluded; 4 and 5 are not storage processes.
+  std::set<NetworkAddress> hosting = {candidates[0].address};
+  EXPECT_EQ(ports(candidates, storage_joiners(candidates, hosting)), (std::vector<uint16_t>{2, 6}));
+  for (const RecruitCandidate& each : candidates)
+    hosting.insert(each.address);
+  EXPECT_TRUE(storage_joiners(candidates, hosting).empty());
+}
+
 TEST(RecruitmentTest, ExcludedProcessesAreTheLastResort) {
   // The stateless process and a log process are excluded.
   std::vector<RecruitCandidate> candidates = {

@@ -277,6 +277,9 @@ Future<bool> resize_once(DistributorState* state, UID owner, const std::vector<S
     conflict = error;
   }
   if (conflict && !co_await holds_move_keys_lock(state->database, owner)) throw *conflict;
+  // One step may call for the next (a split, then a move onto a server that joined): look
+  // again at once rather than after the interval, so that no kind of step starves another.
+  state->next_size_check = now();
   co_return true;
 }
 

@@ -1153,7 +1153,10 @@ Future<Void> run_storage_once(StorageServerOptions options,
     storage.owned = OwnedRanges(ranges);
     storage.engine->set(identity_key, serialize_to_bytes(identity));
     storage.engine->set(owned_key, serialize_to_bytes(storage.owned.all()));
-    storage.engine->set(durable_version_key, encode_version(0));
+    STRATA_ASSERT_MSG(options.create->start_version == 0 || options.create->shards.empty(),
+                      "a storage server added to a database starts with no shards");
+    durable = options.create->start_version;
+    storage.engine->set(durable_version_key, encode_version(durable));
     for (const KeyValue& row : options.create->initial_rows) {
       if (storage.owned.find(row.key)) storage.engine->set(row.key, row.value);
     }

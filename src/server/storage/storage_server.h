@@ -42,6 +42,8 @@ struct NewStorage {
   // The key ranges it holds, and the system rows to keep of them (a new database's).
   std::vector<KeyRange> shards;
   std::vector<KeyValue> initial_rows;
+  // Its first durable version (see InitializeStorageRequest::start_version).
+  Version start_version = 0;
 };
 
 struct StorageServerOptions {

@@ -238,7 +238,7 @@ Future<Void> WorkerRoles::serve_storage() {
     if (!running("storage/" + request.storage_id.to_string())) {
       start_storage(request.storage_id,
                     NewStorage{request.tag, request.epoch, parse_storage_engine(request.engine),
-                               request.shards, request.initial_rows});
+                               request.shards, request.initial_rows, request.start_version});
     }
     answers.add(
         answer_when_started(request.reply, storage_starts_[request.storage_id], storage_answer));
