@@ -31,7 +31,7 @@ if [[ ${#tests[@]} -eq 0 ]]; then
          coordinator_changes double_teams triple_zone_failures triple_storage_losses
          triple_all_copies_down storage_down_spilling shard_moves shard_moves_faults
          storage_losses_rereplicated redundancy_up redundancy_down exclusions
-         exclusions_failed shard_splits)
+         exclusions_failed shard_splits storage_joins overload)
 fi
 
 "$root/scripts/install-deps.sh" >/dev/null

@@ -267,9 +267,9 @@ Future<int64_t> DatabaseContext::range_stats(KeyRange range, int64_t chunk_bytes
     KeyRange part{range.begin, std::min(range.end, shard.range.end)};
     std::optional<Error> failure;
     try {
-      RangeStatsReply reply = co_await load_balance(shard.servers, &StorageInterface::range_stats,
-                                                    RangeStatsRequest{part, chunk_bytes, false, {}},
-                                                    locality_, true, &penalties_);
+      RangeStatsReply reply = co_await load_balance(
+          shard.servers, &StorageInterface::range_stats,
+          RangeStatsRequest{part, chunk_bytes, false, 0, {}}, locality_, true, &penalties_);
       bytes += reply.bytes;
       if (split_points) {
         split_points->insert(split_points->end(), reply.split_points.begin(),

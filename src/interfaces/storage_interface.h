@@ -127,10 +127,14 @@ struct RangeStatsReply {
   // For an estimate: whether the server's byte sample covers everything it holds (it is
   // rebuilt from the engine after a restart).
   bool complete = true;
+  // For an estimate: bytes per second written to the range lately, and (when asked) keys
+  // cutting it into pieces written at about write_chunk_bytes_per_s each.
+  double write_bytes_per_s = 0;
+  std::vector<Key> write_split_points;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(bytes, split_points, complete);
+    archive(bytes, split_points, complete, write_bytes_per_s, write_split_points);
   }
 };
 
@@ -141,11 +145,12 @@ struct RangeStatsRequest {
   KeyRange range;
   int64_t chunk_bytes = 0;
   bool estimate = false;
+  double write_chunk_bytes_per_s = 0;
   ReplyPromise<RangeStatsReply> reply;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(range, chunk_bytes, estimate, reply);
+    archive(range, chunk_bytes, estimate, write_chunk_bytes_per_s, reply);
   }
 };
 

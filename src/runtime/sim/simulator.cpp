@@ -1,5 +1,6 @@
 #include "runtime/sim/simulator.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdio>
 
@@ -180,7 +181,9 @@ void Simulator::crash_files(SimProcess& process) {
 }
 
 void Simulator::track_open_file(std::shared_ptr<SimFileData> data) {
-  if (current_) current_->open_files_.insert(std::move(data));
+  if (!current_) return;
+  std::vector<std::shared_ptr<SimFileData>>& open = current_->open_files_;
+  if (std::find(open.begin(), open.end(), data) == open.end()) open.push_back(std::move(data));
 }
 
 void Simulator::schedule(SimProcess* process, double delay_s, std::function<void()> task) {

@@ -19,7 +19,6 @@
 #include <memory>
 #include <optional>
 #include <queue>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -71,7 +70,9 @@ class SimProcess {
   Future<Void> root_;
   Promise<Void> shutdown_;
   std::vector<std::weak_ptr<SimConnection>> connections_;
-  std::set<std::shared_ptr<SimFileData>> open_files_;
+  // In the order they were first opened: a crash damages them in that order, drawing from
+  // the run's random numbers (an order by address would differ between runs).
+  std::vector<std::shared_ptr<SimFileData>> open_files_;
 };
 
 enum class KillMode {

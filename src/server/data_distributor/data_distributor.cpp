@@ -208,9 +208,13 @@ Future<std::optional<std::vector<ShardSize>>> shard_sizes(
     if (!member) co_return std::nullopt;
     StorageInterface server =
         storage_interface_at(member->id, member->tag, member->address, member->locality);
-    replies.push_back(timeout_error(server.range_stats.get_reply(RangeStatsRequest{
-                                        entry.range, knobs.dd_shard_max_bytes / 2, true, {}}),
-                                    knobs.failure_detection_timeout_s));
+    replies.push_back(timeout_error(
+        server.range_stats.get_reply(RangeStatsRequest{entry.range,
+                                                       knobs.dd_shard_max_bytes / 2,
+                                                       true,
+                                                       knobs.dd_shard_max_write_bytes_per_s / 2,
+                                                       {}}),
+        knobs.failure_detection_timeout_s));
   }
   std::vector<ShardSize> sizes;
   for (size_t i = 0; i < map.size(); ++i) {
@@ -221,7 +225,8 @@ Future<std::optional<std::vector<ShardSize>>> shard_sizes(
       if (error.is_cancellation()) throw;
     }
     if (!reply || !reply->complete) co_return std::nullopt;
-    sizes.push_back(ShardSize{map[i], reply->bytes, std::move(reply->split_points)});
+    sizes.push_back(ShardSize{map[i], reply->bytes, std::move(reply->split_points),
+                              reply->write_bytes_per_s, std::move(reply->write_split_points)});
   }
   co_return sizes;
 }
@@ -239,9 +244,10 @@ Future<bool> resize_once(DistributorState* state, UID owner, const std::vector<S
   for (const StorageServerRecord& server : servers) {
     if (may_hold(*state, server)) usable.push_back(server);
   }
-  SizeStep step = plan_size_step(
-      *sizes, usable,
-      SizeLimits{knobs.dd_shard_max_bytes, knobs.dd_shard_merge_bytes, knobs.dd_balance_bytes});
+  SizeStep step =
+      plan_size_step(*sizes, usable,
+                     SizeLimits{knobs.dd_shard_max_bytes, knobs.dd_shard_merge_bytes,
+                                knobs.dd_balance_bytes, knobs.dd_shard_max_write_bytes_per_s});
   if (step.kind == SizeStep::Kind::none) co_return false;
   const char* kind = step.kind == SizeStep::Kind::split   ? "split"
                      : step.kind == SizeStep::Kind::merge ? "merge"
@@ -258,7 +264,10 @@ Future<bool> resize_once(DistributorState* state, UID owner, const std::vector<S
   try {
     switch (step.kind) {
       case SizeStep::Kind::split:
-        STRATA_PROBE(true, "the data distributor splits a shard grown too big");
+        STRATA_PROBE(step.reason.ends_with("bytes"),
+                     "the data distributor splits a shard grown too big");
+        STRATA_PROBE(step.reason.ends_with("a second"),
+                     "the data distributor splits a shard written too fast");
         co_await split_shard(state->database, step.range, step.points, owner);
         break;
       case SizeStep::Kind::merge:

@@ -9,22 +9,36 @@ namespace strata {
 SizeStep plan_size_step(const std::vector<ShardSize>& shards,
                         const std::vector<StorageServerRecord>& servers, const SizeLimits& limits) {
   SizeStep step;
-  // Splits first: a shard too big to move or serve well.
-  for (const ShardSize& shard : shards) {
-    if (!shard.entry.teams.dest.empty() || shard.bytes <= limits.shard_max_bytes) continue;
+  // Splits first: a shard too big to move or serve well, or written too fast.
+  auto split_at = [&step](const ShardSize& shard, const std::vector<Key>& proposed,
+                          std::string reason) {
     std::vector<Key> points;
-    for (const Key& point : shard.split_points) {
+    for (const Key& point : proposed) {
       if (shard.entry.range.begin < point && point < shard.entry.range.end &&
           (points.empty() || points.back() < point)) {
         points.push_back(point);
       }
     }
-    if (points.empty()) continue;
+    if (points.empty()) return false;
     step.kind = SizeStep::Kind::split;
     step.range = shard.entry.range;
     step.points = std::move(points);
-    step.reason = std::to_string(shard.bytes) + " bytes";
-    return step;
+    step.reason = std::move(reason);
+    return true;
+  };
+  for (const ShardSize& shard : shards) {
+    if (!shard.entry.teams.dest.empty()) continue;
+    if (shard.bytes > limits.shard_max_bytes &&
+        split_at(shard, shard.split_points, std::to_string(shard.bytes) + " bytes")) {
+      return step;
+    }
+    if (limits.shard_max_write_bytes_per_s > 0 &&
+        shard.write_bytes_per_s > limits.shard_max_write_bytes_per_s &&
+        split_at(shard, shard.write_split_points,
+                 std::to_string(static_cast<int64_t>(shard.write_bytes_per_s)) +
+                     " bytes written a second")) {
+      return step;
+    }
   }
   // Merges: small neighbours of one team.
   for (size_t i = 0; i + 1 < shards.size(); ++i) {
@@ -35,6 +49,10 @@ SizeStep plan_size_step(const std::vector<ShardSize>& shards,
     if (b.entry.range.begin == system_keys_begin) continue;
     // Under half the split size too, or the merged shard could be split again.
     if (a.bytes + b.bytes >= std::min(limits.shard_merge_bytes, limits.shard_max_bytes / 2)) {
+      continue;
+    }
+    if (limits.shard_max_write_bytes_per_s > 0 &&
+        a.write_bytes_per_s + b.write_bytes_per_s >= limits.shard_max_write_bytes_per_s / 2) {
       continue;
     }
     step.kind = SizeStep::Kind::merge;

@@ -4,9 +4,12 @@
 // their bytes (the storage servers' byte samples), one step at a time:
 //
 // - split a shard bigger than `shard_max_bytes` at the points its server proposed;
+// - split a shard written faster than `shard_max_write_bytes_per_s` at the points that
+//   share its writes out (one hot shard must not pin one team's write bandwidth);
 // - merge two neighbours of one team that are together under `shard_merge_bytes` and half
-//   `shard_max_bytes` (so the result is never split again; never across the start of the
-//   system keys, which keep a shard of their own);
+//   `shard_max_bytes`, and written together at under half `shard_max_write_bytes_per_s` (so
+//   the result is never split again; never across the start of the system keys, which keep
+//   a shard of their own);
 // - move a shard from the server holding the most bytes to the one holding the fewest,
 //   when they differ by more than `balance_bytes`: the shard whose size is closest to half
 //   the difference, so that every move narrows it.
@@ -26,12 +29,17 @@ struct ShardSize {
   int64_t bytes = 0;
   // Where to cut the shard into pieces of about half `shard_max_bytes` (when it is over).
   std::vector<Key> split_points;
+  // Bytes a second written to it lately, and where to cut it into pieces written at about
+  // half `shard_max_write_bytes_per_s`.
+  double write_bytes_per_s = 0;
+  std::vector<Key> write_split_points;
 };
 
 struct SizeLimits {
   int64_t shard_max_bytes = 0;
   int64_t shard_merge_bytes = 0;
   int64_t balance_bytes = 0;
+  double shard_max_write_bytes_per_s = 0;
 };
 
 struct SizeStep {

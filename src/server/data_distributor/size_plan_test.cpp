@@ -11,7 +11,7 @@
 namespace strata {
 namespace {
 
-const SizeLimits limits{1000, 200, 300};
+const SizeLimits limits{1000, 200, 300, 0};
 
 UID server_id(int i) {
   return UID(7, static_cast<uint64_t>(i));
@@ -29,7 +29,28 @@ ShardSize shard(Key begin, Key end, std::vector<int> src, int64_t bytes,
   for (int i : src)
     team.push_back(server_id(i));
   std::sort(team.begin(), team.end());
-  return ShardSize{ShardMapEntry{KeyRange{begin, end}, ShardTeams{team, {}}}, bytes, points};
+  return ShardSize{ShardMapEntry{KeyRange{begin, end}, ShardTeams{team, {}}}, bytes, points, 0, {}};
+}
+
+TEST(SizePlanTest, AShardWrittenTooFastIsSplitAtItsWritePoints) {
+  const SizeLimits by_writes{1000, 200, 300, 100.0};
+  std::vector<ShardSize> shards = {shard("", "m", {1}, 50), shard("m", all_keys_end, {1}, 50)};
+  shards[1].write_bytes_per_s = 250;
+  shards[1].write_split_points = {"p", "t"};
+  SizeStep step = plan_size_step(shards, {server(1, "z1")}, by_writes);
+  ASSERT_EQ(step.kind, SizeStep::Kind::split);
+  EXPECT_EQ(step.range, (KeyRange{"m", all_keys_end}));
+  EXPECT_EQ(step.points, (std::vector<Key>{"p", "t"}));
+  EXPECT_EQ(step.reason, "250 bytes written a second");
+  // Under the limit, the small neighbours merge; written together at half of it or more,
+  // they do not (they would be split again).
+  shards[1].write_bytes_per_s = 40;
+  EXPECT_EQ(plan_size_step(shards, {server(1, "z1")}, by_writes).kind, SizeStep::Kind::merge);
+  shards[0].write_bytes_per_s = 10;
+  EXPECT_EQ(plan_size_step(shards, {server(1, "z1")}, by_writes).kind, SizeStep::Kind::none);
+  // Without a write limit, writes do not count.
+  shards[1].write_bytes_per_s = 1e9;
+  EXPECT_EQ(plan_size_step(shards, {server(1, "z1")}, limits).kind, SizeStep::Kind::merge);
 }
 
 TEST(SizePlanTest, AShardOverTheLimitIsSplitAtItsPoints) {

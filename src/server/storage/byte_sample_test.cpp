@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/random.h"
+
 namespace strata {
 namespace {
 
@@ -105,6 +107,55 @@ TEST(ByteSampleTest, SplitPointsCutTheRangeIntoChunks) {
   }
   EXPECT_TRUE(sample.split_points(all, 2 * total).empty());
   EXPECT_TRUE(sample.split_points(KeyRange{"a", "b"}, 1).empty());
+}
+
+// The write sample against the bytes the test wrote (its model: a count per key and time).
+TEST(WriteSampleTest, RatesOfManyWritesAreCloseToTheTruthAndForgottenAfterTheWindow) {
+  WriteSample sample(10.0, 250, 100);
+  Random random(7);
+  int64_t written_lower = 0;  // bytes written to keys below key/00005000
+  int64_t written = 0;
+  Version version = 1;
+  // 200,000 writes of 20 to 300 value bytes over 10 s: about 1,200 sampled, so the estimate's
+  // standard deviation is about 3%.
+  for (int i = 0; i < 200'000; ++i) {
+    const std::string key = key_of(static_cast<int>(random.uniform(0, 10'000)));
+    const auto bytes = static_cast<int64_t>(key.size()) + random.uniform(20, 301);
+    sample.add(key, bytes, version++, i * (10.0 / 200'000));
+    written += bytes;
+    if (key < key_of(5'000)) written_lower += bytes;
+  }
+  const double at = 10.0;
+  EXPECT_NEAR(sample.bytes_per_s(KeyRange{"key/", "key0"}, at), written / 10.0,
+              0.1 * written / 10.0);
+  EXPECT_NEAR(sample.bytes_per_s(KeyRange{"key/", key_of(5'000)}, at), written_lower / 10.0,
+              0.15 * written_lower / 10.0);
+  // Few writes are kept: about one in (key + overhead) * unit / bytes.
+  EXPECT_LT(sample.sampled_writes(), 200'000u / 100);
+  // Ten seconds later nothing of it is in the window.
+  EXPECT_EQ(sample.bytes_per_s(KeyRange{"key/", "key0"}, 20.5), 0);
+  EXPECT_EQ(sample.sampled_writes(), 0u);
+}
+
+TEST(WriteSampleTest, EveryWriteOfAHotKeyHasItsChance) {
+  // One key written 200,000 times with small values: sampled by key and version, it is
+  // counted near its true rate (about 300 writes sampled: a standard deviation near 6%),
+  // where a sample by the key alone would count it all or nothing.
+  WriteSample sample(5.0, 250, 100);
+  const std::string hot = key_of(42);
+  for (int i = 0; i < 200'000; ++i)
+    sample.add(hot, static_cast<int64_t>(hot.size() + 30), i + 1, i * (5.0 / 200'000));
+  const double truth = 200'000.0 * static_cast<double>(hot.size() + 30) / 5.0;
+  EXPECT_NEAR(sample.bytes_per_s(KeyRange{"key/", "key0"}, 5.0), truth, 0.2 * truth);
+}
+
+TEST(WriteSampleTest, SplitPointsShareTheWritesOut) {
+  WriteSample sample(10.0, 1, 0);  // every write counted exactly
+  for (int i = 0; i < 100; ++i)
+    sample.add(key_of(i), 100, i + 1, 1.0);
+  // 1,000 bytes a second in all: pieces of about 250 a second.
+  std::vector<Key> points = sample.split_points(KeyRange{"key/", "key0"}, 250.0, 2.0);
+  EXPECT_EQ(points, (std::vector<Key>{key_of(25), key_of(50), key_of(75)}));
 }
 
 }  // namespace

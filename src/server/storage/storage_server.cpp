@@ -71,6 +71,9 @@ struct StorageState {
   // to `data`; complete once it was rebuilt from the engine after the start.
   ByteSample sample{server_knobs().storage_byte_sample_unit};
   bool sample_complete = false;
+  // The bytes clients wrote lately, by key (mutations from the logs, not fetched data).
+  WriteSample writes{server_knobs().storage_write_sample_window_s,
+                     server_knobs().storage_byte_sample_unit};
   // Bytes that entered the in-memory versions since the start, for the ratekeeper
   // (StorageQueueReply).
   int64_t input_bytes = 0;
@@ -453,6 +456,11 @@ Future<Void> handle_range_stats(StorageState* storage, RangeStatsRequest request
         reply.split_points = storage->sample.split_points(request.range, request.chunk_bytes);
       }
       reply.complete = storage->sample_complete;
+      reply.write_bytes_per_s = storage->writes.bytes_per_s(request.range, now());
+      if (request.write_chunk_bytes_per_s > 0) {
+        reply.write_split_points =
+            storage->writes.split_points(request.range, request.write_chunk_bytes_per_s, now());
+      }
       request.reply.send(std::move(reply));
       co_return;
     }
@@ -597,6 +605,11 @@ void apply_to_data(StorageState& storage, Version version, Mutation mutation) {
 
 void apply_mutation(StorageState& storage, Version version, const Mutation& mutation,
                     const std::map<Key, std::optional<Value>>& engine_values) {
+  if (mutation.type != MutationType::clear_range) {
+    storage.writes.add(mutation.param1,
+                       static_cast<int64_t>(mutation.param1.size() + mutation.param2.size()),
+                       version, now());
+  }
   if (!is_atomic_operation(mutation.type)) {
     apply_to_data(storage, version, mutation);
     return;

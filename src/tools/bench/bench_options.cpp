@@ -16,7 +16,7 @@ constexpr const char* usage_text =
     "                    [--connections N] [--in-flight N] [--rate TPS] [--keys N]\n"
     "                    [--key-bytes N] [--value-bytes N] [--distribution uniform|zipfian]\n"
     "                    [--range-rows N] [--warehouses N] [--no-load] [--seed N]\n"
-    "                    [--json FILE]\n"
+    "                    [--priority default|batch|system_immediate] [--json FILE]\n"
     "\n"
     "Workloads:\n"
     "  reads      ten point reads per transaction\n"
@@ -50,6 +50,8 @@ constexpr const char* usage_text =
     "  --warehouses N      TPC-C warehouses (default 4)\n"
     "  --no-load           skip loading (the data is there from an earlier run)\n"
     "  --seed N            seed of the key choices (default 1)\n"
+    "  --priority P        Strata's transaction priority: default, batch (held back first\n"
+    "                      when the cluster is overloaded) or system_immediate (never held)\n"
     "  --json FILE         also write the results as JSON\n";
 
 [[noreturn]] void usage_error(const std::string& problem) {
@@ -153,6 +155,17 @@ BenchOptions parse_arguments(int argc, char** argv) {
       options.load = false;
     } else if (flag == "--seed") {
       options.seed = static_cast<uint64_t>(whole(value()));
+    } else if (flag == "--priority") {
+      const std::string name = value();
+      if (name == "default") {
+        options.priority = ReadVersionPriority::normal;
+      } else if (name == "batch") {
+        options.priority = ReadVersionPriority::batch;
+      } else if (name == "system_immediate") {
+        options.priority = ReadVersionPriority::immediate;
+      } else {
+        usage_error("--priority takes default, batch or system_immediate, not '" + name + "'");
+      }
     } else if (flag == "--json") {
       options.json_file = value();
     } else if (flag == "--help" || flag == "-h") {

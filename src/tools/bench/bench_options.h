@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "interfaces/types.h"
+
 namespace strata::bench {
 
 enum class Target { strata, postgres, etcd, redis };
@@ -40,6 +42,8 @@ struct BenchOptions {
   int warehouses = 4;
   bool load = true;
   uint64_t seed = 1;
+  // Strata's transaction priority.
+  ReadVersionPriority priority = ReadVersionPriority::normal;
   std::optional<std::string> json_file;
 
   int concurrency() const { return connections * in_flight; }

@@ -119,6 +119,7 @@ Future<Void> client(StrataRun* run, Database database) {
     while (true) {
       std::optional<Error> failure;
       try {
+        tr.set_priority(run->options->priority);
         co_await execute(tr, plan, measured, run->timings);
         break;
       } catch (Error& error) {
