@@ -4,6 +4,7 @@
 // (commit proxies).
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "interfaces/storage_interface.h"
@@ -68,6 +69,10 @@ struct GetReadVersionRequest {
   template <class Archive>
   void serialize(Archive& archive) {
     archive(transaction_count, priority, causal_read_risky, reply);
+    if constexpr (!Archive::is_writer) {
+      if (static_cast<uint8_t>(priority) > static_cast<uint8_t>(ReadVersionPriority::immediate))
+        archive.fail("unknown read version priority " + std::to_string(static_cast<int>(priority)));
+    }
   }
 };
 

@@ -72,7 +72,7 @@ Future<Void> take_requests(GrvState* state, FutureStream<GetReadVersionRequest> 
   while (true) {
     GetReadVersionRequest request = co_await requests;
     const auto priority = static_cast<size_t>(request.priority);
-    STRATA_ASSERT(priority < 3);
+    STRATA_ASSERT_MSG(priority < 3, "decoding refuses an unknown priority");
     state->waiting[priority].push_back(std::move(request));
     state->arrivals.set(state->arrivals.get() + 1);
   }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "rpc/serialize.h"
+
 namespace strata {
 namespace {
 
@@ -157,6 +159,16 @@ TEST(RatePlanTest, TheLimitStaysWithinItsBounds) {
   in.tps_max = 10;
   in.storage = {};
   EXPECT_DOUBLE_EQ(plan_rate(in, targets()).limit.tps, 10);
+}
+
+TEST(RatePlanTest, ALimitWithAnUnknownReasonIsRefusedWhenDecoded) {
+  RateLimit limit{12.5, LimitReason::log_server_write_queue, UID(3, 4)};
+  const RateLimit decoded = deserialize_from_bytes<RateLimit>(serialize_to_bytes(limit));
+  EXPECT_EQ(decoded.tps, 12.5);
+  EXPECT_EQ(decoded.reason, LimitReason::log_server_write_queue);
+  EXPECT_EQ(decoded.server, UID(3, 4));
+  limit.reason = static_cast<LimitReason>(limit_reason_count);
+  EXPECT_THROW(deserialize_from_bytes<RateLimit>(serialize_to_bytes(limit)), Error);
 }
 
 }  // namespace
