@@ -4,6 +4,7 @@
 #
 #   scripts/cluster.sh up N [--base-port P] [--dir DIR] [--storage-engine E]
 #                           [--redundancy single|double|triple] [--class CLASS]
+#                           [--knob NAME=VALUE]...
 #   scripts/cluster.sh down [--dir DIR]
 #   scripts/cluster.sh start PORT [--dir DIR]     start one process of the cluster again
 #   scripts/cluster.sh list [--dir DIR]
@@ -14,15 +15,16 @@
 # N < 7, 5 from 7 on). Classes: one stateless process per four (at least one), two log
 # processes from N = 3 on, and the rest storage; a cluster of one or two processes has
 # only processes of class unset; --class gives every process that class. Each process is a
-# zone of its own. Defaults: --base-port
-# 4500, --dir ./strata-cluster, --redundancy single (triple needs 5 processes or more).
+# zone of its own. --knob sets a server knob in every process (kept for `start`). Defaults:
+# --base-port 4500, --dir ./strata-cluster, --redundancy single (triple needs 5 processes
+# or more).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 server="$root/build/src/tools/strata-server"
 shell="$root/build/src/tools/strata"
 
 usage() {
-  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -40,6 +42,7 @@ dir="$PWD/strata-cluster"
 engine=memory
 redundancy=single
 only_class=""
+knobs=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --base-port) base_port="$2"; shift 2 ;;
@@ -47,6 +50,7 @@ while [[ $# -gt 0 ]]; do
     --storage-engine) engine="$2"; shift 2 ;;
     --redundancy) redundancy="$2"; shift 2 ;;
     --class) only_class="$2"; shift 2 ;;
+    --knob) knobs+=("$2"); shift 2 ;;
     *) usage ;;
   esac
 done
@@ -79,9 +83,14 @@ start_process() {  # port class
   local folder="$dir/$port"
   mkdir -p "$folder"
   echo "$class" > "$folder/class"
+  local knob_flags=()
+  if [[ -e "$dir/knobs" ]]; then
+    while read -r knob; do knob_flags+=(--knob "$knob"); done <"$dir/knobs"
+  fi
   nohup "$server" --listen "127.0.0.1:$port" --data "$folder/data" \
     --cluster-file "$cluster_file" --class "$class" --zone "zone-$port" \
-    --storage-engine "$engine" --redundancy "$redundancy" >"$folder/server.out" 2>&1 &
+    --storage-engine "$engine" --redundancy "$redundancy" "${knob_flags[@]}" \
+    >"$folder/server.out" 2>&1 &
   echo $! > "$folder/pid"
 }
 
@@ -92,6 +101,7 @@ case "$command" in
       "$root/scripts/install-deps.sh"
       "$root/scripts/build.sh" release strata-server strata
     fi
+    if (( ${#knobs[@]} > 0 )); then printf '%s\n' "${knobs[@]}" >"$dir/knobs"; fi
     coordinators=1
     if (( count >= 7 )); then coordinators=5; elif (( count >= 3 )); then coordinators=3; fi
     if [[ ! -e "$cluster_file" ]]; then

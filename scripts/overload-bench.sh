@@ -2,13 +2,14 @@
 # Overload: what the cluster does when clients ask for twice what it can take.
 #
 #   scripts/overload-bench.sh [--processes N] [--duration SECONDS] [--dir DIR]
-#                             [--workload NAME] [--value-bytes N]
+#                             [--workload NAME] [--value-bytes N] [--knob NAME=VALUE]...
 #
-# Starts a cluster of N processes (default 5) with scripts/cluster.sh, measures the most
-# transactions per second the workload (default writes10) sustains, then offers twice that
-# for --duration seconds (default 120) while
-#   - a probe runs 20 system-immediate transactions a second (a point read each) and reports
-#     their latency,
+# Starts a cluster of N processes (default 5) with scripts/cluster.sh (knobs go to every
+# server), measures the most transactions per second the workload (default writes10)
+# sustains (closed loop, 2,000 in flight, 30 s), then offers twice that for --duration
+# seconds (default 120) while
+#   - a probe runs 20 system-immediate transactions a second (a read version and one point
+#     read each) and reports their latency,
 #   - every strata-server's resident memory is sampled each second,
 #   - the status document is read every 10 s for what limits the cluster (qos).
 # Prints the sustained rate, the rate under overload and its ratio to the sustained one,
@@ -24,6 +25,7 @@ duration=120
 dir="$PWD/overload-bench"
 workload=writes10
 value_bytes=100
+knobs=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --processes) processes="$2"; shift 2 ;;
@@ -31,7 +33,8 @@ while [[ $# -gt 0 ]]; do
     --dir) dir="$2"; shift 2 ;;
     --workload) workload="$2"; shift 2 ;;
     --value-bytes) value_bytes="$2"; shift 2 ;;
-    *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    --knob) knobs+=(--knob "$2"); shift 2 ;;
+    *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 
@@ -39,7 +42,8 @@ done
 rm -rf "$dir"
 mkdir -p "$dir"
 cluster="$dir/cluster"
-"$root/scripts/cluster.sh" up "$processes" --dir "$cluster" --base-port 4700 >"$dir/cluster.out"
+"$root/scripts/cluster.sh" up "$processes" --dir "$cluster" --base-port 4700 "${knobs[@]}" \
+  >"$dir/cluster.out"
 trap '"$root/scripts/cluster.sh" down --dir "$cluster" >/dev/null 2>&1 || true' EXIT
 cluster_file="$cluster/strata.cluster"
 
@@ -48,7 +52,7 @@ json_field() {  # json_field FILE EXPRESSION
 }
 
 echo "== sustained rate: $workload, closed loop, 30 s"
-"$bench" --workload "$workload" --cluster-file "$cluster_file" --duration 30 --in-flight 200 \
+"$bench" --workload "$workload" --cluster-file "$cluster_file" --duration 30 --in-flight 2000 \
   --value-bytes "$value_bytes" --json "$dir/sustained.json" >"$dir/sustained.out"
 sustained=$(json_field "$dir/sustained.json" 'd["transactions_per_sec"]')
 offered=$(python3 -c "print(round(2 * $sustained))")
@@ -83,12 +87,12 @@ except Exception as e: print('unreadable', e)" || true
 sample_qos >"$dir/qos.samples" &
 qos_sampler=$!
 
-"$bench" --workload reads --cluster-file "$cluster_file" --duration "$duration" --warmup 0 \
+"$bench" --workload ycsb-c --cluster-file "$cluster_file" --duration "$duration" --warmup 0 \
   --rate 20 --in-flight 20 --no-load --priority system_immediate \
   --json "$dir/probe.json" >"$dir/probe.out" &
 probe=$!
 "$bench" --workload "$workload" --cluster-file "$cluster_file" --duration "$duration" \
-  --warmup 0 --rate "$offered" --in-flight 2000 --no-load --value-bytes "$value_bytes" \
+  --warmup 0 --rate "$offered" --in-flight 10000 --no-load --value-bytes "$value_bytes" \
   --json "$dir/overload.json" >"$dir/overload.out"
 wait "$probe"
 kill "$sampler" "$qos_sampler" 2>/dev/null || true

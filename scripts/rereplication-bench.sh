@@ -6,11 +6,12 @@
 #
 # Starts six processes with double redundancy (three storage processes, scripts/cluster.sh),
 # loads G GiB (default 1) of 100-byte values, measures the workload (default mixed90) for
-# 30 s undisturbed, then kills one storage process and deletes its folder, and runs the
+# 60 s undisturbed, then kills one storage process and deletes its folder, and runs the
 # workload again until status shows every shard on two live servers. The data distributor
 # waits dd_failed_storage_s (60 s) before it gives the server up; the time to re-replicate
-# is counted from the loss and from the first move. Prints both, the workload's rate
-# during the re-replication as a ratio to the undisturbed one, and the bytes moved.
+# is counted from the loss and from the end of that wait. Prints both, the most shards
+# status showed moving at once, and the workload's rate during the re-replication as a
+# ratio to the undisturbed one.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bench="$root/build/src/tools/bench/strata-bench"
@@ -42,10 +43,13 @@ status_json() { "$shell" -C "$cluster_file" --exec "status json" 2>/dev/null; }
 keys=$(python3 -c "print(int($gib * 2**30 / 118))")
 echo "== loading $keys keys ($gib GiB of keys and values)"
 loaded_at=$(date +%s.%N)
-"$bench" --workload "$workload" --cluster-file "$cluster_file" --keys "$keys" --duration 30 \
-  --in-flight 200 --json "$dir/undisturbed.json" >"$dir/undisturbed.out"
+"$bench" --workload "$workload" --cluster-file "$cluster_file" --keys "$keys" --duration 5 \
+  --in-flight 200 >"$dir/load.out"
+echo "   loaded in $(python3 -c "import time; print(round(time.time() - $loaded_at))") s"
+"$bench" --workload "$workload" --cluster-file "$cluster_file" --keys "$keys" --no-load \
+  --duration 60 --in-flight 200 --json "$dir/undisturbed.json" >"$dir/undisturbed.out"
 undisturbed=$(python3 -c "import json; print(json.load(open('$dir/undisturbed.json'))['transactions_per_sec'])")
-echo "   loaded and measured in $(python3 -c "import time; print(round(time.time() - $loaded_at))") s; undisturbed: $undisturbed transactions/s"
+echo "   undisturbed: $undisturbed transactions/s"
 
 # The storage process to lose: the last one cluster.sh started (always class storage).
 victim_port=$(ls "$cluster" | grep -E '^[0-9]+$' | sort -n | tail -1)
@@ -58,7 +62,7 @@ echo "== lost 127.0.0.1:$victim_port for good"
 "$bench" --workload "$workload" --cluster-file "$cluster_file" --keys "$keys" --no-load \
   --duration 3600 --warmup 0 --in-flight 200 --json "$dir/during.json" >"$dir/during.out" &
 load=$!
-first_move=""
+most_moving=0
 while true; do
   sleep 2
   status=$(status_json || true)
@@ -72,23 +76,22 @@ moving = c.get('data', {}).get('moving_partitions', 0)
 full = bool(teams) and all(len(t['servers']) == 2 and 'moving_to' not in t and
                            all(s['live'] and s['address'] != gone for s in t['servers'])
                            for t in teams)
-print('full' if full else ('moving' if moving else 'waiting'))" "$status")
-  now=$(date +%s.%N)
-  if [[ "$state" == moving && -z "$first_move" ]]; then first_move=$now; fi
+print(('full' if full else 'not'), moving)" "$status" 2>/dev/null || echo "not 0")
+  read -r state moving <<<"$state"
+  (( moving > most_moving )) && most_moving=$moving
   if [[ "$state" == full ]]; then break; fi
 done
 done_at=$(date +%s.%N)
 kill "$load" 2>/dev/null || true
 wait "$load" || true
-python3 - "$lost_at" "$first_move" "$done_at" "$undisturbed" "$dir/during.out" <<'EOF'
+python3 - "$lost_at" "$done_at" "$undisturbed" "$dir/during.out" "$most_moving" <<'EOF'
 import re, sys
-lost, first, done, undisturbed, during = sys.argv[1:]
+lost, done, undisturbed, during, most_moving = sys.argv[1:]
 lost, done, undisturbed = float(lost), float(done), float(undisturbed)
-print(f"== every shard on two live servers {done - lost:.0f} s after the loss", end="")
-if first:
-    print(f", {done - float(first):.0f} s after the first move")
-else:
-    print()
+wait = 60  # dd_failed_storage_s
+print(f"== every shard on two live servers {done - lost:.0f} s after the loss, "
+      f"{done - lost - wait:.0f} s after the distributor gave the server up; "
+      f"at most {most_moving} shards moving at once")
 rates = [float(m) for m in re.findall(r"([0-9]+) transactions/s", open(during).read())]
 if rates:
     mean = sum(rates) / len(rates)

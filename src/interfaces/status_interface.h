@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "rpc/request_stream.h"
+#include "runtime/uid.h"
 
 namespace strata {
 
@@ -30,6 +32,20 @@ struct PingRequest {
   }
 };
 
+// What one storage server of a process holds.
+struct StorageServerBytes {
+  UID id;
+  // Estimated bytes of its key-value pairs (its byte sample).
+  int64_t stored_bytes = 0;
+  // Bytes of its storage engine's files, as of its last persist.
+  int64_t disk_used_bytes = 0;
+
+  template <class Archive>
+  void serialize(Archive& archive) {
+    archive(id, stored_bytes, disk_used_bytes);
+  }
+};
+
 // What the roles of a process did lately, for the cluster's workload figures (the
 // cluster status document sums them over the processes).
 struct ProcessMetrics {
@@ -49,12 +65,14 @@ struct ProcessMetrics {
   double commit_p99_s = 0;
   // Bytes of the storage engines' files.
   int64_t storage_disk_used_bytes = 0;
+  // Each storage server's, in id order.
+  std::vector<StorageServerBytes> storage_servers;
 
   template <class Archive>
   void serialize(Archive& archive) {
     archive(transactions_started_hz, transactions_committed_hz, transactions_conflicted_hz,
             reads_hz, writes_hz, read_version_p50_s, read_version_p99_s, read_p50_s, read_p99_s,
-            commit_p50_s, commit_p99_s, storage_disk_used_bytes);
+            commit_p50_s, commit_p99_s, storage_disk_used_bytes, storage_servers);
   }
 };
 

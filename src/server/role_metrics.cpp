@@ -60,8 +60,10 @@ ProcessMetrics RoleMetrics::snapshot(double now) const {
   metrics.read_p99_s = read_latency.percentile(0.99);
   metrics.commit_p50_s = commit_latency.percentile(0.5);
   metrics.commit_p99_s = commit_latency.percentile(0.99);
-  for (const auto& [storage, bytes] : storage_bytes_)
-    metrics.storage_disk_used_bytes += bytes;
+  for (const auto& [storage, bytes] : storage_bytes_) {
+    metrics.storage_disk_used_bytes += bytes.disk_used_bytes;
+    metrics.storage_servers.push_back(bytes);
+  }
   return metrics;
 }
 

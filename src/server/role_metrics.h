@@ -47,7 +47,10 @@ class RoleMetrics {
   LatencySamples read_latency;
   LatencySamples commit_latency;
 
-  void set_storage_disk_used(UID storage, int64_t bytes) { storage_bytes_[storage] = bytes; }
+  // What storage server `bytes.id` holds now.
+  void set_storage_bytes(const StorageServerBytes& bytes) { storage_bytes_[bytes.id] = bytes; }
+  // Storage server `id` no longer runs here.
+  void forget_storage(const UID& id) { storage_bytes_.erase(id); }
 
   // Remembers the counters now (the worker calls it about once a second): rates are taken
   // over the samples of the last `rate_window_s`.
@@ -57,7 +60,7 @@ class RoleMetrics {
  private:
   static constexpr double rate_window_s = 5.0;
   std::deque<std::pair<double, Counters>> samples_;
-  std::map<UID, int64_t> storage_bytes_;
+  std::map<UID, StorageServerBytes> storage_bytes_;
 };
 
 }  // namespace strata

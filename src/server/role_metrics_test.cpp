@@ -33,10 +33,22 @@ TEST(RoleMetricsTest, LatenciesAreOfTheLastRequests) {
 
 TEST(RoleMetricsTest, StorageBytesAddUpPerStorageServer) {
   RoleMetrics metrics;
-  metrics.set_storage_disk_used(UID(1, 1), 100);
-  metrics.set_storage_disk_used(UID(1, 2), 50);
-  metrics.set_storage_disk_used(UID(1, 1), 300);  // a later persist of the same server
-  EXPECT_EQ(metrics.snapshot(0).storage_disk_used_bytes, 350);
+  metrics.set_storage_bytes({UID(1, 1), 80, 100});
+  metrics.set_storage_bytes({UID(1, 2), 20, 50});
+  metrics.set_storage_bytes({UID(1, 1), 200, 300});  // a later persist of the same server
+  ProcessMetrics snapshot = metrics.snapshot(0);
+  EXPECT_EQ(snapshot.storage_disk_used_bytes, 350);
+  ASSERT_EQ(snapshot.storage_servers.size(), 2u);
+  EXPECT_EQ(snapshot.storage_servers[0].id, UID(1, 1));
+  EXPECT_EQ(snapshot.storage_servers[0].stored_bytes, 200);
+  EXPECT_EQ(snapshot.storage_servers[0].disk_used_bytes, 300);
+  EXPECT_EQ(snapshot.storage_servers[1].stored_bytes, 20);
+  // A server that ended here no longer counts.
+  metrics.forget_storage(UID(1, 1));
+  snapshot = metrics.snapshot(0);
+  EXPECT_EQ(snapshot.storage_disk_used_bytes, 50);
+  ASSERT_EQ(snapshot.storage_servers.size(), 1u);
+  EXPECT_EQ(snapshot.storage_servers[0].id, UID(1, 2));
 }
 
 }  // namespace

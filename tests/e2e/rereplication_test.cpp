@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -286,6 +287,29 @@ TEST(ReReplicationTest, StorageProcessesThatJoinGetStorageServersAndShards) {
       "both new processes to hold copies of shards, every shard on two live servers", &status));
   std::printf("[ joined   ] %s and %s hold shards %.1f s after they started\n", added[0].c_str(),
               added[1].c_str(), seconds_between(joined, Clock::now()));
+  // The storage servers' own figures: the new ones hold data (not just empty shards).
+  auto storage_bytes = [](const Json& s, const char* figure) {
+    std::map<std::string, int64_t> bytes;
+    for (const auto& [address, process] : s["cluster"]["processes"].items()) {
+      for (const Json& role : process["roles"]) {
+        if (role.value("role", "") == "storage" && role.contains(figure))
+          bytes[address] += role[figure].get<int64_t>();
+      }
+    }
+    return bytes;
+  };
+  ASSERT_NO_FATAL_FAILURE(testing::wait_for_status(
+      cluster,
+      [&](const Json& s) {
+        std::map<std::string, int64_t> stored = storage_bytes(s, "stored_bytes");
+        return stored[added[0]] > 0 && stored[added[1]] > 0;
+      },
+      "both new processes' storage servers to report stored bytes", &status));
+  std::map<std::string, int64_t> disk = storage_bytes(status, "kvstore_used_bytes");
+  for (const auto& [address, bytes] : storage_bytes(status, "stored_bytes")) {
+    std::printf("[ storage  ] %s holds %lld bytes, %lld bytes of files\n", address.c_str(),
+                static_cast<long long>(bytes), static_cast<long long>(disk[address]));
+  }
   load.stop();
   check_data(connection, ledger, 2);
 }

@@ -404,6 +404,20 @@ NetworkAddress storage_address(const ControllerState& state, const StorageServer
   return storage.address;
 }
 
+// The processes not to give a storage server now: those that host one, and storage
+// processes whose last join failed less than storage_join_retry_delay_s ago (a process
+// whose recruitment keeps failing must not start a recovery every few seconds).
+std::set<NetworkAddress> not_joining(const ControllerState& state,
+                                     const std::vector<StorageServerState>& storage) {
+  std::set<NetworkAddress> skipped;
+  for (const StorageServerState& server : storage)
+    skipped.insert(storage_address(state, server));
+  for (const auto& [address, failed_at] : state.storage_join_failed_at) {
+    if (now() - failed_at < server_knobs().storage_join_retry_delay_s) skipped.insert(address);
+  }
+  return skipped;
+}
+
 Future<Recruits> recruit_generation(ControllerState* state, const CoreState& core,
                                     Version recovery_version) {
   if (core.database_exists()) co_await wait_for_known_workers(state, core);
@@ -474,15 +488,12 @@ Future<Recruits> recruit_generation(ControllerState* state, const CoreState& cor
     // distributor moves some onto it), starting at the recovery version (this generation's
     // logs are the first to keep its tag), and listed in \xff/serverList/ by the
     // generation's first version.
-    std::set<NetworkAddress> hosting;
     Tag next_tag = 0;
-    for (const StorageServerState& server : storage) {
-      hosting.insert(storage_address(*state, server));
+    for (const StorageServerState& server : storage)
       next_tag = std::max<Tag>(next_tag, server.tag + 1);
-    }
     std::vector<Future<InitializeStorageReply>> starting;
     std::vector<StorageServerState> joining;
-    for (size_t pick : storage_joiners(candidates, hosting)) {
+    for (size_t pick : storage_joiners(candidates, not_joining(*state, storage))) {
       StorageServerState created{env().random().unique_id(), next_tag++, candidates[pick].address,
                                  candidates[pick].locality, epoch};
       TraceEvent("StorageServerJoining")
@@ -506,8 +517,11 @@ Future<Recruits> recruit_generation(ControllerState* state, const CoreState& cor
       try {
         co_await starting[i];
         recruits.new_storage.push_back(joining[i]);
+        state->storage_join_failed_at.erase(joining[i].address);
       } catch (Error& error) {
         if (error.is_cancellation()) throw;
+        STRATA_PROBE(true, "a storage process that joined could not be given a storage server");
+        state->storage_join_failed_at[joining[i].address] = now();
         TraceEvent(Severity::warn, "StorageServerJoinFailed")
             .detail("Address", joining[i].address)
             .error(error);
@@ -875,14 +889,12 @@ Future<Void> watch_storage_joins(ControllerState* state) {
         state->recovery.state != RecoveryState::fully_recovered) {
       continue;
     }
-    std::set<NetworkAddress> hosting;
-    for (const StorageServerState& server : state->core->storage)
-      hosting.insert(storage_address(*state, server));
     std::vector<RecruitCandidate> candidates;
     for (const RegisteredWorker* worker : live_workers(*state, state->core->cluster_id))
       candidates.push_back({worker->interface.address, worker->interface.locality,
                             state->exclusions.covers(worker->interface.address)});
-    std::vector<size_t> joiners = storage_joiners(candidates, hosting);
+    std::vector<size_t> joiners =
+        storage_joiners(candidates, not_joining(*state, state->core->storage));
     if (joiners.empty()) continue;
     STRATA_PROBE(true, "a storage process joining the database starts a recovery");
     end_generation(

@@ -70,14 +70,43 @@ bool hosts_database_role(const ProcessFacts& process) {
   return false;
 }
 
-// A generation is published, and every process hosting one of its roles answered.
+// A team's health by its live copies against the copies the redundancy mode keeps.
+std::string_view team_health(const ShardTeamFacts& team, int replication) {
+  int live = 0;
+  for (const TeamMemberFacts& member : team.members)
+    live += member.live;
+  if (live == 0) return "unavailable";
+  if (live >= replication) return "healthy";
+  if (live == 1) return "one_copy_left";
+  return "degraded";
+}
+
+// Whether the process runs a role that commits or reads cannot do without: a
+// transaction-system role (one of each kind runs in a generation; losing one ends it).
+// Storage servers count by shard instead (a shard is readable from any live copy), and
+// the distributor and ratekeeper serve no client.
+bool hosts_transaction_role(const ProcessFacts& process) {
+  for (const ProcessRole& role : process.roles) {
+    if (role.role != "cluster_controller" && role.role != "coordinator" && role.role != "storage" &&
+        role.role != "data_distributor" && role.role != "ratekeeper") {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A generation is published, every process hosting one of its transaction roles answered,
+// and every shard has a live copy.
 bool database_available(const ClusterStatusFacts& facts) {
   if (facts.recovery.state != RecoveryState::fully_recovered &&
       facts.recovery.state != RecoveryState::accepting_commits) {
     return false;
   }
   for (const ProcessFacts& process : facts.processes) {
-    if (hosts_database_role(process) && !process.status_json) return false;
+    if (hosts_transaction_role(process) && !process.status_json) return false;
+  }
+  for (const ShardTeamFacts& team : facts.teams) {
+    if (team_health(team, facts.configuration.replication) == "unavailable") return false;
   }
   return true;
 }
@@ -109,17 +138,6 @@ std::optional<StatusMessage> unreachable_message(const ClusterStatusFacts& facts
   return message;
 }
 
-// A team's health by its live copies against the copies the redundancy mode keeps.
-std::string_view team_health(const ShardTeamFacts& team, int replication) {
-  int live = 0;
-  for (const TeamMemberFacts& member : team.members)
-    live += member.live;
-  if (live == 0) return "unavailable";
-  if (live >= replication) return "healthy";
-  if (live == 1) return "one_copy_left";
-  return "degraded";
-}
-
 std::vector<StatusMessage> status_messages(const ClusterStatusFacts& facts) {
   std::vector<StatusMessage> messages;
   const RecoveryState state = facts.recovery.state;
@@ -134,7 +152,7 @@ std::vector<StatusMessage> status_messages(const ClusterStatusFacts& facts) {
     messages.push_back({"missing_roles",
                         "No live process holds " + joined(facts.missing) +
                             ". Start the processes that hold their data folders; until then "
-                            "the data they hold is unavailable.",
+                            "shards with no other live copy are unavailable.",
                         {}});
   }
   if (facts.database_exists) {
@@ -194,6 +212,13 @@ void write_process(JsonWriter& json, const ClusterStatusFacts& facts, const Proc
   for (const ProcessRole& role : process.roles) {
     json.begin_object().key("role").value(role.role);
     if (role.id.is_valid()) json.key("id").value(role.id.to_string());
+    if (process.metrics && role.role == "storage") {
+      for (const StorageServerBytes& bytes : process.metrics->storage_servers) {
+        if (bytes.id != role.id) continue;
+        json.key("stored_bytes").value(bytes.stored_bytes);
+        json.key("kvstore_used_bytes").value(bytes.disk_used_bytes);
+      }
+    }
     json.end_object();
   }
   json.end_array();

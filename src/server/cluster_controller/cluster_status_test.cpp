@@ -278,6 +278,8 @@ TEST(ClusterStatusTest, WorkloadAndLatenciesComeFromTheProcessesFigures) {
   storage.read_p50_s = 0.0002;
   storage.read_p99_s = 0.001;
   storage.storage_disk_used_bytes = 4096;
+  const UID storage_id = facts.processes[0].roles.back().id;
+  storage.storage_servers = {{storage_id, 1000, 4096}, {UID(9, 9), 7, 8}};
   ProcessMetrics proxies;
   proxies.transactions_started_hz = 300;
   proxies.transactions_committed_hz = 200;
@@ -298,6 +300,14 @@ TEST(ClusterStatusTest, WorkloadAndLatenciesComeFromTheProcessesFigures) {
   EXPECT_EQ(cluster["latency_statistics"]["read"]["p50_seconds"].number, 0.0002);
   EXPECT_EQ(cluster["latency_statistics"]["commit"]["p99_seconds"].number, 0.01);
   EXPECT_EQ(cluster["latency_statistics"]["read_version"]["p50_seconds"].number, 0);
+  // Each storage server's bytes go with its role; a server the process no longer reports
+  // as a role is not shown.
+  const Json& roles = cluster["processes"]["127.0.0.1:4500"]["roles"];
+  ASSERT_EQ(roles.items.back()["role"].text, "storage");
+  EXPECT_EQ(roles.items.back()["stored_bytes"].number, 1000);
+  EXPECT_EQ(roles.items.back()["kvstore_used_bytes"].number, 4096);
+  EXPECT_FALSE(roles.items.front().has("stored_bytes"));
+  EXPECT_FALSE(cluster["processes"]["127.0.0.1:4501"]["roles"].items[0].has("stored_bytes"));
 
   // Before any storage server persisted, no disk figure rather than a zero.
   facts.processes[0].metrics->storage_disk_used_bytes = 0;
@@ -515,6 +525,27 @@ TEST(ClusterStatusTest, QosShowsTheRatekeepersLimitsAndQueues) {
   EXPECT_EQ(q["worst_queue_bytes_log_server"].number, 12345);
   EXPECT_EQ(q["worst_data_lag_storage_server"]["versions"].number, 2'500'000);
   EXPECT_EQ(q["worst_data_lag_storage_server"]["seconds"].number, 2.5);
+}
+
+// A lost storage server leaves the database available while every shard has a live copy
+// elsewhere; a shard without one makes it unavailable.
+TEST(ClusterStatusTest, AvailabilityCountsStorageServersByShard) {
+  ClusterStatusFacts facts = triple_facts();
+  facts.processes[4].roles = {{"storage", UID(4, 4)}};
+  facts.processes[4].status_json.reset();
+  facts.processes[4].failure = "connection_failed (1026)";
+  facts.teams[1].members[2].live = false;
+  facts.missing = {"storage server " + UID(4, 4).short_string() + " (last on 127.0.0.1:4504)"};
+  Json document = parse_json(cluster_status_json(facts));
+  EXPECT_TRUE(document["cluster"]["database_available"].flag);
+  EXPECT_FALSE(document["client"]["database_status"]["healthy"].flag);
+  EXPECT_EQ(document["cluster"]["storage_teams"].items[1]["health"].text, "degraded");
+
+  facts.teams[1].members[0].live = false;
+  facts.teams[1].members[1].live = false;
+  document = parse_json(cluster_status_json(facts));
+  EXPECT_EQ(document["cluster"]["storage_teams"].items[1]["health"].text, "unavailable");
+  EXPECT_FALSE(document["cluster"]["database_available"].flag);
 }
 
 TEST(ClusterStatusTest, AMovingShardShowsTheTeamItMovesTo) {

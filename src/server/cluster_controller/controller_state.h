@@ -89,6 +89,9 @@ struct ControllerState {
   // Storage servers the data distributor asked to drop, with the requests to answer once
   // the core state no longer names them (the core state's writer does it).
   std::vector<RemoveStorageServerRequest> removals;
+  // When a storage process that joined last failed to get a storage server: it does not
+  // start another recovery for storage_join_retry_delay_s.
+  std::map<NetworkAddress, double> storage_join_failed_at;
   // The excluded processes as last read from the database, and a count of its changes.
   Exclusions exclusions;
   AsyncVar<uint64_t> exclusion_changes{0};

@@ -34,6 +34,13 @@ struct DistributorState {
   Exclusions exclusions;
   // When the sizes of the shards are next looked at.
   double next_size_check = 0;
+  // The repair moves running now (disjoint ranges), by first key, and where they run
+  // (run_data_distributor's actors: a move that finds the lock lost fails the distributor).
+  std::map<Key, KeyRange> moving;
+  ActorCollection* moves = nullptr;
+  // Ranges whose repair ended since the current look read the map: the map may show them
+  // as they were before, so the look leaves them to the next one.
+  std::vector<KeyRange> ended_during_look;
 };
 
 // Whether the server answers a request itself: any reply, an error it sends included (a
@@ -182,6 +189,30 @@ Future<Void> move_shard(DistributorState* state, KeyRange range, std::vector<UID
   }
 }
 
+Future<bool> holds_move_keys_lock(Database database, UID owner);
+
+// A repair move, one of several at once: it leaves `moving` when it ends, however it
+// ends. A conflict ends the distributor only when the lock went to another one.
+Future<Void> repair_move(DistributorState* state, KeyRange range, std::vector<UID> team,
+                         UID owner) {
+  struct Leave {
+    DistributorState* state;
+    KeyRange range;
+    ~Leave() {
+      state->moving.erase(range.begin);
+      state->ended_during_look.push_back(range);
+    }
+  } leave{state, range};
+  std::optional<Error> conflict;
+  try {
+    co_await move_shard(state, range, team, owner);
+  } catch (Error& error) {
+    if (error.is_cancellation() || !error.is(ErrorCode::movekeys_conflict)) throw;
+    conflict = error;
+  }
+  if (conflict && !co_await holds_move_keys_lock(state->database, owner)) throw *conflict;
+}
+
 Future<bool> holds_move_keys_lock(Database database, UID owner) {
   std::optional<Value> lock =
       co_await database.run([](Transaction& tr) -> Future<std::optional<Value>> {
@@ -292,9 +323,22 @@ Future<bool> resize_once(DistributorState* state, UID owner, const std::vector<S
   co_return true;
 }
 
-// One look at the map: moves one shard that needs it, or removes one server that is gone
-// or excluded and holds nothing. Returns whether it did anything.
+// Whether a repair of this distributor runs on `range`, or ended since the map was read.
+bool overlaps_a_move(const DistributorState& state, const KeyRange& range) {
+  for (const KeyRange& ended : state.ended_during_look) {
+    if (ended.begin < range.end && range.begin < ended.end) return true;
+  }
+  auto after = state.moving.lower_bound(range.end);
+  if (after == state.moving.begin()) return false;
+  return std::prev(after)->second.end > range.begin;
+}
+
+// One look at the map: starts moves of the shards that need one (a lost, excluded or
+// missing copy, a move left unfinished), up to dd_move_parallelism at once, or removes one
+// server that is gone or excluded and holds nothing, or, with no move running, takes one
+// step for the shards' sizes. Returns whether it did anything.
 Future<bool> distribute_once(DistributorState* state, UID owner) {
+  state->ended_during_look.clear();
   state->exclusions = co_await read_exclusions(state->database);
   std::vector<StorageServerRecord> servers = co_await read_server_list(state->database);
   std::map<UID, const StorageServerRecord*> by_id;
@@ -313,7 +357,11 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
     for (const UID& id : entry.teams.all())
       ++shard_counts[id];
   }
+  const auto parallelism = static_cast<size_t>(server_knobs().dd_move_parallelism);
+  bool started = false;
   for (const ShardMapEntry& entry : map) {
+    if (state->moving.size() >= parallelism) break;
+    if (overlaps_a_move(*state, entry.range)) continue;
     std::vector<UID> members = entry.teams.all();
     bool lost = std::any_of(members.begin(), members.end(), [&](const UID& id) {
       return by_id.count(id) ? given_up(*state, *by_id[id]) : failed_for_long(*state, id);
@@ -321,7 +369,7 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
     bool excluded = std::any_of(members.begin(), members.end(), [&](const UID& id) {
       return by_id.count(id) && state->exclusions.covers(by_id[id]->address);
     });
-    // A move nobody is finishing (this distributor moves one shard at a time, to the end).
+    // A move nobody is finishing (this distributor's own are skipped above).
     bool stranded = !entry.teams.dest.empty();
     bool resized = entry.teams.src.size() != static_cast<size_t>(state->replication);
     if (!lost && !excluded && !stranded && !resized) continue;
@@ -340,9 +388,15 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
                           : excluded ? "a member is excluded"
                           : stranded ? "a move was left unfinished"
                                      : "the redundancy mode changed");
-    co_await move_shard(state, entry.range, team, owner);
-    co_return true;
+    STRATA_PROBE(!state->moving.empty(), "the data distributor runs several moves at once");
+    // The next choice of this look counts this move's destinations.
+    for (const UID& id : team)
+      ++shard_counts[id];
+    state->moving[entry.range.begin] = entry.range;
+    state->moves->add(repair_move(state, entry.range, team, owner));
+    started = true;
   }
+  if (started) co_return true;
   // Servers gone for long or excluded that no shard names any more.
   for (const StorageServerRecord& server : servers) {
     if ((failed_for_long(*state, server.id) || state->exclusions.covers(server.address)) &&
@@ -352,6 +406,8 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
       co_return co_await remove_server(state, server.id);
     }
   }
+  // Sizes are planned on a map no repair is changing.
+  if (!state->moving.empty()) co_return false;
   co_return co_await resize_once(state, owner, map, servers, by_id);
 }
 
@@ -377,12 +433,15 @@ DataDistributorInterface make_data_distributor_interface(UID id) {
 Future<Void> run_data_distributor(DataDistributorInterface interface, uint64_t epoch,
                                   int replication, Database database) {
   STRATA_ASSERT_MSG(replication >= 1, "a data distributor keeps at least one copy");
-  DistributorState state{interface, std::move(database), replication, {}, {}, {}};
+  DistributorState state{interface, std::move(database), replication, {}, {}, {}, 0, {}, nullptr,
+                         {}};
   TraceEvent("DataDistributorStarted")
       .id(interface.id)
       .detail("Epoch", epoch)
       .detail("Replication", replication);
+  // Declared after the state: its actors (the moves among them) end before the state does.
   ActorCollection actors;
+  state.moves = &actors;
   actors.add(serve_wait_failure(interface.wait_failure.requests()));
   actors.add([](DistributorState* state) -> Future<Void> {
     // Let the failure watchers see which servers are down before choosing any team.

@@ -66,6 +66,8 @@ struct GrvState {
   // Waiting requests, by priority (ReadVersionPriority's values).
   std::deque<GetReadVersionRequest> waiting[3];
   AsyncVar<uint64_t> arrivals{0};
+  // Rounds asking for a read version now.
+  AsyncVar<int> rounds_in_flight{0};
 };
 
 Future<Void> take_requests(GrvState* state, FutureStream<GetReadVersionRequest> requests) {
@@ -157,9 +159,46 @@ double until_budget(const GrvState& state) {
   return wait;
 }
 
+// One round: the confirmed committed version, answered to every request of `batch`.
+Future<Void> answer_round(GrvState* state, std::vector<GetReadVersionRequest> batch) {
+  const bool confirm = std::any_of(batch.begin(), batch.end(),
+                                   [](const auto& request) { return !request.causal_read_risky; });
+  std::optional<Error> failure;
+  Version version = 0;
+  const double started = now();
+  try {
+    version = co_await confirmed_committed_version(state->options, confirm);
+  } catch (Error& error) {
+    if (error.is_cancellation()) throw;
+    // The generation is over: the client must find the new proxies.
+    failure = Error(ErrorCode::broken_promise, "this read-version proxy's generation ended");
+  }
+  RoleMetrics* metrics = RoleMetrics::of_this_process();
+  for (GetReadVersionRequest& request : batch) {
+    if (failure) {
+      request.reply.send_error(*failure);
+    } else {
+      request.reply.send(GetReadVersionReply{version});
+      if (metrics) {
+        ++metrics->counters.transactions_started;
+        metrics->read_version_latency.add(now() - started);
+      }
+    }
+  }
+  state->rounds_in_flight.set(state->rounds_in_flight.get() - 1);
+}
+
+// Rounds overlap (up to grv_rounds_in_flight_max): a request that arrives while one is out
+// starts the next at once instead of waiting for it to come back. Each round asks the
+// sequencer and the logs only after its requests arrived, so every reply is at least the
+// version of every commit acknowledged before its request came.
 Future<Void> serve_read_versions(GrvState* state) {
-  const GrvProxyOptions& options = state->options;
+  ActorCollection rounds;
   while (true) {
+    if (state->rounds_in_flight.get() >= server_knobs().grv_rounds_in_flight_max) {
+      co_await state->rounds_in_flight.on_change();
+      continue;
+    }
     std::vector<GetReadVersionRequest> batch = releasable(state);
     if (batch.empty()) {
       STRATA_PROBE(!state->waiting[static_cast<size_t>(ReadVersionPriority::normal)].empty(),
@@ -169,30 +208,10 @@ Future<Void> serve_read_versions(GrvState* state) {
       co_await first_ready(delay(until_budget(*state)), state->arrivals.on_change());
       continue;
     }
-    const bool confirm = std::any_of(
-        batch.begin(), batch.end(), [](const auto& request) { return !request.causal_read_risky; });
-    std::optional<Error> failure;
-    Version version = 0;
-    const double started = now();
-    try {
-      version = co_await confirmed_committed_version(options, confirm);
-    } catch (Error& error) {
-      if (error.is_cancellation()) throw;
-      // The generation is over: the client must find the new proxies.
-      failure = Error(ErrorCode::broken_promise, "this read-version proxy's generation ended");
-    }
-    RoleMetrics* metrics = RoleMetrics::of_this_process();
-    for (GetReadVersionRequest& request : batch) {
-      if (failure) {
-        request.reply.send_error(*failure);
-      } else {
-        request.reply.send(GetReadVersionReply{version});
-        if (metrics) {
-          ++metrics->counters.transactions_started;
-          metrics->read_version_latency.add(now() - started);
-        }
-      }
-    }
+    STRATA_PROBE(state->rounds_in_flight.get() > 0,
+                 "a read-version round starts while another is out");
+    state->rounds_in_flight.set(state->rounds_in_flight.get() + 1);
+    rounds.add(answer_round(state, std::move(batch)));
   }
 }
 
@@ -210,7 +229,7 @@ GrvProxyInterface make_grv_proxy_interface(UID id) {
 Future<Void> run_grv_proxy(GrvProxyInterface interface, GrvProxyOptions options) {
   STRATA_ASSERT_MSG(options.db_info, "a read-version proxy follows ServerDBInfo");
   TraceEvent("GrvProxyStarted").id(interface.id).detail("Epoch", options.epoch);
-  GrvState state{interface, std::move(options), {}, {}, AsyncVar<uint64_t>(0)};
+  GrvState state{interface, std::move(options), {}, {}, AsyncVar<uint64_t>(0), AsyncVar<int>(0)};
   // Until the ratekeeper is heard from, one lease without limits: a new generation's proxy
   // must not wait for it to start.
   state.throttle.rate_normal = server_knobs().rk_tps_max;

@@ -47,16 +47,29 @@ int64_t ByteSample::weight_of(const Key& key, int64_t value_size) const {
 
 void ByteSample::set(const Key& key, int64_t value_size) {
   const int64_t weight = weight_of(key, value_size);
-  if (weight == 0) {
-    weights_.erase(key);
-  } else {
-    weights_[key] = weight;
+  auto it = weights_.find(key);
+  if (it != weights_.end()) {
+    total_ -= it->second;
+    if (weight == 0) {
+      weights_.erase(it);
+    } else {
+      it->second = weight;
+    }
+  } else if (weight != 0) {
+    weights_.emplace(key, weight);
   }
+  total_ += weight;
+  STRATA_ASSERT(total_ >= 0);
 }
 
 void ByteSample::erase(const KeyRange& range) {
   if (range.empty()) return;
-  weights_.erase(weights_.lower_bound(range.begin), weights_.lower_bound(range.end));
+  auto first = weights_.lower_bound(range.begin);
+  auto last = weights_.lower_bound(range.end);
+  for (auto it = first; it != last; ++it)
+    total_ -= it->second;
+  weights_.erase(first, last);
+  STRATA_ASSERT(total_ >= 0);
 }
 
 int64_t ByteSample::bytes(const KeyRange& range) const {

@@ -50,6 +50,8 @@ class ByteSample {
 
   // The estimated bytes of the pairs in `range`.
   int64_t bytes(const KeyRange& range) const;
+  // The estimated bytes of every pair (kept as the sample changes, not summed).
+  int64_t total_bytes() const { return total_; }
   // Keys inside `range` (not its first) that cut it into pieces of at least `chunk_bytes`
   // each, in order (a last piece under half a chunk joins the one before). Empty when no
   // cut is needed.
@@ -63,6 +65,8 @@ class ByteSample {
   const int64_t unit_;
   const int64_t overhead_;
   std::map<Key, int64_t, std::less<>> weights_;
+  // The sum of weights_.
+  int64_t total_ = 0;
 };
 
 // The bytes written over the last `window_s` seconds. Each write is sampled by its key and

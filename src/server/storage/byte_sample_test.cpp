@@ -28,6 +28,25 @@ int64_t true_bytes(const std::map<std::string, int64_t>& model, const std::strin
   return total;
 }
 
+// The running total follows every set, overwrite, shrink and range erase: it equals the
+// sum of what the sample holds for every key.
+TEST(ByteSampleTest, TotalFollowsEveryChange) {
+  ByteSample sample(250, 100);
+  Random random(11);
+  for (int step = 0; step < 20'000; ++step) {
+    const int i = static_cast<int>(random.uniform(0, 2000));
+    if (random.uniform(0, 10) == 0) {
+      sample.erase(KeyRange{key_of(i), key_of(i + static_cast<int>(random.uniform(0, 50)))});
+    } else {
+      sample.set(key_of(i), random.coinflip() ? random.uniform(0, 200) : random.uniform(0, 60'000));
+    }
+  }
+  EXPECT_GT(sample.total_bytes(), 0);
+  EXPECT_EQ(sample.total_bytes(), sample.bytes(KeyRange{"", "\xff"}));
+  sample.erase(KeyRange{"", "\xff"});
+  EXPECT_EQ(sample.total_bytes(), 0);
+}
+
 TEST(ByteSampleTest, LargePairsAreCountedExactly) {
   ByteSample sample(250, 100);
   // (12 + 100) * 250 = 28,000 bytes and more: always in, at their size.

@@ -1022,7 +1022,9 @@ Future<Void> persist_versions(StorageState* storage) {
     storage->data.forget_up_to(desired);
     storage->durable.set(desired);
     if (RoleMetrics* metrics = RoleMetrics::of_this_process())
-      metrics->set_storage_disk_used(storage->interface.id, storage->engine->storage_bytes().used);
+      metrics->set_storage_bytes(StorageServerBytes{storage->interface.id,
+                                                    storage->sample.total_bytes(),
+                                                    storage->engine->storage_bytes().used});
     storage->persisting.set(false);
     // The logs may now forget what is durable here.
     for (const LogGeneration* generation : log_generations(storage->db_info->get())) {
@@ -1215,6 +1217,13 @@ Future<Void> run_storage_once(StorageServerOptions options,
 Future<Void> run_storage_server(StorageServerOptions options,
                                 std::shared_ptr<AsyncVar<ServerDBInfo>> db_info,
                                 Promise<StorageStarted> started) {
+  // Its figures leave the process's metrics when it ends, however it ends.
+  struct ForgetBytes {
+    UID id;
+    ~ForgetBytes() {
+      if (RoleMetrics* metrics = RoleMetrics::of_this_process()) metrics->forget_storage(id);
+    }
+  } forget_bytes{options.id};
   std::optional<StorageInterface> interface;
   while (true) {
     try {
