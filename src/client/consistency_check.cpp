@@ -5,6 +5,7 @@
 #include "client/database_context.h"
 #include "interfaces/shard_map.h"
 #include "rpc/serialize.h"
+#include "runtime/buggify.h"
 #include "runtime/combinators.h"
 #include "runtime/environment.h"
 #include "runtime/trace.h"
@@ -97,14 +98,16 @@ Future<ConsistencyReport> check_consistency(Database database, double member_tim
   while (next < all_keys_end) {
     ShardLocation shard = co_await context->current_shard(next);
     ++report.shards;
-    // One version for every copy; a copy behind it is waited for, and a version that left
-    // the window while the copies were read is replaced by a newer one.
+    // One version for every copy; a copy behind it is waited for, a version that left the
+    // window while the copies were read is replaced by a newer one, and a shard that moved
+    // between learning its team and taking the version is looked up again.
     for (int attempt = 0;; ++attempt) {
       Transaction transaction = database.create_transaction();
       Version version = co_await transaction.get_read_version();
       std::vector<std::optional<std::vector<KeyValue>>> copies;
       std::vector<std::string> unreachable;
       bool too_old = false;
+      bool moved = false;
       for (const StorageInterface& server : shard.servers) {
         std::optional<Error> failure;
         for (int tries = 0; tries < 20; ++tries) {
@@ -121,12 +124,18 @@ Future<ConsistencyReport> check_consistency(Database database, double member_tim
         }
         if (failure) {
           too_old = too_old || failure->is(ErrorCode::transaction_too_old);
+          moved = moved || failure->is(ErrorCode::wrong_shard_server);
           copies.push_back(std::nullopt);
           unreachable.push_back(describe(server) + " for " + describe(shard.range) + ": " +
                                 failure->message());
         }
       }
       if (too_old && attempt < 5) continue;
+      if (moved && attempt < 5) {
+        STRATA_PROBE(true, "the consistency check looks up a shard that moved again");
+        shard = co_await context->current_shard(next);
+        continue;
+      }
       report.unreachable.insert(report.unreachable.end(), unreachable.begin(), unreachable.end());
       std::optional<size_t> first;
       for (size_t i = 0; i < copies.size(); ++i) {
