@@ -140,21 +140,27 @@ std::vector<UID> replacement_team(const DistributorState& state, const ShardMapE
   return team;
 }
 
-// Removes a server no shard names any more: from \xff/serverList/ and its serverKeys, then
-// from the core state (the controller refuses while its recorded map still names it).
+// Removes a server no shard names any more: from the core state first (the controller
+// refuses while its recorded map, a moment behind the database's, still names it), then from
+// \xff/serverList/ and its serverKeys. In that order a refusal leaves the server listed, so
+// the next look asks again; the other order once left a server the database no longer
+// listed running for good. (A distributor that ends between the two steps leaves a listed
+// server the controller has dropped: the next one removes it again, and the controller
+// answers that it is dropped already.)
 Future<bool> remove_server(DistributorState* state, UID id) {
+  try {
+    co_await remove_storage_server(state->database, id);
+  } catch (Error& error) {
+    if (error.is_cancellation() || !error.is(ErrorCode::operation_failed)) throw;
+    STRATA_PROBE(true, "the controller refuses to drop a storage server its recorded map names");
+    co_return false;
+  }
   co_await state->database.run([id](Transaction& tr) -> Future<Void> {
     tr.set_access_system_keys();
     tr.clear(server_list_key(id));
     tr.clear_range(server_keys_key(id, ""), strinc(server_keys_key(id, "")));
     co_return;
   });
-  try {
-    co_await remove_storage_server(state->database, id);
-  } catch (Error& error) {
-    if (error.is_cancellation() || !error.is(ErrorCode::operation_failed)) throw;
-    co_return false;
-  }
   state->watchers.erase(id);
   state->failed_since.erase(id);
   TraceEvent("DistributorServerRemoved").id(state->interface.id).detail("Server", id);
