@@ -88,8 +88,11 @@ TEST(ChaosTest, TripleRedundancyLosesNothingWhileTwoProcessesAtATimeAreKilledOrP
     ASSERT_NO_FATAL_FAILURE(cluster.start(i));
   Json status;
   ASSERT_NO_FATAL_FAILURE(testing::wait_for_status(
-      cluster, [&](const Json& s) { return testing::settled(s, cluster); },
-      "the cluster to be created and settled", &status));
+      cluster,
+      [&](const Json& s) {
+        return testing::settled(s, cluster) && testing::fully_replicated_without(s, "", 3);
+      },
+      "the cluster to be created and settled, every storage server live", &status));
   ASSERT_EQ(status["cluster"]["configuration"].value("redundancy_mode", ""), "triple");
   ASSERT_FALSE(status["cluster"]["storage_teams"].empty());
   for (const Json& team : status["cluster"]["storage_teams"])

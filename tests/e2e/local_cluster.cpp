@@ -165,6 +165,19 @@ bool settled(const Json& status, const LocalCluster& cluster) {
   return true;
 }
 
+// Every shard on `copies` live servers, none of them at `gone`, and nothing moving.
+bool fully_replicated_without(const Json& status, const std::string& gone, size_t copies) {
+  const Json& cluster = status["cluster"];
+  if (!cluster.contains("storage_teams") || cluster["storage_teams"].empty()) return false;
+  for (const Json& team : cluster["storage_teams"]) {
+    if (team.contains("moving_to") || team["servers"].size() != copies) return false;
+    for (const Json& server : team["servers"]) {
+      if (!server.value("live", false) || server.value("address", "") == gone) return false;
+    }
+  }
+  return cluster.contains("data") && cluster["data"].value("moving_partitions", -1) == 0;
+}
+
 // One request for the status document; nullopt when it failed or took too long.
 std::optional<Json> fetch_status(const ClusterConnectionString& connection) {
   std::optional<std::string> text;

@@ -86,6 +86,9 @@ std::optional<int64_t> first_version_after_epoch(const Json& status, uint64_t ep
 // (so that the controller counts it for the next recruitment), with every coordinator
 // reachable.
 bool settled(const Json& status, const LocalCluster& cluster);
+// Every shard on `copies` live servers, none of them at `gone` (an address, or empty),
+// and nothing moving.
+bool fully_replicated_without(const Json& status, const std::string& gone, size_t copies = 2);
 // One request for the status document; nullopt when it failed or took too long.
 std::optional<Json> fetch_status(const ClusterConnectionString& connection);
 

@@ -33,24 +33,12 @@ namespace strata {
 namespace {
 
 using testing::Clock;
+using testing::fully_replicated_without;
 using testing::hang_guard_s;
 using testing::Json;
 using testing::Ledger;
 using testing::LocalCluster;
 using testing::seconds_between;
-
-// Every shard on `copies` live servers, none of them at `gone`, and nothing moving.
-bool fully_replicated_without(const Json& status, const std::string& gone, size_t copies = 2) {
-  const Json& cluster = status["cluster"];
-  if (!cluster.contains("storage_teams") || cluster["storage_teams"].empty()) return false;
-  for (const Json& team : cluster["storage_teams"]) {
-    if (team.contains("moving_to") || team["servers"].size() != copies) return false;
-    for (const Json& server : team["servers"]) {
-      if (!server.value("live", false) || server.value("address", "") == gone) return false;
-    }
-  }
-  return cluster.contains("data") && cluster["data"].value("moving_partitions", -1) == 0;
-}
 
 // Checks that no acknowledged transfer is missing and that every copy of every shard agrees.
 void check_data(const ClusterConnectionString& connection, Ledger& ledger, int copies) {
