@@ -45,6 +45,11 @@ std::set<std::string> counted_zones(const std::vector<StorageQueueSample>& stora
 
 }  // namespace
 
+QueueTarget queue_target(int64_t target, int64_t spring) {
+  const int64_t bounded_target = std::max<int64_t>(1, target);
+  return QueueTarget{bounded_target, std::clamp<int64_t>(spring, 1, bounded_target)};
+}
+
 RatePlan plan_rate(const RateInputs& inputs, const RateTargets& targets) {
   STRATA_ASSERT(inputs.tps_max >= inputs.tps_min && inputs.tps_min >= 0);
   RatePlan plan;
@@ -68,15 +73,27 @@ RatePlan plan_rate(const RateInputs& inputs, const RateTargets& targets) {
   };
   auto released_over = [released](double r) { return released / r; };
   // A queue of measured input: what it holds its target at, for the transactions started
-  // now (never climbing faster than growth allows).
+  // now (never climbing faster than growth allows); past target - spring and behind on its
+  // disk, also what lets it drain at 1/r of the pace it drained at lately.
   auto consider_measured = [&](int64_t queue, double input_bytes_per_s, double span_s,
-                               const QueueTarget& target, LimitReason reason, const UID& server) {
+                               double drained_bytes_per_s, const QueueTarget& target,
+                               LimitReason reason, const UID& server) {
     if (input_bytes_per_s <= 0 || span_s <= 0) {
       consider_queue(queue, target, reason, server, released_over);
-    } else if (warm(queue, target)) {
+      return;
+    }
+    if (warm(queue, target)) {
       const double holdable_bytes_per_s = static_cast<double>(target.target) / span_s;
       consider(released * std::min(inputs.growth, holdable_bytes_per_s / input_bytes_per_s), reason,
                server);
+    }
+    const double r = pressure(queue, target);
+    if (r <= 0 || span_s <= inputs.window_s) return;
+    if (drained_bytes_per_s > 0) {
+      consider(released * drained_bytes_per_s / (input_bytes_per_s * r), reason, server);
+    } else {
+      // Nothing left the queue lately: it can only grow.
+      consider(released_over(r), reason, server);
     }
   };
 
@@ -100,8 +117,8 @@ RatePlan plan_rate(const RateInputs& inputs, const RateTargets& targets) {
       plan.worst.limiting_storage_queue_bytes =
           std::max(plan.worst.limiting_storage_queue_bytes, server.queue_bytes);
       consider_measured(server.queue_bytes, server.input_bytes_per_s, server.queue_span_s,
-                        targets.storage_queue, LimitReason::storage_server_write_queue_size,
-                        server.id);
+                        server.drained_bytes_per_s, targets.storage_queue,
+                        LimitReason::storage_server_write_queue_size, server.id);
     }
     if (lag_zones.contains(server.zone)) {
       plan.worst.limiting_storage_lag_versions =
@@ -115,8 +132,15 @@ RatePlan plan_rate(const RateInputs& inputs, const RateTargets& targets) {
       plan.worst.log_queue_bytes = log.queue_bytes;
       plan.worst.log_queue_server = log.id;
     }
-    consider_measured(log.queue_bytes, log.input_bytes_per_s, log.queue_span_s, targets.log_queue,
+    consider_measured(log.queue_bytes, log.input_bytes_per_s, log.queue_span_s,
+                      log.drained_bytes_per_s, targets.log_queue,
                       LimitReason::log_server_write_queue, log.id);
+  }
+  if (inputs.previous) {
+    const double climb = std::max(inputs.previous->tps, released) * inputs.growth;
+    if (climb < plan.limit.tps) {
+      plan.limit = RateLimit{climb, inputs.previous->reason, inputs.previous->server};
+    }
   }
   plan.limit.tps = std::clamp(plan.limit.tps, inputs.tps_min, inputs.tps_max);
   return plan;

@@ -15,15 +15,28 @@
 // bytes a second; with I bytes a second coming in now for the `released` transactions a
 // second started lately, a warm queue limits the rate to released * T / (W * I). That acts
 // on the input of now, not on the queue, which answers a change of rate only W seconds
-// later (acting on it alone makes the rate swing). A queue whose rates are not measured
-// yet, and a version lag, limit to released / r past target - spring, with
-// r = (queue - target + spring) / spring, at most 2.
+// later (acting on it alone makes the rate swing).
+//
+// That law holds a queue at its target but is slow to empty one whose server is behind on
+// its disk (its queue spans more than `window_s`, the span of a queue that keeps up): the
+// span grows only as the backlog does. So for such a queue past target - spring, with
+// r = (queue - target + spring) / spring (at most 2), the input is also held to D / r, D the
+// bytes a second that lately left the queue: the limit is released * D / (I * r), and at
+// r = 2 the backlog drains at half the pace the disk showed. (A queue within its window
+// drains only as its window passes: there D is the input of a window ago, not what the
+// server can do, and acting on it would swing the rate.)
+//
+// A queue whose rates are not measured yet, and a version lag, limit to released / r.
+//
+// The limit climbs by at most `growth` an update from the previous one (or from what was
+// released, if more): a queue that went cold after a hold must not let a burst in at once.
 //
 // The lowest limit wins; its queue is the reason. The storage servers of the worst
 // `ignored_zones` zones are left out (their shards have other copies, and one slow machine
 // must not hold back the whole cluster).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +53,8 @@ struct StorageQueueSample {
   // queue spans (its newest version less its durable one).
   double input_bytes_per_s = 0;
   double queue_span_s = 0;
+  // Bytes per second that left its queue (made durable), 0 when not yet measured.
+  double drained_bytes_per_s = 0;
   // How far its newest version trails the logs'.
   Version lag_versions = 0;
 };
@@ -47,9 +62,11 @@ struct StorageQueueSample {
 struct LogQueueSample {
   UID id;
   int64_t queue_bytes = 0;
-  // As for a storage server: its input, and the seconds of it its queue spans.
+  // As for a storage server: its input, the seconds of it its queue spans, and what left
+  // its memory a second (popped or spilled).
   double input_bytes_per_s = 0;
   double queue_span_s = 0;
+  double drained_bytes_per_s = 0;
 };
 
 // A queue's target and spring (bytes, or versions for a lag).
@@ -57,6 +74,11 @@ struct QueueTarget {
   int64_t target = 0;
   int64_t spring = 1;
 };
+
+// A queue's target and spring from their settings. The spring is kept within [1, target]:
+// a wider one (settings changed one at a time) would put every queue, even an empty one,
+// past target - spring, and the rate would drift down on the noise of its measurements.
+QueueTarget queue_target(int64_t target, int64_t spring);
 
 struct RateTargets {
   QueueTarget storage_queue;
@@ -76,6 +98,10 @@ struct RateInputs {
   // The limit when nothing limits, and the least a limit may go to.
   double tps_max = 1e7;
   double tps_min = 0;
+  // The span of a queue whose server keeps up with its disk (seconds).
+  double window_s = 0;
+  // The previous update's limit, if any.
+  std::optional<RateLimit> previous;
 };
 
 struct RatePlan {

@@ -73,6 +73,54 @@ TEST(RatePlanTest, TheLimitLetsInWhatTheQueueCanHoldOverItsDurabilityLag) {
   EXPECT_DOUBLE_EQ(plan_rate(inputs({slow}), targets()).limit.tps, 50);
 }
 
+TEST(RatePlanTest, AQueueBehindOnItsDiskDrainsAtHalfThePaceItShowed) {
+  // Past target + spring (pressure 2), spanning 0.25 s, beyond the 0.2 s of a server that
+  // keeps up. Its span alone would hold the rate (1000 / 0.25 = 4000 B/s, what comes in);
+  // but 1000 B/s left it lately: 100 * 1000 / (4000 * 2) = 12.5.
+  StorageQueueSample behind = server(1, "a", 1500);
+  behind.input_bytes_per_s = 4000;
+  behind.queue_span_s = 0.25;
+  behind.drained_bytes_per_s = 1000;
+  RateInputs in = inputs({behind});
+  in.window_s = 0.2;
+  RatePlan plan = plan_rate(in, targets());
+  EXPECT_EQ(plan.limit.reason, LimitReason::storage_server_write_queue_size);
+  EXPECT_DOUBLE_EQ(plan.limit.tps, 12.5);
+  // Nothing left it lately: released / pressure.
+  in.storage[0].drained_bytes_per_s = 0;
+  EXPECT_DOUBLE_EQ(plan_rate(in, targets()).limit.tps, 50);
+  // Within its window it drains by itself as the window passes: only its span counts.
+  in.storage[0].drained_bytes_per_s = 1000;
+  in.window_s = 0.3;
+  EXPECT_DOUBLE_EQ(plan_rate(in, targets()).limit.tps, 100);
+}
+
+TEST(RatePlanTest, AfterAHoldTheLimitClimbsByGrowthAnUpdate) {
+  // Every queue cold: nothing limits but the climb from the previous limit, which keeps
+  // its reason.
+  RateInputs in = inputs({server(1, "a", 10)}, 5);
+  in.growth = 1.5;
+  in.previous = RateLimit{10, LimitReason::storage_server_write_queue_size, UID(1, 1)};
+  RatePlan plan = plan_rate(in, targets());
+  EXPECT_DOUBLE_EQ(plan.limit.tps, 15);
+  EXPECT_EQ(plan.limit.reason, LimitReason::storage_server_write_queue_size);
+  EXPECT_EQ(plan.limit.server, UID(1, 1));
+  // From what was released, when that is more.
+  in.released_tps = 40;
+  EXPECT_DOUBLE_EQ(plan_rate(in, targets()).limit.tps, 60);
+  // Once it has climbed past what it ever needs, nothing limits.
+  in.previous = RateLimit{1e6, LimitReason::workload, UID()};
+  EXPECT_EQ(plan_rate(in, targets()).limit.reason, LimitReason::workload);
+  EXPECT_DOUBLE_EQ(plan_rate(in, targets()).limit.tps, 1e6);
+}
+
+TEST(RatePlanTest, ASpringIsNeverWiderThanItsTarget) {
+  EXPECT_EQ(queue_target(1000, 100).spring, 100);
+  EXPECT_EQ(queue_target(1000, 5000).spring, 1000);
+  EXPECT_EQ(queue_target(1000, 0).spring, 1);
+  EXPECT_EQ(queue_target(0, 10).target, 1);
+}
+
 TEST(RatePlanTest, AWarmQueueLetsTheRateClimbOnlyGently) {
   // Below target - spring (900) but past half of it: at most `growth` times the released.
   RateInputs in = inputs({server(1, "a", 600)});

@@ -45,6 +45,8 @@ struct StorageTracker {
   std::optional<StorageQueueReply> last;
   double answered_at = 0;
   SmoothedRate input;
+  // Bytes that left the queue: what came in less what it holds.
+  SmoothedRate drained;
   Future<Void> poller;
 };
 
@@ -53,6 +55,8 @@ struct LogTracker {
   std::optional<LogStatusReply> last;
   double answered_at = 0;
   SmoothedRate input;
+  // Bytes that left the queue: what came in less what it holds.
+  SmoothedRate drained;
   Future<Void> poller;
 };
 
@@ -101,6 +105,7 @@ void follow_servers(RatekeeperState* state, const ServerDBInfo& info) {
     tracker.poller = poll([server] { return server.queue.get_reply(StorageQueueRequest{}); },
                           [&tracker](const StorageQueueReply& reply) {
                             tracker.input.sample(reply.input_bytes, now());
+                            tracker.drained.sample(reply.input_bytes - reply.queue_bytes, now());
                             tracker.last = reply;
                             tracker.answered_at = now();
                           });
@@ -112,12 +117,14 @@ void follow_servers(RatekeeperState* state, const ServerDBInfo& info) {
     if (state->logs.contains(log.id)) continue;
     LogTracker& tracker = state->logs[log.id];
     tracker.log = log;
-    tracker.poller = poll([log] { return log.status.get_reply(LogStatusRequest{}); },
-                          [&tracker](const LogStatusReply& reply) {
-                            tracker.input.sample(reply.memory_input_bytes, now());
-                            tracker.last = reply;
-                            tracker.answered_at = now();
-                          });
+    tracker.poller =
+        poll([log] { return log.status.get_reply(LogStatusRequest{}); },
+             [&tracker](const LogStatusReply& reply) {
+               tracker.input.sample(reply.memory_input_bytes, now());
+               tracker.drained.sample(reply.memory_input_bytes - reply.memory_bytes, now());
+               tracker.last = reply;
+               tracker.answered_at = now();
+             });
   }
   std::erase_if(state->logs, [&](const auto& entry) { return !listed.contains(entry.first); });
 }
@@ -137,7 +144,8 @@ void plan(RatekeeperState* state) {
                                          oldest == 0
                                              ? 0
                                              : static_cast<double>(log.last->durable - oldest) /
-                                                   static_cast<double>(knobs.versions_per_second)});
+                                                   static_cast<double>(knobs.versions_per_second),
+                                         log.drained.rate()});
   }
   state->storage_answering = 0;
   for (const auto& [id, tracker] : state->storage) {
@@ -148,6 +156,7 @@ void plan(RatekeeperState* state) {
     sample.zone = tracker.server.locality.zone;
     sample.queue_bytes = tracker.last->queue_bytes;
     sample.input_bytes_per_s = tracker.input.rate();
+    sample.drained_bytes_per_s = tracker.drained.rate();
     sample.queue_span_s =
         static_cast<double>(tracker.last->version - tracker.last->durable_version) /
         static_cast<double>(knobs.versions_per_second);
@@ -170,16 +179,27 @@ void plan(RatekeeperState* state) {
   inputs.growth = knobs.rk_limit_growth;
   inputs.tps_max = knobs.rk_tps_max;
   inputs.tps_min = knobs.rk_tps_min;
-  RateTargets normal{{knobs.rk_storage_queue_target_bytes, knobs.rk_storage_queue_spring_bytes},
-                     {knobs.rk_storage_lag_target_versions, knobs.rk_storage_lag_spring_versions},
-                     {knobs.rk_log_queue_target_bytes, knobs.rk_log_queue_spring_bytes}};
+  // A storage server keeps its MVCC window in memory and persists every interval, a log
+  // holds the same versions until the storage servers persist them: beyond that, a queue's
+  // server is behind on its disk.
+  inputs.window_s = static_cast<double>(knobs.mvcc_window_versions) /
+                        static_cast<double>(knobs.versions_per_second) +
+                    2 * knobs.storage_persist_interval_s;
+  RateTargets normal{
+      queue_target(knobs.rk_storage_queue_target_bytes, knobs.rk_storage_queue_spring_bytes),
+      queue_target(knobs.rk_storage_lag_target_versions, knobs.rk_storage_lag_spring_versions),
+      queue_target(knobs.rk_log_queue_target_bytes, knobs.rk_log_queue_spring_bytes)};
   RateTargets batch{
-      {knobs.rk_storage_queue_target_bytes_batch, knobs.rk_storage_queue_spring_bytes_batch},
-      {knobs.rk_storage_lag_target_versions_batch, knobs.rk_storage_lag_spring_versions_batch},
-      {knobs.rk_log_queue_target_bytes_batch, knobs.rk_log_queue_spring_bytes_batch}};
+      queue_target(knobs.rk_storage_queue_target_bytes_batch,
+                   knobs.rk_storage_queue_spring_bytes_batch),
+      queue_target(knobs.rk_storage_lag_target_versions_batch,
+                   knobs.rk_storage_lag_spring_versions_batch),
+      queue_target(knobs.rk_log_queue_target_bytes_batch, knobs.rk_log_queue_spring_bytes_batch)};
   const LimitReason before = state->normal.limit.reason;
+  inputs.previous = state->normal.limit;
   state->normal = plan_rate(inputs, normal);
   inputs.tps_min = 0;  // batch priority may be held altogether
+  inputs.previous = state->batch.limit;
   state->batch = plan_rate(inputs, batch);
   // Batch priority never gets more than default priority.
   if (state->batch.limit.tps > state->normal.limit.tps) state->batch.limit = state->normal.limit;
@@ -193,6 +213,16 @@ void plan(RatekeeperState* state) {
   STRATA_PROBE(
       state->batch.limit.reason != LimitReason::workload && reason == LimitReason::workload,
       "the ratekeeper holds batch priority while default priority runs free");
+  TraceEvent(Severity::debug, "RatekeeperUpdate")
+      .id(state->interface.id)
+      .detail("Reason", limit_reason_name(reason))
+      .detail("Tps", state->normal.limit.tps)
+      .detail("BatchTps", state->batch.limit.tps)
+      .detail("ReleasedTps", released)
+      .detail("ReleasedBatchTps", released_batch)
+      .detail("WorstStorageQueue", state->normal.worst.storage_queue_bytes)
+      .detail("WorstStorageLag", state->normal.worst.storage_lag_versions)
+      .detail("WorstLogQueue", state->normal.worst.log_queue_bytes);
   if (reason != before) {
     TraceEvent("RatekeeperLimitChanged")
         .id(state->interface.id)

@@ -83,7 +83,10 @@ struct StorageState {
   Version oldest_version = 0;
   // What the engine holds durably (after each persist).
   NotifiedValue<Version> durable{0};
+  // The newest version known committed that this server has applied, and the newest the
+  // logs know committed (ahead of it while it catches up).
   Version known_committed_version = 0;
+  Version logs_committed_version = 0;
   // The ServerDBInfo the server last acted on, and the generation of logs its newest
   // versions came from (none since it started: what it has then is all durable).
   UID info_id;
@@ -885,6 +888,16 @@ Future<Void> build_byte_sample(StorageState* storage) {
   storage->sample_complete = true;
 }
 
+// The newest version a persist may move the engine to: applied and known committed, and
+// out of the MVCC window. The window trails the cluster's newest committed version, not
+// the server's: no read version is older than that less the window, so a server catching
+// up keeps none of the versions it passes through (a burst it takes in late would
+// otherwise fill its memory with seconds of it).
+Version persistable_version(const StorageState& storage) {
+  const Version newest = std::max(storage.version->get(), storage.logs_committed_version);
+  return std::min(newest - server_knobs().mvcc_window_versions, storage.known_committed_version);
+}
+
 // Pulls the server's tag from the logs: from the generation that holds the next version it
 // needs (an old one while it catches up, then the current one), from any of that
 // generation's logs, moving to another when one fails.
@@ -900,6 +913,16 @@ Future<Void> pull_from_logs(StorageState* storage) {
     if (info.id != storage->info_id) {
       roll_back_for(*storage, info);
       storage->info_id = info.id;
+    }
+    if (storage->data.bytes() > server_knobs().storage_hard_limit_bytes &&
+        storage->data.durable_version() < persistable_version(*storage)) {
+      // Full: wait for a persist (what it has not taken stays in the logs, whose queues the
+      // ratekeeper always counts). Only while a persist can make room: what the MVCC window
+      // holds cannot leave until newer versions come in.
+      STRATA_PROBE(true, "a storage server past its hard limit waits for a persist");
+      co_await first_ready(storage->durable.when_at_least(storage->data.durable_version() + 1),
+                           storage->db_info->on_change());
+      continue;
     }
     const Version wanted = storage->version->get() + 1;
     const LogGeneration* generation = nullptr;
@@ -970,6 +993,8 @@ Future<Void> pull_from_logs(StorageState* storage) {
     storage->known_committed_version =
         std::max(storage->known_committed_version,
                  std::min(reply.known_committed_version, storage->version->get()));
+    storage->logs_committed_version =
+        std::max(storage->logs_committed_version, reply.known_committed_version);
   }
 }
 
@@ -987,9 +1012,10 @@ Future<Void> persist_versions(StorageState* storage) {
     co_await delay(behind ? 0.0 : knobs.storage_persist_interval_s);
     behind = false;
     Version durable = storage->data.durable_version();
-    Version desired = std::min(storage->version->get() - knobs.mvcc_window_versions,
-                               storage->known_committed_version);
+    Version desired = persistable_version(*storage);
     if (desired <= durable) continue;
+    STRATA_PROBE(desired > storage->version->get() - knobs.mvcc_window_versions,
+                 "a storage server catching up persists versions its own window would keep");
     auto batches = storage->data.mutations_between(durable, desired);
     // Bound the work of one engine commit.
     int64_t bytes = 0;
