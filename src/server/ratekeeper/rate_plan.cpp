@@ -116,15 +116,24 @@ RatePlan plan_rate(const RateInputs& inputs, const RateTargets& targets) {
     if (queue_zones.contains(server.zone)) {
       plan.worst.limiting_storage_queue_bytes =
           std::max(plan.worst.limiting_storage_queue_bytes, server.queue_bytes);
-      consider_measured(server.queue_bytes, server.input_bytes_per_s, server.queue_span_s,
+      // A server behind the logs takes in only part of what is sent to it: what comes in
+      // for it is its input over its pace (taken to be at least a quarter, since a server
+      // that stopped has no measure of its input; the lag limits those).
+      const double offered_bytes_per_s =
+          server.apply_pace > 0
+              ? server.input_bytes_per_s / std::clamp(server.apply_pace, 0.25, 1.0)
+              : server.input_bytes_per_s;
+      consider_measured(server.queue_bytes, offered_bytes_per_s, server.queue_span_s,
                         server.drained_bytes_per_s, targets.storage_queue,
                         LimitReason::storage_server_write_queue_size, server.id);
     }
     if (lag_zones.contains(server.zone)) {
       plan.worst.limiting_storage_lag_versions =
           std::max(plan.worst.limiting_storage_lag_versions, server.lag_versions);
+      const double pace = server.apply_pace > 0 ? std::min(1.0, server.apply_pace) : 1.0;
       consider_queue(server.lag_versions, targets.storage_lag,
-                     LimitReason::storage_server_readable_behind, server.id, released_over);
+                     LimitReason::storage_server_readable_behind, server.id,
+                     [&](double r) { return released * pace / r; });
     }
   }
   for (const LogQueueSample& log : inputs.logs) {

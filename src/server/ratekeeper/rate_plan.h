@@ -26,7 +26,13 @@
 // drains only as its window passes: there D is the input of a window ago, not what the
 // server can do, and acting on it would swing the rate.)
 //
-// A queue whose rates are not measured yet, and a version lag, limit to released / r.
+// A queue whose rates are not measured yet limits to released / r. A version lag limits to
+// released * p / r, p the pace at which the server's version advanced lately as a fraction
+// of real time (at most 1): a server keeping up with p of real time keeps up with p of the
+// input, so at r = 1 the lag holds and past it shrinks, at the pace the server showed.
+//
+// A storage server's input is what it applied; one whose version advanced at a pace p < 1 of
+// real time lately was sent input / p.
 //
 // The limit climbs by at most `growth` an update from the previous one (or from what was
 // released, if more): a queue that went cold after a hold must not let a burst in at once.
@@ -55,8 +61,10 @@ struct StorageQueueSample {
   double queue_span_s = 0;
   // Bytes per second that left its queue (made durable), 0 when not yet measured.
   double drained_bytes_per_s = 0;
-  // How far its newest version trails the logs'.
+  // How far its newest version trails the logs', and the pace its version advanced at
+  // lately, as a fraction of real time (0 when not yet measured).
   Version lag_versions = 0;
+  double apply_pace = 0;
 };
 
 struct LogQueueSample {

@@ -175,6 +175,35 @@ TEST(RatePlanTest, ALaggingServerLimitsAsReadableBehind) {
   EXPECT_EQ(plan.worst.storage_lag_versions, 450);
 }
 
+TEST(RatePlanTest, ALaggingServerLimitsToThePaceItKeepsUpWith) {
+  // Pressure 1.5; its version advanced at 0.6 of real time: 100 * 0.6 / 1.5 = 40.
+  StorageQueueSample slow = server(1, "a", 0, 450);
+  slow.apply_pace = 0.6;
+  RatePlan plan = plan_rate(inputs({slow}), targets());
+  EXPECT_EQ(plan.limit.reason, LimitReason::storage_server_readable_behind);
+  EXPECT_NEAR(plan.limit.tps, 40, 1e-9);
+  // Catching up faster than real time counts as keeping up.
+  slow.apply_pace = 1.7;
+  EXPECT_NEAR(plan_rate(inputs({slow}), targets()).limit.tps, 100 / 1.5, 1e-9);
+}
+
+TEST(RatePlanTest, AServerBehindTheLogsWasSentMoreThanItApplied) {
+  // Past target - spring, spanning 0.5 s: it holds 2000 B/s. It applied 1000 B/s, but at
+  // half the pace of real time, so 2000 were sent: the rate holds (100), where the applied
+  // input alone would let it climb by growth (120).
+  StorageQueueSample behind = server(1, "a", 950);
+  behind.input_bytes_per_s = 1000;
+  behind.queue_span_s = 0.5;
+  RatePlan plan = plan_rate(inputs({behind}), targets());
+  EXPECT_DOUBLE_EQ(plan.limit.tps, 120);
+  behind.apply_pace = 0.5;
+  plan = plan_rate(inputs({behind}), targets());
+  EXPECT_DOUBLE_EQ(plan.limit.tps, 100);
+  // A server that nearly stopped counts as a quarter of the pace at least: 4000 B/s, 50.
+  behind.apply_pace = 0.01;
+  EXPECT_DOUBLE_EQ(plan_rate(inputs({behind}), targets()).limit.tps, 50);
+}
+
 TEST(RatePlanTest, ALogQueueLimitsAndTheLowestLimitWins) {
   RateInputs in = inputs({server(1, "a", 1000)});     // storage limit: 100
   in.logs = {LogQueueSample{UID(9, 9), 5500, 0, 0}};  // pressure 1.5: 66.7
