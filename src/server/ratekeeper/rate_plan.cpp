@@ -148,7 +148,11 @@ RatePlan plan_rate(const RateInputs& inputs, const RateTargets& targets) {
   if (inputs.previous) {
     const double climb = std::max(inputs.previous->tps, released) * inputs.growth;
     if (climb < plan.limit.tps) {
-      plan.limit = RateLimit{climb, inputs.previous->reason, inputs.previous->server};
+      // Still climbing back from what set the previous limit, while the workload uses the
+      // limit up (it started at least 1 / growth of it); otherwise it holds nothing back.
+      const bool used = released >= inputs.previous->tps / inputs.growth;
+      plan.limit = used ? RateLimit{climb, inputs.previous->reason, inputs.previous->server}
+                        : RateLimit{climb, LimitReason::workload, UID()};
     }
   }
   plan.limit.tps = std::clamp(plan.limit.tps, inputs.tps_min, inputs.tps_max);

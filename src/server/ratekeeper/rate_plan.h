@@ -36,6 +36,9 @@
 //
 // The limit climbs by at most `growth` an update from the previous one (or from what was
 // released, if more): a queue that went cold after a hold must not let a burst in at once.
+// While it climbs, its reason stays the previous one's if the workload uses the limit up
+// (it started at least 1 / growth of it), and is `workload` if not: then the limit holds
+// nothing back.
 //
 // The lowest limit wins; its queue is the reason. The storage servers of the worst
 // `ignored_zones` zones are left out (their shards have other copies, and one slow machine

@@ -98,7 +98,7 @@ TEST(RatePlanTest, AQueueBehindOnItsDiskDrainsAtHalfThePaceItShowed) {
 TEST(RatePlanTest, AfterAHoldTheLimitClimbsByGrowthAnUpdate) {
   // Every queue cold: nothing limits but the climb from the previous limit, which keeps
   // its reason.
-  RateInputs in = inputs({server(1, "a", 10)}, 5);
+  RateInputs in = inputs({server(1, "a", 10)}, 9);
   in.growth = 1.5;
   in.previous = RateLimit{10, LimitReason::storage_server_write_queue_size, UID(1, 1)};
   RatePlan plan = plan_rate(in, targets());
@@ -108,6 +108,12 @@ TEST(RatePlanTest, AfterAHoldTheLimitClimbsByGrowthAnUpdate) {
   // From what was released, when that is more.
   in.released_tps = 40;
   EXPECT_DOUBLE_EQ(plan_rate(in, targets()).limit.tps, 60);
+  // A limit the workload did not use up (6 of 10, under 10 / 1.5) climbs alike, but holds
+  // nothing back: the workload is what limits.
+  in.released_tps = 6;
+  EXPECT_DOUBLE_EQ(plan_rate(in, targets()).limit.tps, 15);
+  EXPECT_EQ(plan_rate(in, targets()).limit.reason, LimitReason::workload);
+  in.released_tps = 40;
   // Once it has climbed past what it ever needs, nothing limits.
   in.previous = RateLimit{1e6, LimitReason::workload, UID()};
   EXPECT_EQ(plan_rate(in, targets()).limit.reason, LimitReason::workload);
