@@ -959,7 +959,10 @@ Future<Void> Transaction::watch(std::string key) {
     throw Error(ErrorCode::accessed_unreadable,
                 "key " + describe_key(key) + " holds a versionstamp not known until commit");
   }
-  Future<std::optional<Value>> initial = watched_value(state_, key, lookup);
+  // Counted among the transaction's reads, so commit waits for it (as FoundationDB's does
+  // for every read): a watch's value must be known at its read version before the commit
+  // can be acknowledged, since a recovery afterwards may leave that version too old to read.
+  Future<std::optional<Value>> initial = tracked_read(state_, watched_value(state_, key, lookup));
   Promise<WatchStart> start;
   Future<WatchStart> started = start.get_future();
   state_->watches.push_back(PendingWatch{key, std::move(lookup), std::move(start)});
