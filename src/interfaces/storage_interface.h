@@ -182,10 +182,14 @@ struct StorageQueueReply {
   // Bytes of changes applied since the server started: its rate says how fast the server
   // takes data in.
   int64_t input_bytes = 0;
+  // The newest version the logs knew committed when the server last heard from them: less
+  // `version`, how far behind it is, measured by the server itself (a ratekeeper comparing
+  // polls of logs and servers made at different moments would add their skew).
+  Version logs_committed_version = 0;
 
   template <class Archive>
   void serialize(Archive& archive) {
-    archive(version, durable_version, queue_bytes, input_bytes);
+    archive(version, durable_version, queue_bytes, input_bytes, logs_committed_version);
   }
 };
 

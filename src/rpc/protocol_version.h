@@ -10,7 +10,7 @@
 
 namespace strata {
 
-constexpr uint64_t protocol_version_current = 0x5354'5241'0006'0000ULL;  // "STRA" 6.0
+constexpr uint64_t protocol_version_current = 0x5354'5241'0007'0000ULL;  // "STRA" 7.0
 
 constexpr bool protocol_versions_compatible(uint64_t a, uint64_t b) {
   return (a >> 16) == (b >> 16);

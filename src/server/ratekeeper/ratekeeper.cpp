@@ -138,10 +138,15 @@ void plan(RatekeeperState* state) {
   const ServerKnobs& knobs = server_knobs();
   const double fresh_after = now() - 2 * knobs.failure_detection_timeout_s;
   RateInputs inputs;
+  // The logs' newest version, and when it was heard.
   Version newest = 0;
+  double newest_at = now();
   for (const auto& [id, log] : state->logs) {
     if (!log.last || log.answered_at < fresh_after) continue;
-    newest = std::max(newest, log.last->durable);
+    if (log.last->durable > newest) {
+      newest = log.last->durable;
+      newest_at = log.answered_at;
+    }
     const Version oldest = log.last->memory_oldest;
     inputs.logs.push_back(LogQueueSample{id, log.last->memory_bytes, log.input.rate(),
                                          oldest == 0
@@ -163,7 +168,15 @@ void plan(RatekeeperState* state) {
     sample.queue_span_s =
         static_cast<double>(tracker.last->version - tracker.last->durable_version) /
         static_cast<double>(knobs.versions_per_second);
-    sample.lag_versions = std::max<Version>(0, newest - tracker.last->version);
+    // Its own measure, or, if larger, the least the logs' newest version says: a server
+    // that stopped hearing from the logs does not know how far behind it is. (When the logs
+    // answered after the server, their version may have grown meanwhile by the time between:
+    // that much is taken off.)
+    const auto skew = static_cast<Version>(std::max(0.0, newest_at - tracker.answered_at) *
+                                           static_cast<double>(knobs.versions_per_second));
+    sample.lag_versions =
+        std::max<Version>({0, tracker.last->logs_committed_version - tracker.last->version,
+                           newest - skew - tracker.last->version});
     sample.apply_pace = tracker.applied.rate() / static_cast<double>(knobs.versions_per_second);
     inputs.storage.push_back(std::move(sample));
   }

@@ -1095,6 +1095,7 @@ Future<Void> handle_queue(StorageState* storage, StorageQueueRequest request) {
   reply.durable_version = storage->data.durable_version();
   reply.queue_bytes = storage->data.bytes();
   reply.input_bytes = storage->input_bytes;
+  reply.logs_committed_version = storage->logs_committed_version;
   request.reply.send(reply);
   co_return;
 }
