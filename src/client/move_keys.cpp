@@ -77,9 +77,18 @@ Future<Void> set_server_keys(Transaction& tr, UID server, KeyRange range, bool h
 
 }  // namespace
 
+void set_data_distribution_options(Transaction& tr, bool writes) {
+  if (writes) {
+    tr.set_access_system_keys();
+  } else {
+    tr.set_read_system_keys();
+  }
+  tr.set_priority(ReadVersionPriority::immediate);
+}
+
 Future<Void> take_move_keys_lock(Database database, UID owner) {
   co_await database.run([owner](Transaction& tr) -> Future<Void> {
-    tr.set_access_system_keys();
+    set_data_distribution_options(tr, true);
     tr.set(move_keys_lock_key, owner.to_string());
     co_return;
   });
@@ -87,7 +96,7 @@ Future<Void> take_move_keys_lock(Database database, UID owner) {
 
 Future<std::vector<StorageServerRecord>> read_server_list(Database database) {
   co_return co_await database.run([](Transaction& tr) -> Future<std::vector<StorageServerRecord>> {
-    tr.set_read_system_keys();
+    set_data_distribution_options(tr, false);
     RangeResult rows = co_await tr.get_range(server_list_prefix, server_list_end);
     std::vector<StorageServerRecord> records;
     for (const KeyValue& row : rows.rows)
@@ -98,7 +107,7 @@ Future<std::vector<StorageServerRecord>> read_server_list(Database database) {
 
 Future<std::vector<ShardMapEntry>> read_shard_map(Database database, KeyRange range) {
   co_return co_await database.run([range](Transaction& tr) -> Future<std::vector<ShardMapEntry>> {
-    tr.set_read_system_keys();
+    set_data_distribution_options(tr, false);
     MapAround map = co_await read_map_around(tr, range);
     co_return map.inside;
   });
@@ -136,7 +145,7 @@ Future<Void> split_shard(Database database, KeyRange shard, std::vector<Key> poi
         "split points must lie inside the shard, in order");
   }
   co_await database.run([&](Transaction& tr) -> Future<Void> {
-    tr.set_access_system_keys();
+    set_data_distribution_options(tr, true);
     ShardTeams teams = co_await unmoving_shards(tr, shard, {shard}, owner);
     for (const Key& point : points)
       tr.set(key_servers_key(point), encode_shard_teams(teams));
@@ -147,7 +156,7 @@ Future<Void> merge_shards(Database database, KeyRange first, KeyRange second, UI
   STRATA_ASSERT_MSG(first.end == second.begin && !first.empty() && !second.empty(),
                     "only adjacent shards merge");
   co_await database.run([&](Transaction& tr) -> Future<Void> {
-    tr.set_access_system_keys();
+    set_data_distribution_options(tr, true);
     co_await unmoving_shards(tr, KeyRange{first.begin, second.end}, {first, second}, owner);
     tr.clear(key_servers_key(second.begin));
   });
@@ -207,7 +216,7 @@ Future<Void> move_keys(Database database, KeyRange range, std::vector<UID> dest,
   while (true) {
     std::optional<Error> failure;
     try {
-      tr.set_access_system_keys();
+      set_data_distribution_options(tr, true);
       check_lock(co_await tr.get(move_keys_lock_key), owner);
       MapAround map = co_await read_map_around(tr, range);
       // Earlier destinations that neither stay nor are kept as sources lose the piece.
@@ -276,7 +285,7 @@ Future<Void> move_keys(Database database, KeyRange range, std::vector<UID> dest,
 
   // 3. finish.
   co_await database.run([&](Transaction& tr) -> Future<Void> {
-    tr.set_access_system_keys();
+    set_data_distribution_options(tr, true);
     check_lock(co_await tr.get(move_keys_lock_key), owner);
     MapAround map = co_await read_map_around(tr, range);
     // Already finished (an earlier attempt committed after all).

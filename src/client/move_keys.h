@@ -23,6 +23,11 @@
 
 namespace strata {
 
+// Sets what a transaction of data distribution needs: access to the system keys (to change
+// them too, with `writes`), and FoundationDB's system-immediate priority: moving data is how
+// an overloaded cluster gets better, so the ratekeeper never holds it back.
+void set_data_distribution_options(Transaction& tr, bool writes);
+
 // Makes `owner` the one mover.
 Future<Void> take_move_keys_lock(Database database, UID owner);
 

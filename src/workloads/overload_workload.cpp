@@ -11,7 +11,10 @@
 // - batch priority committed at most `batch_share_max` of what default priority did, and,
 //   with `batch_held_first`, waited on average at least as long for its read versions
 //   (it takes only what default priority leaves: when default writers are not held, batch
-//   ones may commit nearly as much).
+//   ones may commit nearly as much);
+// - with `immediate_clients` reading at system-immediate priority (a read version and one
+//   point read, again and again), those read versions are never held: where default
+//   priority waited 50 ms or more on average, they waited at most half as long.
 
 #include <algorithm>
 #include <map>
@@ -39,7 +42,8 @@ class OverloadWorkload final : public Workload {
         any_queue_max_bytes_(options.get_int("any_queue_max_bytes", 0)),
         ignored_zones_(options.get_int("ignored_zones", 0)),
         batch_share_max_(options.get_double("batch_share_max", 1.0)),
-        batch_held_first_(options.get_bool("batch_held_first", false)) {}
+        batch_held_first_(options.get_bool("batch_held_first", false)),
+        immediate_clients_(options.get_int("immediate_clients", 0)) {}
 
   std::string name() const override { return "overload"; }
 
@@ -54,6 +58,9 @@ class OverloadWorkload final : public Workload {
     }));
     running.push_back(run_clients(batch_writers_, [this, database](int64_t i) {
       return write(database, ReadVersionPriority::batch, i, &batch_committed_);
+    }));
+    running.push_back(run_clients(immediate_clients_, [this, database](int64_t) {
+      return read_at_system_priority(database);
     }));
     co_await when_all(std::move(running));
   }
@@ -87,6 +94,16 @@ class OverloadWorkload final : public Workload {
                                " s on average for a read version, default priority " +
                                std::to_string(normal.mean()) + " s: it was not held first");
     }
+    const WaitSum& immediate = waits_[ReadVersionPriority::immediate];
+    if (immediate_clients_ > 0 && immediate.count == 0) {
+      context.fail(name(), "no system-immediate read version was measured");
+    }
+    if (immediate.count > 0 && normal.count > 0 && normal.mean() >= 0.05 &&
+        immediate.mean() > normal.mean() / 2) {
+      context.fail(name(), "system-immediate priority waited " + std::to_string(immediate.mean()) +
+                               " s on average for a read version, default priority " +
+                               std::to_string(normal.mean()) + " s: it was held");
+    }
     return ready();
   }
 
@@ -99,6 +116,8 @@ class OverloadWorkload final : public Workload {
         {"read_version_wait_mean_s", std::to_string(waits_.at(ReadVersionPriority::normal).mean())},
         {"batch_read_version_wait_mean_s",
          std::to_string(waits_.at(ReadVersionPriority::batch).mean())},
+        {"immediate_read_version_wait_mean_s",
+         std::to_string(waits_.at(ReadVersionPriority::immediate).mean())},
         {"queue_samples", std::to_string(queue_samples_)}};
   }
 
@@ -119,6 +138,21 @@ class OverloadWorkload final : public Workload {
         co_return;
       });
       ++*committed;
+    }
+  }
+
+  // A read version at system-immediate priority and one point read, until the end.
+  Future<Void> read_at_system_priority(Database database) {
+    Random& random = env().random();
+    while (now() < end_time_) {
+      co_await database.run([&](Transaction& tr) -> Future<Void> {
+        tr.set_priority(ReadVersionPriority::immediate);
+        const double asked = now();
+        co_await tr.get_read_version();
+        if (now() - started_at_ >= settle_s_)
+          waits_[ReadVersionPriority::immediate].add(now() - asked);
+        co_await tr.get("overload/" + std::to_string(random.uniform(0, keys_)));
+      });
     }
   }
 
@@ -180,6 +214,7 @@ class OverloadWorkload final : public Workload {
   const int64_t ignored_zones_;
   const double batch_share_max_;
   const bool batch_held_first_;
+  const int64_t immediate_clients_;
   // Seconds waited for read versions after the settling time, by priority.
   struct WaitSum {
     double total = 0;
@@ -191,7 +226,8 @@ class OverloadWorkload final : public Workload {
     double mean() const { return count == 0 ? 0 : total / static_cast<double>(count); }
   };
   std::map<ReadVersionPriority, WaitSum> waits_{{ReadVersionPriority::normal, {}},
-                                                {ReadVersionPriority::batch, {}}};
+                                                {ReadVersionPriority::batch, {}},
+                                                {ReadVersionPriority::immediate, {}}};
   double started_at_ = 0;
   double end_time_ = 0;
   uint64_t committed_ = 0;

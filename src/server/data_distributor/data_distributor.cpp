@@ -156,7 +156,7 @@ Future<bool> remove_server(DistributorState* state, UID id) {
     co_return false;
   }
   co_await state->database.run([id](Transaction& tr) -> Future<Void> {
-    tr.set_access_system_keys();
+    set_data_distribution_options(tr, true);
     tr.clear(server_list_key(id));
     tr.clear_range(server_keys_key(id, ""), strinc(server_keys_key(id, "")));
     co_return;
@@ -222,7 +222,7 @@ Future<Void> repair_move(DistributorState* state, KeyRange range, std::vector<UI
 Future<bool> holds_move_keys_lock(Database database, UID owner) {
   std::optional<Value> lock =
       co_await database.run([](Transaction& tr) -> Future<std::optional<Value>> {
-        tr.set_read_system_keys();
+        set_data_distribution_options(tr, false);
         co_return co_await tr.get(move_keys_lock_key);
       });
   co_return lock == owner.to_string();
@@ -420,7 +420,7 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
 Future<bool> distribution_enabled(Database database) {
   std::optional<Value> mode =
       co_await database.run([](Transaction& tr) -> Future<std::optional<Value>> {
-        tr.set_read_system_keys();
+        set_data_distribution_options(tr, false);
         co_return co_await tr.get(data_distribution_mode_key);
       });
   co_return !mode || *mode != "0";

@@ -112,7 +112,8 @@ Future<Void> follow_rates(GrvState* state) {
 // transaction spends default priority's budget too: it only takes what default priority
 // leaves, and never while a default one waits). A request may take a budget below zero:
 // a batch of many transactions is not starved by small ones.
-std::vector<GetReadVersionRequest> releasable(GrvState* state) {
+// With `immediate_only`, only the system-immediate ones.
+std::vector<GetReadVersionRequest> releasable(GrvState* state, bool immediate_only) {
   Throttle& throttle = state->throttle;
   throttle.refill();
   std::vector<GetReadVersionRequest> released;
@@ -127,6 +128,7 @@ std::vector<GetReadVersionRequest> releasable(GrvState* state) {
   };
   while (!immediate.empty() && room())
     release(immediate);
+  if (immediate_only) return released;
   while (!normal.empty() && room() && throttle.budget_normal > 0) {
     throttle.budget_normal -= normal.front().transaction_count;
     throttle.started_normal += normal.front().transaction_count;
@@ -191,15 +193,22 @@ Future<Void> answer_round(GrvState* state, std::vector<GetReadVersionRequest> ba
 // Rounds overlap (up to grv_rounds_in_flight_max): a request that arrives while one is out
 // starts the next at once instead of waiting for it to come back. Each round asks the
 // sequencer and the logs only after its requests arrived, so every reply is at least the
-// version of every commit acknowledged before its request came.
+// version of every commit acknowledged before its request came. System-immediate requests
+// may start one round past the cap, so that a busy proxy does not make them wait for the
+// rounds of the throttled priorities.
 Future<Void> serve_read_versions(GrvState* state) {
   ActorCollection rounds;
+  const auto& immediate = state->waiting[static_cast<size_t>(ReadVersionPriority::immediate)];
   while (true) {
-    if (state->rounds_in_flight.get() >= server_knobs().grv_rounds_in_flight_max) {
-      co_await state->rounds_in_flight.on_change();
+    const int cap = server_knobs().grv_rounds_in_flight_max;
+    const int in_flight = state->rounds_in_flight.get();
+    if (in_flight > cap || (in_flight == cap && immediate.empty())) {
+      co_await first_ready(state->rounds_in_flight.on_change(), state->arrivals.on_change());
       continue;
     }
-    std::vector<GetReadVersionRequest> batch = releasable(state);
+    const bool immediate_only = in_flight == cap;
+    STRATA_PROBE(immediate_only, "system-immediate read versions start a round past the cap");
+    std::vector<GetReadVersionRequest> batch = releasable(state, immediate_only);
     if (batch.empty()) {
       STRATA_PROBE(!state->waiting[static_cast<size_t>(ReadVersionPriority::normal)].empty(),
                    "a read-version proxy holds a default-priority request for the ratekeeper");
