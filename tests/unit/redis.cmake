@@ -1,0 +1,4 @@
+# The Redis layer's protocol: requests, inline arguments, integers, replies.
+add_executable(redis_tests ${PROJECT_SOURCE_DIR}/src/layers/redis/resp_test.cpp)
+target_link_libraries(redis_tests PRIVATE strata_redis GTest::gtest GTest::gtest_main)
+gtest_discover_tests(redis_tests DISCOVERY_TIMEOUT 60)
