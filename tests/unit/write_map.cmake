@@ -3,6 +3,7 @@
 add_executable(client_unit_tests
   ${PROJECT_SOURCE_DIR}/src/client/atomic_ops_test.cpp
   ${PROJECT_SOURCE_DIR}/src/client/transaction_test.cpp
+  ${PROJECT_SOURCE_DIR}/src/client/tuple_test.cpp
   ${PROJECT_SOURCE_DIR}/src/client/write_map_test.cpp
 )
 target_link_libraries(client_unit_tests PRIVATE strata_client strata_runtime_sim GTest::gtest
