@@ -234,26 +234,30 @@ Future<Void> serve_configure(ControllerState* state, FutureStream<ConfigureReque
 // ---- exclusions ----
 
 // Follows the excluded processes the database lists (interfaces/exclusions.h): recruitment
-// puts roles there only as a last resort, and a generation with a role on a process that
-// becomes excluded is replaced, which moves it.
+// puts roles there only as a last resort, and a generation with a role on a process
+// excluded since its logs were recruited is replaced, which moves it. (Not on every look
+// while the role stays there: when nowhere else would do, the next generation's
+// recruitment knew of the exclusion and chose it anyway.)
 Future<Void> follow_exclusions(ControllerState* state) {
   while (state->db_info.get().epoch == 0)
     co_await state->db_info.on_change();
   Database database = Database::open(state->options.connection);
   while (true) {
     Exclusions exclusions = co_await read_exclusions(database);
-    if (exclusions != state->exclusions) {
+    const bool changed = exclusions != state->exclusions;
+    if (changed) {
       state->exclusions = exclusions;
       state->exclusion_changes.set(state->exclusion_changes.get() + 1);
       TraceEvent("ExclusionsChanged")
           .detail("Excluded", exclusions.excluded.size())
           .detail("Failed", exclusions.failed.size());
-      for (const auto& [address, incarnation] : state->generation_processes) {
-        if (!exclusions.covers(address)) continue;
-        STRATA_PROBE(true, "excluding a process of the generation starts a recovery");
-        end_generation(*state, "process " + address.to_string() + " was excluded");
-        break;
-      }
+    }
+    for (const auto& [address, incarnation] : state->generation_processes) {
+      if (!exclusions.covers(address) || state->generation_exclusions.covers(address)) continue;
+      STRATA_PROBE(!changed, "a generation recruited while an exclusion was unknown is replaced");
+      STRATA_PROBE(true, "excluding a process of the generation starts a recovery");
+      end_generation(*state, "process " + address.to_string() + " was excluded");
+      break;
     }
     co_await delay(server_knobs().exclusion_check_interval_s);
   }

@@ -425,6 +425,7 @@ Future<Recruits> recruit_generation(ControllerState* state, const CoreState& cor
   const DatabaseConfiguration& configuration = core.configuration;
   std::vector<const RegisteredWorker*> workers = live_workers(*state, core.cluster_id);
   if (workers.empty()) throw Error(ErrorCode::no_more_servers, "no live worker is registered");
+  state->recruiting_exclusions = state->exclusions;
   // Copies: the map of workers may change while this waits.
   std::vector<RecruitCandidate> candidates;
   std::vector<WorkerInterface> interfaces;
@@ -676,6 +677,7 @@ Future<CoreState> write_generation(ControllerState* state, CoreState core,
 void publish(ControllerState* state, const CoreState& core, const StatelessRoles& roles) {
   ServerDBInfo info = server_db_info_of(core, roles);
   state->generation_processes.clear();
+  state->generation_exclusions = state->recruiting_exclusions;
   auto hosts = [state](NetworkAddress address) {
     auto found = state->workers.find(address);
     state->generation_processes[address] =
