@@ -749,6 +749,36 @@ static void test_options_and_metadata(FDBDatabase* db) {
   CHECK(present && length > 2 && value[0] == '{');
   fdb_future_destroy(status);
 
+  /* Shard boundaries where the bindings' locality.get_boundary_keys looks for them: the
+     keys of \xff/keyServers/ (a snapshot read, lock aware, as the bindings do it) begin
+     with the start of the key space and end with its end, in order. */
+  CHECK_ERROR(fdb_transaction_set_option(tr, FDB_TR_OPTION_LOCK_AWARE, NULL, 0), 0);
+  FDBFuture* boundaries = fdb_transaction_get_range(
+      tr, FIRST_GREATER_OR_EQUAL("\xff/keyServers/"),
+      FIRST_GREATER_OR_EQUAL("\xff/keyServers/\xff\xff\xff"), 0, 0, FDB_STREAMING_MODE_WANT_ALL, 0,
+      1, 0);
+  CHECK_ERROR(wait_for(boundaries), 0);
+  const FDBKeyValue* shard_rows = NULL;
+  int shard_count = 0;
+  fdb_bool_t shard_more = 0;
+  CHECK_ERROR(fdb_future_get_keyvalue_array(boundaries, &shard_rows, &shard_count, &shard_more), 0);
+  const int prefix_length = (int)strlen("\xff/keyServers/");
+  CHECK(shard_count >= 2 && !shard_more);
+  if (shard_count >= 2) {
+    CHECK(shard_rows[0].key_length == prefix_length);
+    const FDBKeyValue* last = &shard_rows[shard_count - 1];
+    CHECK(last->key_length == prefix_length + 2 &&
+          memcmp(last->key + prefix_length, "\xff\xff", 2) == 0);
+    for (int i = 1; i < shard_count; ++i) {
+      const FDBKeyValue* a = &shard_rows[i - 1];
+      const FDBKeyValue* b = &shard_rows[i];
+      const int common = a->key_length < b->key_length ? a->key_length : b->key_length;
+      const int order = memcmp(a->key, b->key, (size_t)common);
+      CHECK(order < 0 || (order == 0 && a->key_length < b->key_length));
+    }
+  }
+  fdb_future_destroy(boundaries);
+
   /* Sizes, split points, addresses. */
   fdb_transaction_reset(tr);
   char value_bytes[1000];
