@@ -103,6 +103,9 @@ TEST(ReReplicationTest, AStorageProcessLostForGoodIsReplacedByTheDataDistributor
   std::printf("[ replaced ] every shard on two live servers again %.1f s after the loss\n", took);
   EXPECT_EQ(status["cluster"]["fault_tolerance"].value("max_zone_failures_without_losing_data", -1),
             1);
+  const Json& data_state = status["cluster"]["data"]["state"];
+  EXPECT_TRUE(data_state.value("healthy", false)) << data_state;
+  EXPECT_EQ(data_state.value("min_replicas_remaining", -1), 2) << data_state;
 
   // The load went on meanwhile, and goes on.
   const Clock::time_point replaced = Clock::now();

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "runtime/json_validate.h"
@@ -373,9 +374,37 @@ void write_data(JsonWriter& json, const ClusterStatusFacts& facts) {
     json.end_object();
     json.key("partitions_count").value(static_cast<int64_t>(facts.teams.size()));
     int64_t moving = 0;
-    for (const ShardTeamFacts& team : facts.teams)
+    // The fewest live copies of any shard (none while the map is not known yet).
+    std::optional<int64_t> fewest;
+    for (const ShardTeamFacts& team : facts.teams) {
       moving += team.moving_to.empty() ? 0 : 1;
+      int64_t live = 0;
+      for (const TeamMemberFacts& member : team.members)
+        live += member.live;
+      fewest = std::min(fewest.value_or(live), live);
+    }
     json.key("moving_partitions").value(moving);
+    // FoundationDB's data.state: the worst of the shards, and whether data moves.
+    if (fewest) {
+      const int64_t replication = facts.configuration.replication;
+      const bool missing = *fewest == 0;
+      const bool healing = !missing && *fewest < replication;
+      const char* name = missing   ? "missing_data"
+                         : healing ? "healing"
+                         : moving  ? "healthy_rebalancing"
+                                   : "healthy";
+      const char* description =
+          missing   ? "Missing data: some data has no live copy"
+          : healing ? "Healing: some data has fewer live copies than the redundancy mode keeps"
+          : moving  ? "Healthy (rebalancing)"
+                    : "Healthy";
+      json.key("state").begin_object();
+      json.key("name").value(std::string(name));
+      json.key("description").value(std::string(description));
+      json.key("healthy").value(*fewest >= replication);
+      json.key("min_replicas_remaining").value(*fewest);
+      json.end_object();
+    }
   }
   json.end_object();
 }

@@ -565,6 +565,30 @@ TEST(ClusterStatusTest, AMovingShardShowsTheTeamItMovesTo) {
   EXPECT_EQ(cluster["storage_teams"].items[1]["moving_to"].items[0]["zoneid"].text, "z1");
   // The copies it fetches do not count for its health until it arrives.
   EXPECT_EQ(cluster["storage_teams"].items[1]["health"].text, "healthy");
+  EXPECT_EQ(cluster["data"]["state"]["name"].text, "healthy_rebalancing");
+  EXPECT_TRUE(cluster["data"]["state"]["healthy"].flag);
+  EXPECT_EQ(cluster["data"]["state"]["min_replicas_remaining"].number, 3);
+}
+
+TEST(ClusterStatusTest, DataStateIsTheWorstShards) {
+  ClusterStatusFacts facts = triple_facts();
+  auto state = [&facts] {
+    return parse_json(cluster_status_json(facts))["cluster"]["data"]["state"];
+  };
+  EXPECT_EQ(state()["name"].text, "healthy");
+  EXPECT_EQ(state()["description"].text, "Healthy");
+  facts.teams[0].members[2].live = false;
+  EXPECT_EQ(state()["name"].text, "healing");
+  EXPECT_FALSE(state()["healthy"].flag);
+  EXPECT_EQ(state()["min_replicas_remaining"].number, 2);
+  facts.teams[1].members[0].live = false;
+  facts.teams[1].members[1].live = false;
+  facts.teams[1].members[2].live = false;
+  EXPECT_EQ(state()["name"].text, "missing_data");
+  EXPECT_EQ(state()["min_replicas_remaining"].number, 0);
+  // Before the map is known there is nothing to say.
+  facts.teams = {};
+  EXPECT_FALSE(parse_json(cluster_status_json(facts))["cluster"]["data"].has("state"));
 }
 
 TEST(ClusterStatusTest, FaultToleranceCountsTheZonesEachCopyAndCoordinatorNeeds) {
