@@ -18,19 +18,19 @@ void ReplyWriter::header(char type, int64_t count) {
   buffer_.append("\r\n");
 }
 
-void ReplyWriter::simple_string(std::string_view text) {
-  STRATA_ASSERT_MSG(text.find_first_of("\r\n") == std::string_view::npos,
-                    "a simple string has no line breaks");
-  buffer_.push_back('+');
-  buffer_.append(text);
+void ReplyWriter::line(char type, std::string_view text) {
+  buffer_.push_back(type);
+  for (char c : text)
+    buffer_.push_back(c == '\r' || c == '\n' ? ' ' : c);
   buffer_.append("\r\n");
 }
 
+void ReplyWriter::simple_string(std::string_view text) {
+  line('+', text);
+}
+
 void ReplyWriter::error(std::string_view message) {
-  buffer_.push_back('-');
-  for (char c : message)
-    buffer_.push_back(c == '\r' || c == '\n' ? ' ' : c);
-  buffer_.append("\r\n");
+  line('-', message);
 }
 
 void ReplyWriter::integer(int64_t value) {

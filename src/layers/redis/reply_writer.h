@@ -23,9 +23,10 @@ class ReplyWriter {
   void set_protocol(int protocol);
   int protocol() const { return protocol_; }
 
+  // Line breaks in `text` become spaces: the protocol cannot carry them in a line, and a
+  // client's bytes may end up in one.
   void simple_string(std::string_view text);
-  // `message` starts with its code ("ERR ...", "WRONGTYPE ..."); line breaks in it become
-  // spaces, since the protocol cannot carry them.
+  // `message` starts with its code ("ERR ...", "WRONGTYPE ..."); line breaks become spaces.
   void error(std::string_view message);
   void integer(int64_t value);
   void bulk_string(std::string_view bytes);
@@ -45,6 +46,8 @@ class ReplyWriter {
 
  private:
   void header(char type, int64_t count);
+  // A one-line reply (simple string, error) of `type`.
+  void line(char type, std::string_view text);
 
   int protocol_ = 2;
   std::string buffer_;

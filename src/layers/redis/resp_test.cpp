@@ -214,7 +214,7 @@ TEST(RequestParser, PipelinesCutAnywhere) {
 
 TEST(ReplyWriter, Resp2) {
   ReplyWriter out(2);
-  out.simple_string("OK");
+  out.simple_string("O\nK");
   out.error("ERR bad\r\nthing");
   out.integer(-42);
   out.bulk_string(std::string("a\0b", 3));
@@ -226,9 +226,10 @@ TEST(ReplyWriter, Resp2) {
   out.push(3);
   out.double_value(1.5);
   out.boolean(true);
-  EXPECT_EQ(out.take(), std::string("+OK\r\n-ERR bad  thing\r\n:-42\r\n$3\r\na\0b\r\n$-1\r\n*-1\r\n"
-                                    "*2\r\n*2\r\n*0\r\n*3\r\n$3\r\n1.5\r\n:1\r\n",
-                                    76));
+  EXPECT_EQ(out.take(),
+            std::string("+O K\r\n-ERR bad  thing\r\n:-42\r\n$3\r\na\0b\r\n$-1\r\n*-1\r\n"
+                        "*2\r\n*2\r\n*0\r\n*3\r\n$3\r\n1.5\r\n:1\r\n",
+                        77));
   EXPECT_EQ(out.buffer(), "");
 }
 
