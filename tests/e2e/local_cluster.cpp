@@ -166,16 +166,31 @@ bool settled(const Json& status, const LocalCluster& cluster) {
 }
 
 // Every shard on `copies` live servers, none of them at `gone`, and nothing moving.
-bool fully_replicated_without(const Json& status, const std::string& gone, size_t copies) {
+namespace {
+
+// Every shard on `copies` live servers, none at `gone`; with `settled`, none moving either.
+bool shards_on_live_servers(const Json& status, const std::string& gone, size_t copies,
+                            bool settled) {
   const Json& cluster = status["cluster"];
   if (!cluster.contains("storage_teams") || cluster["storage_teams"].empty()) return false;
   for (const Json& team : cluster["storage_teams"]) {
-    if (team.contains("moving_to") || team["servers"].size() != copies) return false;
+    if ((settled && team.contains("moving_to")) || team["servers"].size() != copies) return false;
     for (const Json& server : team["servers"]) {
       if (!server.value("live", false) || server.value("address", "") == gone) return false;
     }
   }
-  return cluster.contains("data") && cluster["data"].value("moving_partitions", -1) == 0;
+  return !settled ||
+         (cluster.contains("data") && cluster["data"].value("moving_partitions", -1) == 0);
+}
+
+}  // namespace
+
+bool fully_replicated_without(const Json& status, const std::string& gone, size_t copies) {
+  return shards_on_live_servers(status, gone, copies, true);
+}
+
+bool every_shard_has_live_copies(const Json& status, size_t copies) {
+  return shards_on_live_servers(status, "", copies, false);
 }
 
 // One request for the status document; nullopt when it failed or took too long.

@@ -89,6 +89,10 @@ bool settled(const Json& status, const LocalCluster& cluster);
 // Every shard on `copies` live servers, none of them at `gone` (an address, or empty),
 // and nothing moving.
 bool fully_replicated_without(const Json& status, const std::string& gone, size_t copies = 2);
+// Every shard on `copies` live servers, moving or not: under a load that keeps adding data
+// the distributor keeps splitting and balancing, and a move keeps its source team's copies
+// until it finishes.
+bool every_shard_has_live_copies(const Json& status, size_t copies = 2);
 // One request for the status document; nullopt when it failed or took too long.
 std::optional<Json> fetch_status(const ClusterConnectionString& connection);
 

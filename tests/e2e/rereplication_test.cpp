@@ -273,7 +273,7 @@ TEST(ReReplicationTest, StorageProcessesThatJoinGetStorageServersAndShards) {
       cluster,
       [&](const Json& s) {
         return holds_shards(s, added[0]) && holds_shards(s, added[1]) &&
-               fully_replicated_without(s, "");
+               testing::every_shard_has_live_copies(s);
       },
       "both new processes to hold copies of shards, every shard on two live servers", &status));
   std::printf("[ joined   ] %s and %s hold shards %.1f s after they started\n", added[0].c_str(),
