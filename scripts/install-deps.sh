@@ -19,6 +19,8 @@ packages=(
   libjemalloc-dev   # the allocator of the server and the tools
   libedit-dev       # line editing, history and completion in the strata shell
   nlohmann-json3-dev  # JSON parsing (header-only): the strata shell reads the status document
+  redis-tools       # redis-cli and redis-benchmark: strata-redis's tests and benchmarks
+  python3-redis     # a second Redis client library for strata-redis's tests
 )
 
 # Node.js and npm run the FoundationDB binding conformance suite (the npm package

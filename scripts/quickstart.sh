@@ -5,5 +5,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh" release strata-server strata strata-sim strata-bench fdb_c
+"$root/scripts/build.sh" release strata-server strata strata-sim strata-bench strata-redis fdb_c
 exec "$root/build/src/tools/strata-server" "$@"

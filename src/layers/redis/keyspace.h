@@ -10,6 +10,10 @@
 //   (1, db, name, version, ...)   an element of a collection (a hash field, a set member, a
 //                                 list item, ...) written under that version of the key
 //   (2, at_ms, db, name)          the expiry index: `name` expires at `at_ms`
+//   (4, db, "keys" | "expires")   how many keys database `db` holds, and how many of them
+//                                 expire (64-bit little-endian, kept by atomic adds)
+//   (3, at_s, instance, sequence) a write command's commit marker (command_executor.h),
+//                                 made at `at_s` (Unix seconds) by an instance
 //
 // A key's elements carry the version its metadata had when they were written, so deleting
 // or overwriting a collection only replaces its metadata (O(1)): elements of any other
@@ -35,6 +39,12 @@ class Keyspace {
   std::string metadata_key(int64_t db, std::string_view name) const;
   // Every metadata key of database `db`, in name order.
   TupleRange metadata_range(int64_t db) const;
+  // The name in a metadata key of database `db` (client_invalid_operation if it is not one).
+  std::string name_of(std::string_view metadata_key, int64_t db) const;
+
+  // The counters of database `db`.
+  std::string key_count_key(int64_t db) const;
+  std::string expiring_count_key(int64_t db) const;
 
   // The element key of `name`'s version `version`, followed by `element`'s elements.
   std::string element_key(int64_t db, std::string_view name, int64_t version,
@@ -48,10 +58,21 @@ class Keyspace {
   Tuple element_of(std::string_view key, int64_t db, std::string_view name, int64_t version) const;
 
   std::string expiry_key(int64_t at_ms, int64_t db, std::string_view name) const;
+  struct ExpiryEntry {
+    int64_t at_ms = 0;
+    int64_t db = 0;
+    std::string name;
+  };
+  // What an expiry index key says (client_invalid_operation if it is not one).
+  ExpiryEntry expiry_entry_of(std::string_view key) const;
   // Expiry entries due at or before `at_ms`: [start of the index, entries of at_ms + 1).
   TupleRange expiry_due_range(int64_t at_ms) const;
 
-  // Everything of database `db` (FLUSHDB): metadata and elements; the expiry index is
+  std::string commit_marker_key(int64_t at_s, std::string_view instance, int64_t sequence) const;
+  // The commit markers made before `at_s`.
+  TupleRange commit_markers_before(int64_t at_s) const;
+
+  // Everything of database `db` (FLUSHDB): metadata, elements and counters; the expiry index is
   // shared by the databases and cleaned as its entries come due.
   std::vector<TupleRange> database_ranges(int64_t db) const;
 

@@ -40,6 +40,9 @@ class ReplyWriter {
   void double_value(double value);
   void boolean(bool value);
 
+  // Replies already encoded (by another writer of the same protocol).
+  void append_raw(std::string_view bytes) { buffer_ += bytes; }
+
   const std::string& buffer() const { return buffer_; }
   // The bytes written so far, leaving the writer empty.
   std::string take();

@@ -1,0 +1,67 @@
+#include "layers/redis/arguments.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "layers/redis/command_error.h"
+#include "layers/redis/redis_integer.h"
+
+namespace strata::redis {
+
+int64_t integer_argument(std::string_view text) {
+  return integer_argument(text, not_integer_message);
+}
+
+int64_t integer_argument(std::string_view text, std::string_view message) {
+  std::optional<int64_t> value = parse_redis_integer(text);
+  if (!value) fail(std::string(message));
+  return *value;
+}
+
+std::optional<long double> parse_long_double(std::string_view text) {
+  // Redis's limit on the text of a long double (MAX_LONG_DOUBLE_CHARS).
+  if (text.empty() || text.size() > 5 * 1024) return std::nullopt;
+  if (std::isspace(static_cast<unsigned char>(text[0]))) return std::nullopt;
+  const std::string copy(text);
+  char* end = nullptr;
+  errno = 0;
+  const long double value = std::strtold(copy.c_str(), &end);
+  if (end != copy.c_str() + copy.size()) return std::nullopt;
+  if (errno == ERANGE || std::isnan(value)) return std::nullopt;
+  return value;
+}
+
+long double float_argument(std::string_view text) {
+  std::optional<long double> value = parse_long_double(text);
+  if (!value) fail(std::string(not_float_message));
+  return *value;
+}
+
+bool is_word(std::string_view text, std::string_view word) {
+  if (text.size() != word.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) !=
+        std::tolower(static_cast<unsigned char>(word[i])))
+      return false;
+  }
+  return true;
+}
+
+std::string format_long_double(long double value) {
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buffer[5 * 1024 + 64];
+  const int length = std::snprintf(buffer, sizeof(buffer), "%.17Lf", value);
+  std::string text(buffer, length > 0 ? static_cast<size_t>(length) : 0);
+  if (text.find('.') != std::string::npos) {
+    while (!text.empty() && text.back() == '0')
+      text.pop_back();
+    if (!text.empty() && text.back() == '.') text.pop_back();
+  }
+  if (text == "-0") text = "0";
+  return text;
+}
+
+}  // namespace strata::redis

@@ -1,0 +1,30 @@
+#pragma once
+
+// Reading a command's arguments as Redis reads them, failing (fail()) with Redis's
+// message when one is not what the command needs.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace strata::redis {
+
+// A 64-bit integer (Redis's string2ll rules); "ERR value is not an integer or out of range".
+int64_t integer_argument(std::string_view text);
+// The same, failing with `message` instead.
+int64_t integer_argument(std::string_view text, std::string_view message);
+// A number as Redis's string2ld reads it (strtold, no leading space, nothing after it, not
+// NaN, not out of range); "ERR value is not a valid float".
+long double float_argument(std::string_view text);
+// The same, nullopt instead of failing.
+std::optional<long double> parse_long_double(std::string_view text);
+
+// Whether `text` is `word`, ignoring ASCII case (option names: "EX", "nx", ...).
+bool is_word(std::string_view text, std::string_view word);
+
+// A long double as Redis prints INCRBYFLOAT's results: %.17Lf with the trailing zeros (and
+// a trailing point) removed; "inf" and "-inf".
+std::string format_long_double(long double value);
+
+}  // namespace strata::redis

@@ -1,0 +1,344 @@
+#include "layers/redis/client_connection.h"
+
+#include "layers/redis/arguments.h"
+#include "layers/redis/command_executor.h"
+#include "layers/redis/command_table.h"
+#include "layers/redis/redis_integer.h"
+#include "layers/redis/redis_knobs.h"
+#include "layers/redis/reply_writer.h"
+#include "layers/redis/request_parser.h"
+#include "runtime/combinators.h"
+#include "runtime/trace.h"
+
+namespace strata::redis {
+
+namespace {
+
+constexpr std::string_view no_auth_message = "NOAUTH Authentication required.";
+constexpr std::string_view wrong_password_message =
+    "WRONGPASS invalid username-password pair or user is disabled.";
+
+// How long a connection that is closing waits for its last replies to go out.
+constexpr double close_linger_s = 5.0;
+
+RequestLimits request_limits() {
+  const RedisKnobs& knobs = redis_knobs();
+  RequestLimits limits;
+  limits.arguments_max = knobs.arguments_max;
+  limits.argument_bytes_max = knobs.argument_bytes_max;
+  limits.inline_bytes_max = knobs.inline_bytes_max;
+  return limits;
+}
+
+// The state of one connection, and what it does with each request.
+class ClientConnection {
+ public:
+  ClientConnection(Instance& instance, std::shared_ptr<Connection> connection)
+      : instance_(instance), connection_(std::move(connection)), parser_(request_limits()) {
+    session_.id = instance_.next_client_id();
+    session_.authenticated = !instance_.password().has_value();
+    ClientInfo& info = instance_.clients()[session_.id];
+    info.session = session_;
+    info.address = connection_->peer_address().to_string();
+    info.local_address = instance_.config()["bind"];
+    info.connected_at = env().now();
+    info.last_command_at = info.connected_at;
+    ++instance_.stats().connections_received;
+  }
+  ~ClientConnection() { instance_.clients().erase(session_.id); }
+
+  Future<Void> run();
+
+ private:
+  // Runs one request; false when the connection is to close after the replies so far.
+  Future<bool> handle(std::vector<std::string> arguments);
+  Future<Void> run_one(std::vector<std::string> arguments);
+  Future<Void> exec();
+  bool auth(const std::vector<std::string>& arguments);
+  void hello(const std::vector<std::string>& arguments);
+  void reset();
+  void discard_multi() {
+    queued_.reset();
+    queue_failed_ = false;
+  }
+  // Replies go out in the protocol the session speaks now.
+  void error(std::string_view message) { out_.error(message); }
+  void flush() {
+    if (!out_.buffer().empty()) connection_->write(out_.take());
+  }
+  // Sends the replies so far, then closes (close() alone would drop what is unsent: the
+  // error that explains why the connection ends, say).
+  Future<Void> close_after_replies() {
+    flush();
+    const double give_up_at = env().now() + close_linger_s;
+    while (connection_->unsent_bytes() > 0 && env().now() < give_up_at)
+      co_await delay(0.01);
+    connection_->close();
+  }
+  void remember(const std::string& command) {
+    auto found = instance_.clients().find(session_.id);
+    if (found == instance_.clients().end()) return;
+    found->second.session = session_;
+    found->second.last_command = lower_case(command);
+    found->second.last_command_at = env().now();
+    found->second.in_multi = queued_.has_value();
+  }
+
+  Instance& instance_;
+  std::shared_ptr<Connection> connection_;
+  RequestParser parser_;
+  Session session_;
+  ReplyWriter out_;
+  // MULTI: the commands queued since (nullopt outside MULTI), and whether one of them was
+  // refused (EXEC then aborts).
+  std::optional<std::vector<std::vector<std::string>>> queued_;
+  bool queue_failed_ = false;
+  WatchedKeys watched_;
+};
+
+Future<Void> ClientConnection::run() {
+  while (true) {
+    std::string bytes;
+    try {
+      bytes = co_await connection_->read();
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      co_return;  // the client went away
+    }
+    parser_.append(bytes);
+    if (static_cast<int64_t>(parser_.buffered_bytes()) > redis_knobs().query_buffer_bytes_max) {
+      TraceEvent(Severity::warn, "RedisQueryBufferLimit")
+          .detail("Client", connection_->peer_address().to_string())
+          .detail("Bytes", parser_.buffered_bytes());
+      co_await close_after_replies();
+      co_return;
+    }
+    while (true) {
+      RequestParser::Result request = parser_.next(session_.authenticated);
+      if (request.status == RequestParser::Status::need_more) break;
+      if (request.status == RequestParser::Status::protocol_error) {
+        error("ERR " + request.error);
+        co_await close_after_replies();
+        co_return;
+      }
+      if (!co_await handle(std::move(request.arguments))) {
+        co_await close_after_replies();
+        co_return;
+      }
+    }
+    flush();
+  }
+}
+
+Future<bool> ClientConnection::handle(std::vector<std::string> arguments) {
+  ++instance_.stats().commands_processed;
+  remember(arguments[0]);
+  const std::string name = lower_case(arguments[0]);
+  const CommandSpec* spec = CommandTable::instance().find(name);
+  if (!spec) {
+    if (queued_) queue_failed_ = true;
+    error(unknown_command_message(arguments));
+    co_return true;
+  }
+  if (!session_.authenticated && !spec->has(command_flags::no_auth)) {
+    if (queued_) queue_failed_ = true;
+    error(no_auth_message);
+    co_return true;
+  }
+  if (!spec->arity_accepts(arguments.size())) {
+    if (queued_) queue_failed_ = true;
+    error(wrong_arguments_message(name));
+    co_return true;
+  }
+  if (name == "quit") {
+    out_.simple_string("OK");
+    co_return false;
+  }
+  if (name == "reset") {
+    reset();
+    out_.simple_string("RESET");
+    co_return true;
+  }
+  if (queued_) {
+    if (name == "exec") {
+      co_await exec();
+    } else if (name == "discard") {
+      discard_multi();
+      watched_ = WatchedKeys{};
+      out_.simple_string("OK");
+    } else if (name == "multi") {
+      error("ERR MULTI calls can not be nested");
+    } else if (name == "watch") {
+      error("ERR WATCH inside MULTI is not allowed");
+    } else if (name == "unwatch") {
+      // Queued in Redis, where it changes nothing once MULTI started; answered at EXEC.
+      queued_->push_back(std::move(arguments));
+      out_.simple_string("QUEUED");
+    } else if (spec->has(command_flags::connection)) {
+      queue_failed_ = true;
+      error("ERR Command not allowed inside a transaction");
+    } else {
+      queued_->push_back(std::move(arguments));
+      out_.simple_string("QUEUED");
+    }
+    co_return true;
+  }
+  if (name == "multi") {
+    queued_.emplace();
+    queue_failed_ = false;
+    out_.simple_string("OK");
+  } else if (name == "exec") {
+    error("ERR EXEC without MULTI");
+  } else if (name == "discard") {
+    error("ERR DISCARD without MULTI");
+  } else if (name == "watch") {
+    std::vector<std::string> keys(arguments.begin() + 1, arguments.end());
+    co_await watch_keys(instance_, session_.db, std::move(keys), watched_);
+    out_.simple_string("OK");
+  } else if (name == "unwatch") {
+    watched_ = WatchedKeys{};
+    out_.simple_string("OK");
+  } else if (name == "auth") {
+    if (auth(arguments)) out_.simple_string("OK");
+  } else if (name == "hello") {
+    hello(arguments);
+  } else {
+    co_await run_one(std::move(arguments));
+  }
+  co_return true;
+}
+
+Future<Void> ClientConnection::run_one(std::vector<std::string> arguments) {
+  Execution execution;
+  execution.commands.push_back(std::move(arguments));
+  ExecutionResult result = co_await execute(instance_, session_, std::move(execution));
+  session_ = std::move(result.session);
+  out_.set_protocol(session_.protocol);
+  out_.append_raw(result.reply);
+}
+
+Future<Void> ClientConnection::exec() {
+  if (queue_failed_) {
+    discard_multi();
+    watched_ = WatchedKeys{};
+    error("EXECABORT Transaction discarded because of previous errors.");
+    co_return;
+  }
+  Execution execution;
+  execution.commands = std::move(*queued_);
+  execution.multi = true;
+  execution.watched = &watched_;
+  discard_multi();
+  ExecutionResult result = co_await execute(instance_, session_, std::move(execution));
+  watched_ = WatchedKeys{};
+  session_ = std::move(result.session);
+  out_.append_raw(result.reply);
+  out_.set_protocol(session_.protocol);
+}
+
+bool ClientConnection::auth(const std::vector<std::string>& arguments) {
+  if (arguments.size() > 3) {
+    error("ERR syntax error");
+    return false;
+  }
+  const std::string& password = arguments.back();
+  if (!instance_.password()) {
+    if (arguments.size() == 2) {
+      error(
+          "ERR AUTH <password> called without any password configured for the default user. "
+          "Are you sure your configuration is correct?");
+      return false;
+    }
+    // Without a password the default user takes any.
+    if (arguments[1] == "default") return true;
+    error(wrong_password_message);
+    return false;
+  }
+  if ((arguments.size() == 3 && arguments[1] != "default") || password != *instance_.password()) {
+    error(wrong_password_message);
+    return false;
+  }
+  session_.authenticated = true;
+  return true;
+}
+
+void ClientConnection::hello(const std::vector<std::string>& arguments) {
+  int protocol = session_.protocol;
+  std::optional<std::string> name;
+  bool authenticated_here = false;
+  if (arguments.size() >= 2) {
+    const std::optional<int64_t> version = parse_redis_integer(arguments[1]);
+    if (!version) {
+      error("ERR Protocol version is not an integer or out of range");
+      return;
+    }
+    if (*version != 2 && *version != 3) {
+      error("NOPROTO unsupported protocol version");
+      return;
+    }
+    protocol = static_cast<int>(*version);
+  }
+  for (size_t i = 2; i < arguments.size(); ++i) {
+    const size_t left = arguments.size() - i - 1;
+    if (is_word(arguments[i], "AUTH") && left >= 2) {
+      if (!auth({"auth", arguments[i + 1], arguments[i + 2]})) return;
+      authenticated_here = true;
+      i += 2;
+    } else if (is_word(arguments[i], "SETNAME") && left >= 1) {
+      name = arguments[++i];
+      for (char ch : *name) {
+        if (ch < '!' || ch > '~') {
+          error("ERR Client names cannot contain spaces, newlines or special characters.");
+          return;
+        }
+      }
+    } else {
+      error("ERR Syntax error in HELLO option '" + arguments[i] + "'");
+      return;
+    }
+  }
+  if (!session_.authenticated && !authenticated_here) {
+    error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+        "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and "
+        "select the RESP protocol version at the same time");
+    return;
+  }
+  if (name) session_.name = *name;
+  session_.protocol = protocol;
+  out_.set_protocol(protocol);
+  out_.map(7);
+  out_.bulk_string("server");
+  out_.bulk_string("redis");
+  out_.bulk_string("version");
+  out_.bulk_string("7.0.15");
+  out_.bulk_string("proto");
+  out_.integer(protocol);
+  out_.bulk_string("id");
+  out_.integer(static_cast<int64_t>(session_.id));
+  out_.bulk_string("mode");
+  out_.bulk_string("standalone");
+  out_.bulk_string("role");
+  out_.bulk_string("master");
+  out_.bulk_string("modules");
+  out_.array(0);
+}
+
+void ClientConnection::reset() {
+  discard_multi();
+  watched_ = WatchedKeys{};
+  session_.db = 0;
+  session_.protocol = 2;
+  session_.name.clear();
+  session_.authenticated = !instance_.password().has_value();
+  out_.set_protocol(2);
+}
+
+}  // namespace
+
+Future<Void> serve_client(Instance& instance, std::shared_ptr<Connection> connection) {
+  ClientConnection client(instance, std::move(connection));
+  co_await client.run();
+}
+
+}  // namespace strata::redis

@@ -1,0 +1,181 @@
+#include "layers/redis/command_executor.h"
+
+#include "layers/redis/command_context.h"
+#include "layers/redis/command_error.h"
+#include "layers/redis/command_table.h"
+#include "runtime/assert.h"
+#include "runtime/environment.h"
+#include "runtime/trace.h"
+
+namespace strata::redis {
+
+namespace {
+
+// Whether the attempt that wrote `marker` committed. When it did not, this makes sure it
+// never will (see command_executor.h).
+Future<bool> marker_committed(Database database, std::string marker) {
+  co_return co_await database.run([marker](Transaction& tr) -> Future<bool> {
+    std::optional<Value> found = co_await tr.get(marker);
+    // "0" is this check's own write, from an attempt of it whose outcome was unknown.
+    if (found) co_return *found == "1";
+    tr.set(marker, "0");
+    co_return false;
+  });
+}
+
+bool any_writes(const Execution& execution) {
+  for (const auto& command : execution.commands) {
+    const CommandSpec* spec = CommandTable::instance().find(command[0]);
+    if (spec && spec->has(command_flags::write)) return true;
+  }
+  return false;
+}
+
+// Runs every command of the execution in `tr` (one attempt), writing the replies.
+Future<Void> run_commands(Instance& instance, Session& session, const Execution& execution,
+                          Transaction& tr, int64_t now_ms, ReplyWriter& reply) {
+  if (execution.multi) reply.array(execution.commands.size());
+  for (const auto& arguments : execution.commands) {
+    const CommandSpec* spec = CommandTable::instance().find(arguments[0]);
+    STRATA_ASSERT_MSG(spec && spec->handler && spec->arity_accepts(arguments.size()),
+                      "the connection hands over only known commands of valid arity");
+    // Its own writer, so that a command that fails after starting its reply leaves none.
+    ReplyWriter own(session.protocol);
+    CommandContext context{instance, session, KeyStore(tr, instance.keyspace(), session.db, now_ms),
+                           own, arguments};
+    std::optional<Error> failure;
+    try {
+      co_await spec->handler(context);
+    } catch (Error& error) {
+      if (!error.is(ErrorCode::layer_command_failed)) throw;
+      failure = std::move(error);
+    }
+    if (failure) {
+      reply.error(failure->detail());
+    } else {
+      std::string bytes = own.take();
+      reply.append_raw(bytes);
+    }
+    // HELLO inside MULTI changes the protocol of the replies after it.
+    reply.set_protocol(session.protocol);
+  }
+}
+
+void add_watch_conflicts(Instance& instance, const WatchedKeys& watched, Transaction& tr) {
+  for (const WatchedKeys::Key& key : watched.keys) {
+    tr.add_read_conflict_key(instance.keyspace().metadata_key(key.db, key.name));
+    const TupleRange elements = instance.keyspace().all_elements_range(key.db, key.name);
+    tr.add_read_conflict_range(elements.begin, elements.end);
+  }
+}
+
+bool watched_key_expired(const WatchedKeys& watched, int64_t now_ms) {
+  for (const WatchedKeys::Key& key : watched.keys) {
+    if (key.expire_at_ms != 0 && key.expire_at_ms <= now_ms) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int64_t unix_time_ms() {
+  return static_cast<int64_t>(env().wall_time() * 1000.0);
+}
+
+Future<ExecutionResult> execute(Instance& instance, Session session, Execution execution) {
+  STRATA_ASSERT_MSG(!execution.commands.empty() || execution.multi, "something to run");
+  const bool writes = any_writes(execution);
+  const bool watching = execution.watched && !execution.watched->empty();
+  Transaction tr = instance.database().create_transaction();
+  while (true) {
+    const int64_t now_ms = unix_time_ms();
+    Session attempt = session;
+    ReplyWriter reply(attempt.protocol);
+    std::optional<std::string> marker;
+    std::optional<Error> failure;
+    try {
+      if (watching) {
+        if (watched_key_expired(*execution.watched, now_ms)) {
+          reply.null_array();
+          co_return ExecutionResult{reply.take(), session};
+        }
+        tr.set_read_version(execution.watched->read_version);
+        add_watch_conflicts(instance, *execution.watched, tr);
+      }
+      co_await run_commands(instance, attempt, execution, tr, now_ms, reply);
+      if (writes) {
+        marker = instance.next_commit_marker(now_ms);
+        tr.add_read_conflict_key(*marker);
+        tr.set(*marker, "1");
+      }
+      co_await tr.commit();
+      co_return ExecutionResult{reply.take(), attempt};
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      failure = error;
+    }
+    if (watching &&
+        (failure->is(ErrorCode::not_committed) || failure->is(ErrorCode::transaction_too_old))) {
+      ReplyWriter aborted(session.protocol);
+      aborted.null_array();
+      co_return ExecutionResult{aborted.take(), session};
+    }
+    if (failure->is(ErrorCode::commit_unknown_result) && marker) {
+      if (co_await marker_committed(instance.database(), *marker)) {
+        ++instance.stats().unknown_results_resolved;
+        co_return ExecutionResult{reply.take(), attempt};
+      }
+      failure = Error(ErrorCode::not_committed);
+    }
+    try {
+      co_await tr.on_error(*failure);
+      ++instance.stats().transaction_retries;
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      ReplyWriter answer(session.protocol);
+      answer.error("ERR " + error.message());
+      co_return ExecutionResult{answer.take(), session};
+    }
+  }
+}
+
+Future<Void> watch_keys(Instance& instance, int64_t db, std::vector<std::string> names,
+                        WatchedKeys& watched) {
+  Transaction tr = instance.database().create_transaction();
+  while (true) {
+    std::optional<Error> failure;
+    try {
+      if (watched.read_version >= 0) tr.set_read_version(watched.read_version);
+      const Version version = co_await tr.get_read_version();
+      const int64_t now_ms = unix_time_ms();
+      std::vector<WatchedKeys::Key> found;
+      for (const std::string& name : names) {
+        std::optional<Value> stored = co_await tr.get(instance.keyspace().metadata_key(db, name));
+        int64_t expire_at_ms = 0;
+        if (stored) {
+          const Metadata metadata = decode_metadata(*stored);
+          if (metadata.expire_at_ms == 0 || metadata.expire_at_ms > now_ms)
+            expire_at_ms = metadata.expire_at_ms;
+        }
+        found.push_back(WatchedKeys::Key{db, name, expire_at_ms});
+      }
+      watched.read_version = version;
+      for (auto& key : found)
+        watched.keys.push_back(std::move(key));
+      co_return;
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+      failure = error;
+    }
+    // The first WATCH's version is too old to read at: EXEC will fail, as it would for a
+    // change; the keys are still recorded.
+    if (failure->is(ErrorCode::transaction_too_old) && watched.read_version >= 0) {
+      for (const std::string& name : names)
+        watched.keys.push_back(WatchedKeys::Key{db, name, 0});
+      co_return;
+    }
+    co_await tr.on_error(*failure);
+  }
+}
+
+}  // namespace strata::redis

@@ -1,0 +1,82 @@
+#include "layers/redis/command_table.h"
+
+#include <cctype>
+
+#include "layers/redis/reply_writer.h"
+#include "runtime/assert.h"
+
+namespace strata::redis {
+
+std::string lower_case(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+const CommandTable& CommandTable::instance() {
+  static const CommandTable table = [] {
+    CommandTable built;
+    add_connection_commands(built);
+    add_server_commands(built);
+    add_string_commands(built);
+    add_key_commands(built);
+    return built;
+  }();
+  return table;
+}
+
+void CommandTable::add(CommandSpec spec) {
+  STRATA_ASSERT_MSG(spec.name == lower_case(spec.name), "command names are lower case");
+  STRATA_ASSERT_MSG(spec.arity != 0, "every command has an arity");
+  const std::string name = spec.name;
+  const bool added = commands_.emplace(name, std::move(spec)).second;
+  STRATA_ASSERT_MSG(added, "a command is added once");
+}
+
+const CommandSpec* CommandTable::find(std::string_view name) const {
+  auto found = commands_.find(lower_case(name));
+  return found == commands_.end() ? nullptr : &found->second;
+}
+
+CommandSpec make_command(std::string name, int arity, uint32_t flags, KeyPositions keys,
+                         std::string group, std::string summary, std::string since,
+                         CommandHandler handler) {
+  return CommandSpec{std::move(name),
+                     arity,
+                     flags,
+                     keys.first,
+                     keys.last,
+                     keys.step,
+                     std::move(group),
+                     std::move(summary),
+                     std::move(since),
+                     handler,
+                     {}};
+}
+
+void reply_help(ReplyWriter& reply, std::string_view command,
+                std::initializer_list<std::string_view> lines) {
+  reply.array(lines.size() + 1);
+  reply.simple_string(std::string(command) +
+                      " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  for (std::string_view line : lines)
+    reply.simple_string(line);
+}
+
+std::string wrong_arguments_message(std::string_view command) {
+  return "ERR wrong number of arguments for '" + lower_case(command) + "' command";
+}
+
+std::string unknown_command_message(const std::vector<std::string>& arguments) {
+  // Redis: the name (up to 128 bytes), then each argument quoted and followed by a space,
+  // while the list is under 128 bytes, each cut to what is left of them.
+  std::string listed;
+  for (size_t i = 1; i < arguments.size() && listed.size() < 128; ++i)
+    listed += "'" + arguments[i].substr(0, 128 - listed.size()) + "' ";
+  std::string message = "ERR unknown command '" + arguments[0].substr(0, 128) +
+                        "', with args beginning with: " + listed;
+  return message;
+}
+
+}  // namespace strata::redis

@@ -1,0 +1,373 @@
+// Commands about the connection and the server: PING, ECHO, SELECT, CLIENT, CONFIG, INFO,
+// TIME, COMMAND; and, listed for COMMAND only, the commands the connection itself runs
+// (MULTI, EXEC, DISCARD, WATCH, UNWATCH, AUTH, HELLO, QUIT, RESET).
+
+#include <cstdio>
+
+#include "layers/redis/arguments.h"
+#include "layers/redis/command_context.h"
+#include "layers/redis/command_error.h"
+#include "layers/redis/command_table.h"
+#include "layers/redis/glob.h"
+#include "layers/redis/redis_integer.h"
+#include "runtime/environment.h"
+
+namespace strata::redis {
+
+namespace {
+
+using namespace command_flags;
+
+// The Redis version whose behaviour strata-redis follows.
+constexpr std::string_view redis_compatible_version = "7.0.15";
+
+std::string unknown_subcommand_message(const CommandContext& c) {
+  return "ERR unknown subcommand or wrong number of arguments for '" + c.args[1] + "'. Try " +
+         std::string(c.args[0].size() < 16 ? c.args[0] : "the command") + " HELP.";
+}
+
+Future<Void> ping_command(CommandContext& c) {
+  if (c.args.size() > 2) fail(wrong_arguments_message("ping"));
+  c.args.size() == 2 ? c.reply.bulk_string(c.args[1]) : c.reply.simple_string("PONG");
+  co_return;
+}
+
+Future<Void> echo_command(CommandContext& c) {
+  c.reply.bulk_string(c.args[1]);
+  co_return;
+}
+
+Future<Void> select_command(CommandContext& c) {
+  const std::optional<int64_t> db = parse_redis_integer(c.args[1]);
+  if (!db) fail(std::string(not_integer_message));
+  if (*db < 0 || *db >= database_count) fail("ERR DB index is out of range");
+  c.session.db = *db;
+  c.reply.simple_string("OK");
+  co_return;
+}
+
+Future<Void> time_command(CommandContext& c) {
+  const auto micros = static_cast<int64_t>(env().wall_time() * 1e6);
+  c.reply.array(2);
+  c.reply.bulk_string(std::to_string(micros / 1000000));
+  c.reply.bulk_string(std::to_string(micros % 1000000));
+  co_return;
+}
+
+std::string client_line(const ClientInfo& client, double now) {
+  const Session& s = client.session;
+  char line[1024];
+  std::snprintf(line, sizeof(line),
+                "id=%llu addr=%s laddr=%s fd=0 name=%s age=%lld idle=%lld flags=%s db=%lld "
+                "sub=0 psub=0 ssub=0 multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 "
+                "rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 "
+                "resp=%d\n",
+                static_cast<unsigned long long>(s.id), client.address.c_str(),
+                client.local_address.c_str(), s.name.c_str(),
+                static_cast<long long>(now - client.connected_at),
+                static_cast<long long>(now - client.last_command_at), client.in_multi ? "x" : "N",
+                static_cast<long long>(s.db), client.in_multi ? 0 : -1,
+                client.last_command.empty() ? "NULL" : client.last_command.c_str(), s.protocol);
+  return line;
+}
+
+bool valid_client_name(std::string_view name) {
+  for (char ch : name) {
+    if (ch < '!' || ch > '~') return false;
+  }
+  return true;
+}
+
+Future<Void> client_command(CommandContext& c) {
+  const std::string sub = lower_case(c.args[1]);
+  const double now = env().now();
+  if (sub == "id" && c.args.size() == 2) {
+    c.reply.integer(static_cast<int64_t>(c.session.id));
+  } else if (sub == "setname" && c.args.size() == 3) {
+    if (!valid_client_name(c.args[2]))
+      fail("ERR Client names cannot contain spaces, newlines or special characters.");
+    c.session.name = c.args[2];
+    c.reply.simple_string("OK");
+  } else if (sub == "getname" && c.args.size() == 2) {
+    c.session.name.empty() ? c.reply.null() : c.reply.bulk_string(c.session.name);
+  } else if (sub == "list") {
+    std::vector<uint64_t> ids;
+    for (size_t i = 2; i < c.args.size(); ++i) {
+      if (is_word(c.args[i], "TYPE") && i + 1 < c.args.size()) {
+        ++i;
+      } else if (is_word(c.args[i], "ID")) {
+        for (++i; i < c.args.size(); ++i) {
+          const std::optional<int64_t> id = parse_redis_integer(c.args[i]);
+          if (!id || *id <= 0) fail("ERR Invalid client ID");
+          ids.push_back(static_cast<uint64_t>(*id));
+        }
+      } else {
+        fail_syntax();
+      }
+    }
+    std::string text;
+    for (const auto& [id, client] : c.instance.clients()) {
+      if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
+      ClientInfo shown = client;
+      if (id == c.session.id) shown.session = c.session;
+      text += client_line(shown, now);
+    }
+    c.reply.bulk_string(text);
+  } else if (sub == "info" && c.args.size() == 2) {
+    auto found = c.instance.clients().find(c.session.id);
+    ClientInfo shown = found != c.instance.clients().end() ? found->second : ClientInfo{};
+    shown.session = c.session;
+    c.reply.bulk_string(client_line(shown, now));
+  } else if ((sub == "setinfo" && c.args.size() == 4) ||
+             (sub == "no-evict" && c.args.size() == 3) ||
+             (sub == "no-touch" && c.args.size() == 3)) {
+    c.reply.simple_string("OK");
+  } else if (sub == "help") {
+    reply_help(c.reply, "CLIENT", {"ID, SETNAME <name>, GETNAME, LIST [ID <id> ...], INFO"});
+  } else {
+    fail(unknown_subcommand_message(c));
+  }
+  co_return;
+}
+
+Future<Void> config_command(CommandContext& c) {
+  const std::string sub = lower_case(c.args[1]);
+  auto& config = c.instance.config();
+  if (sub == "get" && c.args.size() >= 3) {
+    std::vector<std::pair<std::string, std::string>> matched;
+    for (const auto& [name, value] : config) {
+      for (size_t i = 2; i < c.args.size(); ++i) {
+        if (glob_match(lower_case(c.args[i]), name, true)) {
+          matched.emplace_back(name, value);
+          break;
+        }
+      }
+    }
+    c.reply.map(matched.size());
+    for (const auto& [name, value] : matched) {
+      c.reply.bulk_string(name);
+      c.reply.bulk_string(value);
+    }
+  } else if (sub == "set" && c.args.size() >= 4 && c.args.size() % 2 == 0) {
+    for (size_t i = 2; i < c.args.size(); i += 2) {
+      if (!config.contains(lower_case(c.args[i]))) {
+        fail("ERR Unknown option or number of arguments for CONFIG SET - '" + c.args[i] + "'");
+      }
+    }
+    for (size_t i = 2; i < c.args.size(); i += 2)
+      config[lower_case(c.args[i])] = c.args[i + 1];
+    c.reply.simple_string("OK");
+  } else if (sub == "resetstat" && c.args.size() == 2) {
+    c.instance.stats() = InstanceStats{};
+    c.reply.simple_string("OK");
+  } else if (sub == "rewrite" && c.args.size() == 2) {
+    fail("ERR The server is running without a config file");
+  } else if (sub == "help") {
+    reply_help(c.reply, "CONFIG", {"GET <pattern>, SET <name> <value>, RESETSTAT"});
+  } else {
+    fail(unknown_subcommand_message(c));
+  }
+  co_return;
+}
+
+Future<Void> info_command(CommandContext& c) {
+  std::vector<std::string> sections;
+  for (size_t i = 1; i < c.args.size(); ++i)
+    sections.push_back(lower_case(c.args[i]));
+  const bool everything =
+      sections.empty() || std::any_of(sections.begin(), sections.end(), [](const std::string& s) {
+        return s == "all" || s == "everything" || s == "default";
+      });
+  auto wanted = [&](std::string_view name) {
+    return everything || std::find(sections.begin(), sections.end(), name) != sections.end();
+  };
+  std::string text;
+  const double now = env().now();
+  if (wanted("server")) {
+    text += "# Server\r\n";
+    text += "redis_version:" + std::string(redis_compatible_version) + "\r\n";
+    text += "strata_redis_version:" STRATA_VERSION_TEXT "\r\n";
+    text += "redis_mode:standalone\r\n";
+    text += "run_id:" + c.instance.id().to_string() + "\r\n";
+    text += "tcp_port:" + c.instance.config()["port"] + "\r\n";
+    text +=
+        "uptime_in_seconds:" + std::to_string(static_cast<int64_t>(now - c.instance.started_at())) +
+        "\r\n";
+    text += "uptime_in_days:" +
+            std::to_string(static_cast<int64_t>((now - c.instance.started_at()) / 86400)) + "\r\n";
+    text += "\r\n";
+  }
+  if (wanted("clients")) {
+    text += "# Clients\r\n";
+    text += "connected_clients:" + std::to_string(c.instance.clients().size()) + "\r\n";
+    text += "blocked_clients:0\r\n";
+    text += "\r\n";
+  }
+  if (wanted("persistence")) {
+    text += "# Persistence\r\nloading:0\r\naof_enabled:1\r\nrdb_changes_since_last_save:0\r\n\r\n";
+  }
+  if (wanted("stats")) {
+    const InstanceStats& stats = c.instance.stats();
+    text += "# Stats\r\n";
+    text += "total_connections_received:" + std::to_string(stats.connections_received) + "\r\n";
+    text += "total_commands_processed:" + std::to_string(stats.commands_processed) + "\r\n";
+    text += "rejected_connections:" + std::to_string(stats.rejected_connections) + "\r\n";
+    text += "expired_keys:" + std::to_string(stats.expired_keys) + "\r\n";
+    text += "strata_transaction_retries:" + std::to_string(stats.transaction_retries) + "\r\n";
+    text += "strata_unknown_results_resolved:" + std::to_string(stats.unknown_results_resolved) +
+            "\r\n";
+    text += "\r\n";
+  }
+  if (wanted("replication")) {
+    text += "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n\r\n";
+  }
+  if (wanted("keyspace")) {
+    text += "# Keyspace\r\n";
+    for (int64_t db = 0; db < database_count; ++db) {
+      KeyStore store = c.store.in_database(db);
+      const int64_t keys = co_await store.key_count();
+      if (keys <= 0) continue;
+      const int64_t expires = co_await store.expiring_count();
+      text += "db" + std::to_string(db) + ":keys=" + std::to_string(keys) +
+              ",expires=" + std::to_string(expires) + ",avg_ttl=0\r\n";
+    }
+    text += "\r\n";
+  }
+  if (text.size() >= 2) text.resize(text.size() - 2);
+  c.reply.bulk_string(text);
+}
+
+void reply_flags(ReplyWriter& reply, const CommandSpec& spec) {
+  std::vector<std::string_view> flags;
+  if (spec.has(write)) flags.push_back("write");
+  if (spec.has(readonly)) flags.push_back("readonly");
+  if (spec.has(admin)) flags.push_back("admin");
+  if (spec.has(blocking)) flags.push_back("blocking");
+  if (spec.has(pubsub)) flags.push_back("pubsub");
+  if (spec.has(no_auth)) flags.push_back("no_auth");
+  if (spec.has(no_multi)) flags.push_back("no_multi");
+  if (spec.has(fast)) flags.push_back("fast");
+  reply.set(flags.size());
+  for (std::string_view flag : flags)
+    reply.simple_string(flag);
+}
+
+void reply_command_info(ReplyWriter& reply, const CommandSpec& spec) {
+  reply.array(10);
+  reply.bulk_string(spec.name);
+  reply.integer(spec.arity);
+  reply_flags(reply, spec);
+  reply.integer(spec.first_key);
+  reply.integer(spec.last_key);
+  reply.integer(spec.key_step);
+  reply.set(0);    // ACL categories
+  reply.set(0);    // tips
+  reply.array(0);  // key specifications
+  reply.array(0);  // subcommands
+}
+
+void reply_command_docs(ReplyWriter& reply, const CommandSpec& spec) {
+  reply.bulk_string(spec.name);
+  reply.map(3);
+  reply.bulk_string("summary");
+  reply.bulk_string(spec.summary);
+  reply.bulk_string("since");
+  reply.bulk_string(spec.since);
+  reply.bulk_string("group");
+  reply.bulk_string(spec.group);
+}
+
+Future<Void> command_command(CommandContext& c) {
+  const auto& all = CommandTable::instance().all();
+  const std::string sub = c.args.size() > 1 ? lower_case(c.args[1]) : "";
+  if (c.args.size() == 1) {
+    c.reply.array(all.size());
+    for (const auto& [name, spec] : all)
+      reply_command_info(c.reply, spec);
+  } else if (sub == "count" && c.args.size() == 2) {
+    c.reply.integer(static_cast<int64_t>(all.size()));
+  } else if (sub == "info") {
+    if (c.args.size() == 2) {
+      c.reply.array(all.size());
+      for (const auto& [name, spec] : all)
+        reply_command_info(c.reply, spec);
+    } else {
+      c.reply.array(c.args.size() - 2);
+      for (size_t i = 2; i < c.args.size(); ++i) {
+        const CommandSpec* spec = CommandTable::instance().find(c.args[i]);
+        spec ? reply_command_info(c.reply, *spec) : c.reply.null_array();
+      }
+    }
+  } else if (sub == "docs") {
+    std::vector<const CommandSpec*> specs;
+    if (c.args.size() == 2) {
+      for (const auto& [name, spec] : all)
+        specs.push_back(&spec);
+    } else {
+      for (size_t i = 2; i < c.args.size(); ++i) {
+        if (const CommandSpec* spec = CommandTable::instance().find(c.args[i]))
+          specs.push_back(spec);
+      }
+    }
+    c.reply.map(specs.size());
+    for (const CommandSpec* spec : specs)
+      reply_command_docs(c.reply, *spec);
+  } else if (sub == "list" && c.args.size() == 2) {
+    c.reply.array(all.size());
+    for (const auto& [name, spec] : all)
+      c.reply.bulk_string(name);
+  } else if (sub == "help") {
+    reply_help(c.reply, "COMMAND",
+               {"(no subcommand), COUNT, INFO [<name> ...], DOCS [<name> ...], LIST"});
+  } else {
+    fail(unknown_subcommand_message(c));
+  }
+  co_return;
+}
+
+}  // namespace
+
+void add_server_commands(CommandTable& table) {
+  table.add(
+      make_command("ping", -1, fast, {}, "connection", "Ping the server", "1.0.0", ping_command));
+  table.add(
+      make_command("echo", 2, fast, {}, "connection", "Echo a message", "1.0.0", echo_command));
+  table.add(make_command("select", 2, fast, {}, "connection", "Change the connection's database",
+                         "1.0.0", select_command));
+  table.add(make_command("client", -2, admin, {}, "connection", "Manage the connection", "2.4.0",
+                         client_command));
+  table.add(make_command("config", -2, admin, {}, "server", "Get or set settings", "2.0.0",
+                         config_command));
+  table.add(make_command("info", -1, 0, {}, "server", "Information about the server", "1.0.0",
+                         info_command));
+  table.add(
+      make_command("time", 1, fast, {}, "server", "The server's time", "2.6.0", time_command));
+  table.add(make_command("command", -1, 0, {}, "server", "Information about commands", "2.8.13",
+                         command_command));
+}
+
+void add_connection_commands(CommandTable& table) {
+  auto flow = [&](std::string name, int arity, uint32_t flags, std::string group,
+                  std::string summary, std::string since) {
+    table.add(make_command(std::move(name), arity, flags | connection, {}, std::move(group),
+                           std::move(summary), std::move(since), nullptr));
+  };
+  flow("multi", 1, fast | no_multi, "transactions", "Start a transaction", "1.2.0");
+  flow("exec", 1, no_multi, "transactions", "Run the queued commands as one transaction", "1.2.0");
+  flow("discard", 1, fast | no_multi, "transactions", "Drop the queued commands", "2.0.0");
+  flow("watch", -2, fast | no_multi, "transactions",
+       "Make EXEC fail if these keys change before it", "2.2.0");
+  // Inside MULTI, UNWATCH is queued and, by EXEC, has nothing left to do but answer.
+  table.add(make_command("unwatch", 1, fast | no_multi | connection, {}, "transactions",
+                         "Forget the watched keys", "2.2.0", [](CommandContext& c) -> Future<Void> {
+                           c.reply.simple_string("OK");
+                           co_return;
+                         }));
+  flow("auth", -2, fast | no_auth | no_multi, "connection", "Authenticate the connection", "1.0.0");
+  flow("hello", -1, fast | no_auth | no_multi, "connection",
+       "Choose the protocol, authenticate, name the connection", "6.0.0");
+  flow("quit", -1, fast | no_auth | no_multi, "connection", "Close the connection", "1.0.0");
+  flow("reset", 1, fast | no_auth | no_multi, "connection", "Reset the connection", "6.2.0");
+}
+
+}  // namespace strata::redis

@@ -1,0 +1,397 @@
+// strata-redis against a real strata-server: strings and keys with Redis's replies and
+// errors, the protocol (pipelining, inline commands, protocol errors, HELLO, AUTH),
+// MULTI/EXEC and WATCH across two instances, active expiry, and the kill of an instance in
+// the middle of pipelined writes, after which everything it acknowledged is read through
+// the other one.
+
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "child_process.h"
+#include "resp_client.h"
+
+namespace strata {
+namespace {
+
+using testing::ChildProcess;
+using testing::RespClient;
+using testing::TemporaryDirectory;
+using Replies = std::vector<std::string>;
+
+// Only against hangs: nothing here is timed.
+constexpr double hang_guard_s = 120;
+
+class RedisTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string listen = "127.0.0.1:" + std::to_string(testing::free_loopback_port());
+    server_ = std::make_unique<ChildProcess>(
+        STRATA_SERVER_PATH, std::vector<std::string>{"--listen", listen}, directory_.path());
+    ASSERT_TRUE(server_->wait_for_line("listening on", hang_guard_s)) << server_->transcript();
+  }
+
+  // Starts a strata-redis instance; returns its port.
+  int start_instance(std::vector<std::string> extra = {}) {
+    const int port = testing::free_loopback_port();
+    std::vector<std::string> arguments{"--cluster-file", directory_.path() + "/strata.cluster",
+                                       "--listen", "127.0.0.1:" + std::to_string(port)};
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    instances_.push_back(
+        std::make_unique<ChildProcess>(STRATA_REDIS_PATH, arguments, directory_.path()));
+    EXPECT_TRUE(instances_.back()->wait_for_line("listening on", hang_guard_s))
+        << instances_.back()->transcript();
+    return port;
+  }
+
+  TemporaryDirectory directory_;
+  std::unique_ptr<ChildProcess> server_;
+  std::vector<std::unique_ptr<ChildProcess>> instances_;
+};
+
+TEST_F(RedisTest, StringsAsRedisAnswersThem) {
+  RespClient r(start_instance());
+  EXPECT_EQ(r.call({"GET", "s"}), "nil");
+  EXPECT_EQ(r.call({"SET", "s", "hello"}), "+OK");
+  EXPECT_EQ(r.call({"GET", "s"}), "$hello");
+  EXPECT_EQ(r.call({"SET", "s", "x", "NX"}), "nil");
+  EXPECT_EQ(r.call({"SET", "t", "x", "XX"}), "nil");
+  EXPECT_EQ(r.call({"SET", "s", "world", "XX", "GET"}), "$hello");
+  EXPECT_EQ(r.call({"SET", "s", "v", "NX", "XX"}), "-ERR syntax error");
+  EXPECT_EQ(r.call({"SET", "s", "v", "EX", "0"}), "-ERR invalid expire time in 'set' command");
+  EXPECT_EQ(r.call({"SET", "s", "v", "EX", "x"}), "-ERR value is not an integer or out of range");
+  EXPECT_EQ(r.call({"SET", "s"}), "-ERR wrong number of arguments for 'set' command");
+  EXPECT_EQ(r.call({"GET", "s"}), "$world");
+  EXPECT_EQ(r.call({"APPEND", "s", "!"}), ":6");
+  EXPECT_EQ(r.call({"STRLEN", "s"}), ":6");
+  EXPECT_EQ(r.call({"GETRANGE", "s", "1", "-2"}), "$orld");
+  EXPECT_EQ(r.call({"GETRANGE", "s", "-100", "100"}), "$world!");
+  EXPECT_EQ(r.call({"SETRANGE", "p", "3", "ab"}), ":5");
+  EXPECT_EQ(r.call({"GET", "p"}), std::string("$\0\0\0ab", 6));
+  EXPECT_EQ(r.call({"SETRANGE", "p", "-1", "ab"}), "-ERR offset is out of range");
+
+  EXPECT_EQ(r.call({"INCR", "n"}), ":1");
+  EXPECT_EQ(r.call({"INCRBY", "n", "41"}), ":42");
+  EXPECT_EQ(r.call({"DECRBY", "n", "2"}), ":40");
+  EXPECT_EQ(r.call({"DECR", "n"}), ":39");
+  EXPECT_EQ(r.call({"INCR", "s"}), "-ERR value is not an integer or out of range");
+  EXPECT_EQ(r.call({"SET", "big", "9223372036854775807"}), "+OK");
+  EXPECT_EQ(r.call({"INCR", "big"}), "-ERR increment or decrement would overflow");
+  EXPECT_EQ(r.call({"INCRBYFLOAT", "f", "10.5"}), "$10.5");
+  EXPECT_EQ(r.call({"INCRBYFLOAT", "f", "0.1"}), "$10.6");
+  EXPECT_EQ(r.call({"INCRBYFLOAT", "f", "abc"}), "-ERR value is not a valid float");
+  EXPECT_EQ(r.call({"INCRBYFLOAT", "f", "+inf"}), "-ERR increment would produce NaN or Infinity");
+
+  EXPECT_EQ(r.call({"MSET", "a", "1", "b", "2"}), "+OK");
+  EXPECT_EQ(r.call({"MSET", "a", "1", "b"}), "-ERR wrong number of arguments for 'mset' command");
+  EXPECT_EQ(r.call({"MGET", "a", "nope", "b"}), "[$1, nil, $2]");
+  EXPECT_EQ(r.call({"MSETNX", "a", "9", "c", "3"}), ":0");
+  EXPECT_EQ(r.call({"MSETNX", "c", "3", "d", "4"}), ":1");
+  EXPECT_EQ(r.call({"GETSET", "a", "10"}), "$1");
+  EXPECT_EQ(r.call({"GETDEL", "a"}), "$10");
+  EXPECT_EQ(r.call({"EXISTS", "a"}), ":0");
+  EXPECT_EQ(r.call({"SETNX", "a", "x"}), ":1");
+  EXPECT_EQ(r.call({"SETNX", "a", "y"}), ":0");
+
+  EXPECT_EQ(r.call({"SETBIT", "bits", "7", "1"}), ":0");
+  EXPECT_EQ(r.call({"SETBIT", "bits", "7", "0"}), ":1");
+  EXPECT_EQ(r.call({"SETBIT", "bits", "100", "1"}), ":0");
+  EXPECT_EQ(r.call({"GETBIT", "bits", "100"}), ":1");
+  EXPECT_EQ(r.call({"STRLEN", "bits"}), ":13");
+  EXPECT_EQ(r.call({"SETBIT", "bits", "1", "2"}), "-ERR bit is not an integer or out of range");
+  EXPECT_EQ(r.call({"SET", "pop", "foobar"}), "+OK");
+  EXPECT_EQ(r.call({"BITCOUNT", "pop"}), ":26");
+  EXPECT_EQ(r.call({"BITCOUNT", "pop", "1", "1"}), ":6");
+  EXPECT_EQ(r.call({"BITCOUNT", "pop", "5", "30", "BIT"}), ":17");
+}
+
+TEST_F(RedisTest, StringsLargerThanAValueAreSplitAndLimited) {
+  RespClient r(start_instance());
+  std::string value(1'000'000, 'x');
+  for (size_t i = 0; i < value.size(); i += 997)
+    value[i] = static_cast<char>('a' + i % 26);
+  EXPECT_EQ(r.call({"SET", "large", value}), "+OK");
+  EXPECT_EQ(r.call({"GET", "large"}), "$" + value);
+  EXPECT_EQ(r.call({"STRLEN", "large"}), ":1000000");
+  EXPECT_EQ(r.call({"APPEND", "large", "tail"}), ":1000004");
+  EXPECT_EQ(r.call({"GETRANGE", "large", "-4", "-1"}), "$tail");
+  // Overwriting a split string with a short one leaves nothing of it behind.
+  EXPECT_EQ(r.call({"SET", "large", "small"}), "+OK");
+  EXPECT_EQ(r.call({"GET", "large"}), "$small");
+  const std::string too_long(9 * 1024 * 1024, 'y');
+  const std::string error = r.call({"SET", "huge", too_long});
+  EXPECT_TRUE(error.starts_with("-ERR string exceeds maximum allowed size")) << error;
+  EXPECT_EQ(r.call({"EXISTS", "huge"}), ":0");
+}
+
+TEST_F(RedisTest, KeysExpiryAndDatabases) {
+  RespClient r(start_instance());
+  EXPECT_EQ(r.call({"MSET", "k1", "a", "k2", "b", "other", "c"}), "+OK");
+  EXPECT_EQ(r.call({"DBSIZE"}), ":3");
+  EXPECT_EQ(r.call({"EXISTS", "k1", "k1", "nope"}), ":2");
+  EXPECT_EQ(r.call({"TYPE", "k1"}), "+string");
+  EXPECT_EQ(r.call({"TYPE", "nope"}), "+none");
+  EXPECT_EQ(r.call({"KEYS", "k*"}), "[$k1, $k2]");
+  EXPECT_EQ(r.call({"KEYS", "[ko]?*"}), "[$k1, $k2, $other]");
+  EXPECT_EQ(r.call({"RENAME", "k1", "k3"}), "+OK");
+  EXPECT_EQ(r.call({"RENAME", "nope", "k4"}), "-ERR no such key");
+  EXPECT_EQ(r.call({"RENAMENX", "k3", "k2"}), ":0");
+  EXPECT_EQ(r.call({"COPY", "k3", "k2"}), ":0");
+  EXPECT_EQ(r.call({"COPY", "k3", "k2", "REPLACE"}), ":1");
+  EXPECT_EQ(r.call({"GET", "k2"}), "$a");
+  EXPECT_EQ(r.call({"COPY", "k3", "k3"}), "-ERR source and destination objects are the same");
+
+  EXPECT_EQ(r.call({"EXPIRE", "k2", "100"}), ":1");
+  EXPECT_EQ(r.call({"TTL", "k2"}), ":100");
+  EXPECT_EQ(r.call({"EXPIRE", "k2", "50", "GT"}), ":0");
+  EXPECT_EQ(r.call({"EXPIRE", "k2", "50", "LT"}), ":1");
+  EXPECT_EQ(r.call({"EXPIRE", "k2", "70", "NX"}), ":0");
+  EXPECT_EQ(r.call({"EXPIRE", "k3", "70", "XX"}), ":0");
+  EXPECT_EQ(r.call({"EXPIRE", "k3", "70", "NX", "GT"}),
+            "-ERR NX and XX, GT or LT options at the same time are not compatible");
+  EXPECT_EQ(r.call({"EXPIRE", "k3", "70", "FOO"}), "-ERR Unsupported option FOO");
+  EXPECT_EQ(r.call({"TTL", "k3"}), ":-1");
+  EXPECT_EQ(r.call({"TTL", "nope"}), ":-2");
+  EXPECT_EQ(r.call({"PERSIST", "k2"}), ":1");
+  EXPECT_EQ(r.call({"TTL", "k2"}), ":-1");
+  EXPECT_EQ(r.call({"PEXPIREAT", "k2", "1000"}), ":1");  // in the past: deleted
+  EXPECT_EQ(r.call({"EXISTS", "k2"}), ":0");
+  EXPECT_EQ(r.call({"SET", "t", "v", "EXAT", "4102444800"}), "+OK");
+  EXPECT_EQ(r.call({"EXPIRETIME", "t"}), ":4102444800");
+  EXPECT_EQ(r.call({"PEXPIRETIME", "t"}), ":4102444800000");
+  EXPECT_EQ(r.call({"SET", "t", "w", "KEEPTTL"}), "+OK");
+  EXPECT_EQ(r.call({"EXPIRETIME", "t"}), ":4102444800");
+  EXPECT_EQ(r.call({"SET", "t", "w"}), "+OK");
+  EXPECT_EQ(r.call({"EXPIRETIME", "t"}), ":-1");
+  EXPECT_EQ(r.call({"GETEX", "t", "PX", "100000"}), "$w");
+  EXPECT_NE(r.call({"PTTL", "t"}), ":-1");
+  EXPECT_EQ(r.call({"GETEX", "t", "PERSIST"}), "$w");
+  EXPECT_EQ(r.call({"PTTL", "t"}), ":-1");
+
+  // Databases are apart.
+  EXPECT_EQ(r.call({"MOVE", "t", "1"}), ":1");
+  EXPECT_EQ(r.call({"EXISTS", "t"}), ":0");
+  EXPECT_EQ(r.call({"SELECT", "1"}), "+OK");
+  EXPECT_EQ(r.call({"GET", "t"}), "$w");
+  EXPECT_EQ(r.call({"DBSIZE"}), ":1");
+  EXPECT_EQ(r.call({"SELECT", "16"}), "-ERR DB index is out of range");
+  EXPECT_EQ(r.call({"FLUSHDB"}), "+OK");
+  EXPECT_EQ(r.call({"DBSIZE"}), ":0");
+  EXPECT_EQ(r.call({"SELECT", "0"}), "+OK");
+  EXPECT_EQ(r.call({"DBSIZE"}), ":2");  // k3 and other
+
+  // SCAN visits every key once, in pages.
+  for (int i = 0; i < 50; ++i)
+    r.call({"SET", "scan:" + std::to_string(i), "v"});
+  std::set<std::string> seen;
+  std::string cursor = "0";
+  int pages = 0;
+  do {
+    RespClient& c = r;
+    c.send_raw(testing::encode_command({"SCAN", cursor, "MATCH", "scan:*", "COUNT", "7"}));
+    const std::string reply = c.read_reply().value_or("");
+    // [$cursor, [$name, ...]]
+    const size_t comma = reply.find(", ");
+    cursor = reply.substr(2, comma - 2);
+    std::string names = reply.substr(comma + 3, reply.size() - comma - 5);
+    size_t at = 0;
+    while (!names.empty() && at != std::string::npos) {
+      const size_t next = names.find(", ", at);
+      const std::string name =
+          names.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
+      EXPECT_TRUE(seen.insert(name).second) << name;
+      at = next == std::string::npos ? next : next + 2;
+    }
+    ++pages;
+  } while (cursor != "0" && pages < 1000);
+  EXPECT_EQ(seen.size(), 50u);
+  EXPECT_GT(pages, 5);
+  EXPECT_EQ(r.call({"FLUSHALL"}), "+OK");
+  EXPECT_EQ(r.call({"DBSIZE"}), ":0");
+  EXPECT_EQ(r.call({"RANDOMKEY"}), "nil");
+}
+
+TEST_F(RedisTest, KeysExpireWithoutBeingTouched) {
+  RespClient r(start_instance());
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(r.call({"SET", "e" + std::to_string(i), "v", "PX", "200"}), "+OK");
+  EXPECT_EQ(r.call({"SET", "stays", "v"}), "+OK");
+  EXPECT_EQ(r.call({"DBSIZE"}), ":21");
+  // DBSIZE reads a counter, not the keys: it falls only when active expiry deletes them.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (r.call({"DBSIZE"}) != ":1" && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(r.call({"DBSIZE"}), ":1");
+  EXPECT_EQ(r.call({"KEYS", "*"}), "[$stays]");
+  const std::string info = r.call({"INFO", "keyspace"});
+  EXPECT_NE(info.find("db0:keys=1,expires=0"), std::string::npos) << info;
+}
+
+TEST_F(RedisTest, ProtocolPipeliningAndErrors) {
+  RespClient r(start_instance());
+  std::vector<std::vector<std::string>> commands;
+  for (int i = 0; i < 200; ++i)
+    commands.push_back({"INCR", "counter"});
+  Replies replies = r.pipeline(commands);
+  ASSERT_EQ(replies.size(), 200u);
+  for (int i = 0; i < 200; ++i)
+    EXPECT_EQ(replies[i], ":" + std::to_string(i + 1));
+  r.send_raw("PING\r\nECHO \"a b\"\r\nset inline 'x y'\r\nGET inline\r\n");
+  EXPECT_EQ(r.read_reply(), "+PONG");
+  EXPECT_EQ(r.read_reply(), "$a b");
+  EXPECT_EQ(r.read_reply(), "+OK");
+  EXPECT_EQ(r.read_reply(), "$x y");
+  EXPECT_EQ(r.call({"NOSUCH", "a", "b"}),
+            "-ERR unknown command 'NOSUCH', with args beginning with: 'a' 'b' ");
+  EXPECT_EQ(r.call({"COMMAND", "COUNT"}).starts_with(":"), true);
+  EXPECT_EQ(r.call({"CLIENT", "SETNAME", "tester"}), "+OK");
+  EXPECT_EQ(r.call({"CLIENT", "GETNAME"}), "$tester");
+  EXPECT_EQ(r.call({"CLIENT", "SETNAME", "a b"}),
+            "-ERR Client names cannot contain spaces, newlines or special characters.");
+  EXPECT_NE(r.call({"CLIENT", "LIST"}).find("name=tester"), std::string::npos);
+  EXPECT_EQ(r.call({"CONFIG", "GET", "appendonly"}), "[$appendonly, $yes]");
+  const std::string hello = r.call({"HELLO", "3"});
+  EXPECT_TRUE(hello.starts_with("{$server: $redis, $version: $7.0.15, $proto: :3")) << hello;
+  EXPECT_EQ(r.call({"GET", "nothing"}), "nil");
+  EXPECT_EQ(r.call({"HELLO", "4"}), "-NOPROTO unsupported protocol version");
+  EXPECT_EQ(r.call({"RESET"}), "+RESET");
+  // A malformed request is answered, and the connection closed.
+  r.send_raw("*1\r\n$x\r\n");
+  EXPECT_EQ(r.read_reply(), "-ERR Protocol error: invalid bulk length");
+  EXPECT_TRUE(r.closed_by_server());
+}
+
+TEST_F(RedisTest, PasswordIsRequiredWhenSet) {
+  const int port = start_instance({"--requirepass", "secret"});
+  RespClient r(port);
+  EXPECT_EQ(r.call({"GET", "a"}), "-NOAUTH Authentication required.");
+  EXPECT_EQ(r.call({"AUTH", "wrong"}),
+            "-WRONGPASS invalid username-password pair or user is disabled.");
+  EXPECT_EQ(r.call({"AUTH", "secret"}), "+OK");
+  EXPECT_EQ(r.call({"SET", "a", "1"}), "+OK");
+  RespClient other(port);
+  const std::string hello = other.call({"HELLO", "3", "AUTH", "default", "secret"});
+  EXPECT_TRUE(hello.starts_with("{$server")) << hello;
+  EXPECT_EQ(other.call({"GET", "a"}), "$1");
+}
+
+TEST_F(RedisTest, MultiExecAndWatchAcrossInstances) {
+  const int first = start_instance();
+  const int second = start_instance();
+  RespClient a(first);
+  RespClient b(second);
+  EXPECT_EQ(a.call({"MULTI"}), "+OK");
+  EXPECT_EQ(a.call({"SET", "x", "1"}), "+QUEUED");
+  EXPECT_EQ(a.call({"INCR", "x"}), "+QUEUED");
+  EXPECT_EQ(a.call({"INCR", "s"}), "+QUEUED");
+  EXPECT_EQ(b.call({"GET", "x"}), "nil");  // nothing before EXEC
+  EXPECT_EQ(a.call({"EXEC"}), "[+OK, :2, :1]");
+  EXPECT_EQ(b.call({"GET", "x"}), "$2");
+
+  // A command refused while queueing aborts the transaction.
+  EXPECT_EQ(a.call({"MULTI"}), "+OK");
+  EXPECT_EQ(a.call({"SET", "x", "9"}), "+QUEUED");
+  EXPECT_EQ(a.call({"SET", "x"}), "-ERR wrong number of arguments for 'set' command");
+  EXPECT_EQ(a.call({"EXEC"}), "-EXECABORT Transaction discarded because of previous errors.");
+  EXPECT_EQ(a.call({"GET", "x"}), "$2");
+  // An error while running does not undo the others.
+  EXPECT_EQ(a.call({"SET", "word", "abc"}), "+OK");
+  EXPECT_EQ(a.call({"MULTI"}), "+OK");
+  EXPECT_EQ(a.call({"INCR", "word"}), "+QUEUED");
+  EXPECT_EQ(a.call({"SET", "x", "3"}), "+QUEUED");
+  EXPECT_EQ(a.call({"EXEC"}), "[-ERR value is not an integer or out of range, +OK]");
+  EXPECT_EQ(b.call({"GET", "x"}), "$3");
+  EXPECT_EQ(a.call({"EXEC"}), "-ERR EXEC without MULTI");
+  EXPECT_EQ(a.call({"MULTI"}), "+OK");
+  EXPECT_EQ(a.call({"MULTI"}), "-ERR MULTI calls can not be nested");
+  EXPECT_EQ(a.call({"DISCARD"}), "+OK");
+
+  // WATCH: a change through the other instance makes EXEC answer nil.
+  EXPECT_EQ(a.call({"WATCH", "x"}), "+OK");
+  EXPECT_EQ(b.call({"SET", "x", "changed"}), "+OK");
+  EXPECT_EQ(a.call({"MULTI"}), "+OK");
+  EXPECT_EQ(a.call({"SET", "x", "mine"}), "+QUEUED");
+  EXPECT_EQ(a.call({"EXEC"}), "nil");
+  EXPECT_EQ(b.call({"GET", "x"}), "$changed");
+  // Unchanged, it runs; and EXEC forgets the watch.
+  EXPECT_EQ(a.call({"WATCH", "x"}), "+OK");
+  EXPECT_EQ(a.call({"MULTI"}), "+OK");
+  EXPECT_EQ(a.call({"SET", "x", "mine"}), "+QUEUED");
+  EXPECT_EQ(a.call({"EXEC"}), "[+OK]");
+  EXPECT_EQ(b.call({"SET", "x", "again"}), "+OK");
+  EXPECT_EQ(a.call({"MULTI"}), "+OK");
+  EXPECT_EQ(a.call({"GET", "x"}), "+QUEUED");
+  EXPECT_EQ(a.call({"EXEC"}), "[$again]");
+  // UNWATCH forgets it too.
+  EXPECT_EQ(a.call({"WATCH", "x"}), "+OK");
+  EXPECT_EQ(b.call({"SET", "x", "later"}), "+OK");
+  EXPECT_EQ(a.call({"UNWATCH"}), "+OK");
+  EXPECT_EQ(a.call({"MULTI"}), "+OK");
+  EXPECT_EQ(a.call({"GET", "x"}), "+QUEUED");
+  EXPECT_EQ(a.call({"EXEC"}), "[$later]");
+}
+
+TEST_F(RedisTest, AnInstanceKilledMidPipelineLosesNothingItAcknowledged) {
+  const int doomed = start_instance();
+  const int survivor = start_instance();
+  // Pipelined batches of SETs and INCRs to the doomed instance, from a thread, until the
+  // kill cuts them off; every reply received is an acknowledgement.
+  std::atomic<int> acknowledged_sets{0};
+  std::atomic<int> acknowledged_incrs{0};
+  std::atomic<int> sent_incrs{0};
+  std::atomic<bool> started{false};
+  std::thread writer([&] {
+    RespClient w(doomed);
+    for (int batch = 0; batch < 100000; ++batch) {
+      std::vector<std::vector<std::string>> commands;
+      for (int i = 0; i < 20; ++i) {
+        const int n = batch * 20 + i;
+        commands.push_back({"SET", "key:" + std::to_string(n), std::to_string(n)});
+      }
+      commands.push_back({"INCR", "acknowledged"});
+      try {
+        w.send_raw([&] {
+          std::string bytes;
+          for (const auto& command : commands)
+            bytes += testing::encode_command(command);
+          return bytes;
+        }());
+      } catch (const std::exception&) {
+        return;
+      }
+      ++sent_incrs;
+      for (size_t i = 0; i < commands.size(); ++i) {
+        std::optional<std::string> reply = w.read_reply();
+        if (!reply) return;
+        if (i + 1 < commands.size()) {
+          EXPECT_EQ(*reply, "+OK");
+          acknowledged_sets = batch * 20 + static_cast<int>(i) + 1;
+        } else {
+          ++acknowledged_incrs;
+          started = true;
+        }
+      }
+    }
+  });
+  while (acknowledged_incrs < 50)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  instances_[0]->send_signal(SIGKILL);
+  writer.join();
+  ASSERT_TRUE(started);
+
+  RespClient r(survivor);
+  const int sets = acknowledged_sets;
+  for (int n = 0; n < sets; ++n)
+    ASSERT_EQ(r.call({"GET", "key:" + std::to_string(n)}), "$" + std::to_string(n)) << n;
+  const std::string counter = r.call({"GET", "acknowledged"});
+  const int value = std::stoi(counter.substr(1));
+  EXPECT_GE(value, acknowledged_incrs.load());
+  EXPECT_LE(value, sent_incrs.load());
+}
+
+}  // namespace
+}  // namespace strata
