@@ -215,6 +215,109 @@ TEST_F(RedisTest, KeysExpiryAndDatabases) {
   EXPECT_EQ(r.call({"RANDOMKEY"}), "nil");
 }
 
+TEST_F(RedisTest, Hashes) {
+  RespClient r(start_instance());
+  EXPECT_EQ(r.call({"HSET", "h", "a", "1", "b", "2"}), ":2");
+  EXPECT_EQ(r.call({"HSET", "h", "a", "3", "c", "4"}), ":1");
+  EXPECT_EQ(r.call({"HSET", "h", "a"}), "-ERR wrong number of arguments for 'hset' command");
+  EXPECT_EQ(r.call({"HGETALL", "h"}), "[$a, $3, $b, $2, $c, $4]");
+  EXPECT_EQ(r.call({"HLEN", "h"}), ":3");
+  EXPECT_EQ(r.call({"HMGET", "h", "a", "zz", "c"}), "[$3, nil, $4]");
+  EXPECT_EQ(r.call({"HSETNX", "h", "a", "9"}), ":0");
+  EXPECT_EQ(r.call({"HSETNX", "h", "d", "5"}), ":1");
+  EXPECT_EQ(r.call({"HKEYS", "h"}), "[$a, $b, $c, $d]");
+  EXPECT_EQ(r.call({"HVALS", "h"}), "[$3, $2, $4, $5]");
+  EXPECT_EQ(r.call({"HEXISTS", "h", "d"}), ":1");
+  EXPECT_EQ(r.call({"HSTRLEN", "h", "d"}), ":1");
+  EXPECT_EQ(r.call({"HINCRBY", "h", "a", "10"}), ":13");
+  EXPECT_EQ(r.call({"HINCRBYFLOAT", "h", "n", "1.5"}), "$1.5");
+  EXPECT_EQ(r.call({"HSET", "h", "w", "word"}), ":1");
+  EXPECT_EQ(r.call({"HINCRBY", "h", "w", "1"}), "-ERR hash value is not an integer");
+  EXPECT_EQ(r.call({"HINCRBYFLOAT", "h", "w", "1"}), "-ERR hash value is not a float");
+  EXPECT_EQ(r.call({"HDEL", "h", "a", "b", "nope"}), ":2");
+  EXPECT_EQ(r.call({"HLEN", "h"}), ":4");
+  EXPECT_EQ(r.call({"TYPE", "h"}), "+hash");
+  EXPECT_EQ(r.call({"GET", "h"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value");
+  EXPECT_EQ(r.call({"HGET", "nohash", "a"}), "nil");
+  EXPECT_EQ(r.call({"SET", "str", "v"}), "+OK");
+  EXPECT_EQ(r.call({"HSET", "str", "a", "1"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value");
+  const std::string field = r.call({"HRANDFIELD", "h"});
+  EXPECT_TRUE(field == "$c" || field == "$d" || field == "$n" || field == "$w") << field;
+  EXPECT_EQ(r.call({"HRANDFIELD", "h", "-6"}).size() > 0, true);
+  EXPECT_EQ(r.call({"HDEL", "h", "c", "d", "n", "w"}), ":4");
+  EXPECT_EQ(r.call({"EXISTS", "h"}), ":0");  // an emptied hash is gone
+  // A hash deleted whole leaves nothing for a new one of the same name.
+  EXPECT_EQ(r.call({"HSET", "h2", "x", "1", "y", "2"}), ":2");
+  EXPECT_EQ(r.call({"DEL", "h2"}), ":1");
+  EXPECT_EQ(r.call({"HSET", "h2", "z", "3"}), ":1");
+  EXPECT_EQ(r.call({"HGETALL", "h2"}), "[$z, $3]");
+  // RENAME and COPY carry the fields.
+  EXPECT_EQ(r.call({"RENAME", "h2", "h3"}), "+OK");
+  EXPECT_EQ(r.call({"COPY", "h3", "h4"}), ":1");
+  EXPECT_EQ(r.call({"HGETALL", "h4"}), "[$z, $3]");
+  EXPECT_EQ(r.call({"HGETALL", "h2"}), "[]");
+  for (int i = 0; i < 30; ++i)
+    r.call({"HSET", "many", "f" + std::to_string(i), "v"});
+  std::set<std::string> seen;
+  std::string cursor = "0";
+  do {
+    const std::string reply = r.call({"HSCAN", "many", cursor, "COUNT", "4"});
+    const size_t comma = reply.find(", ");
+    cursor = reply.substr(2, comma - 2);
+    size_t at = reply.find("$f", comma);
+    while (at != std::string::npos) {
+      const size_t end = reply.find(',', at);
+      EXPECT_TRUE(seen.insert(reply.substr(at + 1, end - at - 1)).second);
+      at = reply.find("$f", end);
+    }
+  } while (cursor != "0");
+  EXPECT_EQ(seen.size(), 30u);
+}
+
+TEST_F(RedisTest, Sets) {
+  RespClient r(start_instance());
+  EXPECT_EQ(r.call({"SADD", "s", "a", "b", "c", "a"}), ":3");
+  EXPECT_EQ(r.call({"SADD", "s", "d"}), ":1");
+  EXPECT_EQ(r.call({"SCARD", "s"}), ":4");
+  EXPECT_EQ(r.call({"SMEMBERS", "s"}), "[$a, $b, $c, $d]");
+  EXPECT_EQ(r.call({"SISMEMBER", "s", "b"}), ":1");
+  EXPECT_EQ(r.call({"SMISMEMBER", "s", "b", "z"}), "[:1, :0]");
+  EXPECT_EQ(r.call({"SREM", "s", "a", "z"}), ":1");
+  EXPECT_EQ(r.call({"SADD", "t", "c", "d", "e"}), ":3");
+  EXPECT_EQ(r.call({"SINTER", "s", "t"}), "[$c, $d]");
+  EXPECT_EQ(r.call({"SUNION", "s", "t", "none"}), "[$b, $c, $d, $e]");
+  EXPECT_EQ(r.call({"SDIFF", "s", "t"}), "[$b]");
+  EXPECT_EQ(r.call({"SINTER", "s", "none"}), "[]");
+  EXPECT_EQ(r.call({"SINTERCARD", "2", "s", "t"}), ":2");
+  EXPECT_EQ(r.call({"SINTERCARD", "2", "s", "t", "LIMIT", "1"}), ":1");
+  EXPECT_EQ(r.call({"SINTERCARD", "0", "s"}), "-ERR numkeys should be greater than 0");
+  EXPECT_EQ(r.call({"SUNIONSTORE", "u", "s", "t"}), ":4");
+  EXPECT_EQ(r.call({"SDIFFSTORE", "u", "u", "s"}), ":1");
+  EXPECT_EQ(r.call({"SMEMBERS", "u"}), "[$e]");
+  EXPECT_EQ(r.call({"SINTERSTORE", "u", "s", "none"}), ":0");
+  EXPECT_EQ(r.call({"EXISTS", "u"}), ":0");
+  EXPECT_EQ(r.call({"SMOVE", "s", "t", "b"}), ":1");
+  EXPECT_EQ(r.call({"SMOVE", "s", "t", "zz"}), ":0");
+  EXPECT_EQ(r.call({"SMEMBERS", "t"}), "[$b, $c, $d, $e]");
+  EXPECT_EQ(r.call({"SET", "str", "v"}), "+OK");
+  EXPECT_EQ(r.call({"SMOVE", "t", "str", "b"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value");
+  EXPECT_EQ(r.call({"SMOVE", "none", "str", "b"}), ":0");
+  EXPECT_EQ(r.call({"SINTER", "s", "str"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value");
+  EXPECT_EQ(r.call({"SPOP", "t", "-1"}), "-ERR value is out of range, must be positive");
+  const std::string popped = r.call({"SPOP", "t", "3"});
+  EXPECT_EQ(std::count(popped.begin(), popped.end(), '$'), 3) << popped;
+  EXPECT_EQ(r.call({"SCARD", "t"}), ":1");
+  const std::string repeated = r.call({"SRANDMEMBER", "s", "-5"});
+  EXPECT_EQ(std::count(repeated.begin(), repeated.end(), '$'), 5) << repeated;
+  const std::string every = r.call({"SRANDMEMBER", "s", "5"});  // every member, once
+  EXPECT_TRUE(every == "[$c, $d]" || every == "[$d, $c]") << every;
+  EXPECT_EQ(r.call({"SRANDMEMBER", "none"}), "nil");
+}
+
 TEST_F(RedisTest, KeysExpireWithoutBeingTouched) {
   RespClient r(start_instance());
   for (int i = 0; i < 20; ++i)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """strata-redis through real Redis clients: redis-cli (arguments, a piped script, --scan),
-redis-benchmark (a short run that must end without errors) and redis-py (commands,
-pipelines, MULTI/EXEC with WATCH, and RESP3), against a strata-server started here.
+redis-benchmark (a short run that must end without errors) and redis-py (strings, hashes,
+sets, pipelines, MULTI/EXEC with WATCH, and RESP3), against a strata-server started here.
 
     real_clients_test.py STRATA_SERVER STRATA_REDIS
 """
@@ -134,6 +134,17 @@ def main():
             if "protocol" in redis.Redis.__init__.__code__.co_varnames else None
         if resp3 is not None:
             check("py resp3 get", resp3.get("greeting"), "hello world")
+        check("py hset", client.hset("user:1", mapping={"name": "ada", "visits": "1"}), 2)
+        check("py hincrby", client.hincrby("user:1", "visits", 2), 3)
+        check("py hgetall", client.hgetall("user:1"), {"name": "ada", "visits": "3"})
+        check("py sadd", client.sadd("tags", "a", "b", "c"), 3)
+        check("py smembers", client.smembers("tags"), {"a", "b", "c"})
+        check("py sinter", client.sinter("tags", "none"), set())
+        check("py type", client.type("tags"), "set")
+        if resp3 is not None:
+            check("py resp3 hgetall", resp3.hgetall("user:1"), {"name": "ada", "visits": "3"})
+            check("py resp3 smembers", resp3.smembers("tags"), {"a", "b", "c"})
+        check("cli hgetall", cli(port, "hgetall", "user:1"), "name\nada\nvisits\n3\n")
         check("py flushdb", client.flushdb(), True)
         check("py dbsize", client.dbsize(), 0)
     finally:

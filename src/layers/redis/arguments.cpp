@@ -50,6 +50,28 @@ bool is_word(std::string_view text, std::string_view word) {
   return true;
 }
 
+ScanArguments scan_arguments(const std::vector<std::string>& args, size_t cursor_at,
+                             bool type_allowed) {
+  ScanArguments scan;
+  const std::optional<int64_t> cursor = parse_redis_integer(args[cursor_at]);
+  if (!cursor) fail("ERR invalid cursor");
+  scan.cursor = static_cast<uint64_t>(*cursor);
+  for (size_t i = cursor_at + 1; i < args.size(); i += 2) {
+    if (i + 1 >= args.size()) fail_syntax();
+    if (is_word(args[i], "MATCH")) {
+      scan.pattern = args[i + 1];
+    } else if (is_word(args[i], "COUNT")) {
+      scan.count = integer_argument(args[i + 1]);
+      if (scan.count < 1) fail_syntax();
+    } else if (type_allowed && is_word(args[i], "TYPE")) {
+      scan.type = args[i + 1];
+    } else {
+      fail_syntax();
+    }
+  }
+  return scan;
+}
+
 std::string format_long_double(long double value) {
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   char buffer[5 * 1024 + 64];

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace strata::redis {
 
@@ -22,6 +23,17 @@ std::optional<long double> parse_long_double(std::string_view text);
 
 // Whether `text` is `word`, ignoring ASCII case (option names: "EX", "nx", ...).
 bool is_word(std::string_view text, std::string_view word);
+
+// SCAN, HSCAN, SSCAN, ZSCAN: the cursor at `cursor_at`, then MATCH, COUNT and (SCAN only,
+// `type_allowed`) TYPE, with Redis's errors.
+struct ScanArguments {
+  uint64_t cursor = 0;
+  std::optional<std::string> pattern;
+  int64_t count = 10;
+  std::optional<std::string> type;
+};
+ScanArguments scan_arguments(const std::vector<std::string>& args, size_t cursor_at,
+                             bool type_allowed);
 
 // A long double as Redis prints INCRBYFLOAT's results: %.17Lf with the trailing zeros (and
 // a trailing point) removed; "inf" and "-inf".

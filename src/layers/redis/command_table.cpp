@@ -21,6 +21,8 @@ const CommandTable& CommandTable::instance() {
     add_server_commands(built);
     add_string_commands(built);
     add_key_commands(built);
+    add_hash_commands(built);
+    add_set_commands(built);
     return built;
   }();
   return table;

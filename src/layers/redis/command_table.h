@@ -97,6 +97,8 @@ void add_connection_commands(CommandTable& table);
 void add_server_commands(CommandTable& table);
 void add_string_commands(CommandTable& table);
 void add_key_commands(CommandTable& table);
+void add_hash_commands(CommandTable& table);
+void add_set_commands(CommandTable& table);
 
 // Redis's answer to a wrong argument count.
 std::string wrong_arguments_message(std::string_view command);

@@ -276,28 +276,10 @@ Future<Void> keys_command(CommandContext& c) {
 }
 
 Future<Void> scan_command(CommandContext& c) {
-  const std::optional<int64_t> cursor_number = parse_redis_integer(c.args[1]);
-  if (!cursor_number) fail("ERR invalid cursor");
-  std::optional<std::string> pattern;
-  std::optional<std::string> type;
-  int64_t count = 10;
-  for (size_t i = 2; i < c.args.size(); i += 2) {
-    if (i + 1 >= c.args.size()) fail_syntax();
-    if (is_word(c.args[i], "MATCH")) {
-      pattern = c.args[i + 1];
-    } else if (is_word(c.args[i], "COUNT")) {
-      count = integer_argument(c.args[i + 1]);
-      if (count < 1) fail_syntax();
-    } else if (is_word(c.args[i], "TYPE")) {
-      type = c.args[i + 1];
-    } else {
-      fail_syntax();
-    }
-  }
+  const ScanArguments scan = scan_arguments(c.args, 1, true);
   std::string begin;
-  if (*cursor_number != 0) {
-    std::optional<std::string> after =
-        c.instance.scan_cursors().find(static_cast<uint64_t>(*cursor_number));
+  if (scan.cursor != 0) {
+    std::optional<std::string> after = c.instance.scan_cursors().find(scan.cursor);
     if (!after) {
       // A cursor this instance never gave out, or forgot: the scan is over.
       c.reply.array(2);
@@ -308,11 +290,11 @@ Future<Void> scan_command(CommandContext& c) {
     begin = c.store.keyspace().metadata_key(c.store.db(), *after) + '\0';
   }
   KeyPage page =
-      co_await read_keys(c.store, begin, static_cast<int>(std::min<int64_t>(count, 100000)));
+      co_await read_keys(c.store, begin, static_cast<int>(std::min<int64_t>(scan.count, 100000)));
   std::vector<std::string> names;
   for (const auto& [name, metadata] : page.keys) {
-    if (pattern && !glob_match(*pattern, name)) continue;
-    if (type && !is_word(type_name(metadata.type), *type)) continue;
+    if (scan.pattern && !glob_match(*scan.pattern, name)) continue;
+    if (scan.type && !is_word(type_name(metadata.type), *scan.type)) continue;
     names.push_back(name);
   }
   const uint64_t next = page.more ? c.instance.scan_cursors().save(page.last_name) : 0;
