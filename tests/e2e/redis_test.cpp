@@ -318,6 +318,89 @@ TEST_F(RedisTest, Sets) {
   EXPECT_EQ(r.call({"SRANDMEMBER", "none"}), "nil");
 }
 
+TEST_F(RedisTest, Lists) {
+  RespClient r(start_instance());
+  EXPECT_EQ(r.call({"RPUSH", "l", "a", "b", "c"}), ":3");
+  EXPECT_EQ(r.call({"LPUSH", "l", "x", "y"}), ":5");
+  EXPECT_EQ(r.call({"LRANGE", "l", "0", "-1"}), "[$y, $x, $a, $b, $c]");
+  EXPECT_EQ(r.call({"LRANGE", "l", "-2", "100"}), "[$b, $c]");
+  EXPECT_EQ(r.call({"LRANGE", "l", "3", "1"}), "[]");
+  EXPECT_EQ(r.call({"LLEN", "l"}), ":5");
+  EXPECT_EQ(r.call({"LINDEX", "l", "-1"}), "$c");
+  EXPECT_EQ(r.call({"LINDEX", "l", "9"}), "nil");
+  EXPECT_EQ(r.call({"LPOP", "l"}), "$y");
+  EXPECT_EQ(r.call({"RPOP", "l", "2"}), "[$c, $b]");
+  EXPECT_EQ(r.call({"LPOP", "l", "-1"}), "-ERR value is out of range, must be positive");
+  EXPECT_EQ(r.call({"LPOP", "none", "2"}), "nil");
+  EXPECT_EQ(r.call({"LINSERT", "l", "BEFORE", "a", "q"}), ":3");
+  EXPECT_EQ(r.call({"LINSERT", "l", "AFTER", "zz", "q"}), ":-1");
+  EXPECT_EQ(r.call({"LSET", "l", "0", "z"}), "+OK");
+  EXPECT_EQ(r.call({"LSET", "l", "9", "z"}), "-ERR index out of range");
+  EXPECT_EQ(r.call({"LSET", "none", "0", "z"}), "-ERR no such key");
+  EXPECT_EQ(r.call({"RPUSH", "l", "a", "b", "a", "c", "a"}), ":8");
+  EXPECT_EQ(r.call({"LPOS", "l", "a"}), ":2");
+  EXPECT_EQ(r.call({"LPOS", "l", "a", "RANK", "-1", "COUNT", "0"}), "[:7, :5, :3, :2]");
+  EXPECT_EQ(r.call({"LPOS", "l", "a", "RANK", "2", "MAXLEN", "3"}), "nil");
+  EXPECT_EQ(r.call({"LREM", "l", "-2", "a"}), ":2");
+  EXPECT_EQ(r.call({"LRANGE", "l", "0", "-1"}), "[$z, $q, $a, $a, $b, $c]");
+  EXPECT_EQ(r.call({"LTRIM", "l", "1", "-2"}), "+OK");
+  EXPECT_EQ(r.call({"LRANGE", "l", "0", "-1"}), "[$q, $a, $a, $b]");
+  EXPECT_EQ(r.call({"LMOVE", "l", "m", "LEFT", "RIGHT"}), "$q");
+  EXPECT_EQ(r.call({"RPOPLPUSH", "l", "l"}), "$b");
+  EXPECT_EQ(r.call({"LRANGE", "l", "0", "-1"}), "[$b, $a, $a]");
+  EXPECT_EQ(r.call({"LPUSHX", "none", "a"}), ":0");
+  EXPECT_EQ(r.call({"RPUSHX", "m", "r"}), ":2");
+  EXPECT_EQ(r.call({"LTRIM", "m", "5", "10"}), "+OK");
+  EXPECT_EQ(r.call({"EXISTS", "m"}), ":0");  // trimmed to nothing: gone
+  EXPECT_EQ(r.call({"RPOP", "l", "5"}), "[$a, $a, $b]");
+  EXPECT_EQ(r.call({"EXISTS", "l"}), ":0");
+  EXPECT_EQ(r.call({"SET", "str", "v"}), "+OK");
+  EXPECT_EQ(r.call({"LPUSH", "str", "a"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value");
+  // Pushes and pops at both ends, many times: positions stay right past zero.
+  for (int i = 0; i < 50; ++i) {
+    r.call({"LPUSH", "deque", "l" + std::to_string(i)});
+    r.call({"RPUSH", "deque", "r" + std::to_string(i)});
+  }
+  EXPECT_EQ(r.call({"LINDEX", "deque", "0"}), "$l49");
+  EXPECT_EQ(r.call({"LINDEX", "deque", "99"}), "$r49");
+  EXPECT_EQ(r.call({"LRANGE", "deque", "49", "50"}), "[$l0, $r0]");
+}
+
+TEST_F(RedisTest, BlockingPopsWakeOnAPushThroughAnotherInstance) {
+  const int first = start_instance();
+  const int second = start_instance();
+  RespClient waiter(first);
+  RespClient pusher(second);
+  // Nothing there: a timeout answers nil.
+  EXPECT_EQ(waiter.call({"BLPOP", "queue", "0.2"}), "nil");
+  EXPECT_EQ(waiter.call({"BLPOP", "queue", "-1"}), "-ERR timeout is negative");
+  EXPECT_EQ(waiter.call({"BLPOP", "queue", "x"}), "-ERR timeout is not a float or out of range");
+  // Waiting with no timeout; another instance pushes.
+  waiter.send_raw(testing::encode_command({"BLPOP", "other", "queue", "0"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(pusher.call({"RPUSH", "queue", "job1", "job2"}), ":2");
+  EXPECT_EQ(waiter.read_reply(), "[$queue, $job1]");
+  EXPECT_EQ(pusher.call({"LRANGE", "queue", "0", "-1"}), "[$job2]");
+  waiter.send_raw(testing::encode_command({"BLMOVE", "empty", "done", "LEFT", "RIGHT", "0"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(pusher.call({"LPUSH", "empty", "job3"}), ":1");
+  EXPECT_EQ(waiter.read_reply(), "$job3");
+  EXPECT_EQ(pusher.call({"LRANGE", "done", "0", "-1"}), "[$job3]");
+  // Inside MULTI a blocking pop does not wait.
+  EXPECT_EQ(waiter.call({"MULTI"}), "+OK");
+  EXPECT_EQ(waiter.call({"BRPOP", "empty", "0"}), "+QUEUED");
+  EXPECT_EQ(waiter.call({"EXEC"}), "[nil]");
+  // A client blocked on an instance that dies reconnects elsewhere: nothing is lost.
+  waiter.send_raw(testing::encode_command({"BLPOP", "late", "0"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  instances_[0]->send_signal(SIGKILL);
+  EXPECT_EQ(waiter.read_reply(), std::nullopt);
+  EXPECT_EQ(pusher.call({"RPUSH", "late", "message"}), ":1");
+  RespClient again(second);
+  EXPECT_EQ(again.call({"BLPOP", "late", "0"}), "[$late, $message]");
+}
+
 TEST_F(RedisTest, KeysExpireWithoutBeingTouched) {
   RespClient r(start_instance());
   for (int i = 0; i < 20; ++i)

@@ -1,5 +1,6 @@
 #include "layers/redis/arguments.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -70,6 +71,21 @@ ScanArguments scan_arguments(const std::vector<std::string>& args, size_t cursor
     }
   }
   return scan;
+}
+
+double timeout_argument(std::string_view text) {
+  std::optional<long double> seconds = parse_long_double(text);
+  if (!seconds || std::isinf(*seconds)) fail("ERR timeout is not a float or out of range");
+  if (*seconds < 0) fail("ERR timeout is negative");
+  return static_cast<double>(*seconds);
+}
+
+bool clamp_positions(int64_t& start, int64_t& end, int64_t length) {
+  if (start < 0 && end < 0 && start > end) return false;
+  if (start < 0) start = std::max<int64_t>(length + start, 0);
+  if (end < 0) end = std::max<int64_t>(length + end, 0);
+  if (end >= length) end = length - 1;
+  return length > 0 && start <= end;
 }
 
 std::string format_long_double(long double value) {

@@ -35,6 +35,15 @@ struct ScanArguments {
 ScanArguments scan_arguments(const std::vector<std::string>& args, size_t cursor_at,
                              bool type_allowed);
 
+// A blocking command's timeout in seconds (0: wait for ever), as Redis reads it: "ERR
+// timeout is not a float or out of range", "ERR timeout is negative".
+double timeout_argument(std::string_view text);
+
+// Redis's reading of a range of positions (GETRANGE, LRANGE, LTRIM, BITCOUNT): negative
+// ones count from the end; both are clamped to [0, length - 1]. False when the range is
+// empty.
+bool clamp_positions(int64_t& start, int64_t& end, int64_t length);
+
 // A long double as Redis prints INCRBYFLOAT's results: %.17Lf with the trailing zeros (and
 // a trailing point) removed; "inf" and "-inf".
 std::string format_long_double(long double value);

@@ -20,6 +20,8 @@ constexpr std::string_view wrong_password_message =
 
 // How long a connection that is closing waits for its last replies to go out.
 constexpr double close_linger_s = 5.0;
+// How long a blocked command pauses after a watch failed, before it runs again.
+constexpr double blocked_retry_delay_s = 0.1;
 
 RequestLimits request_limits() {
   const RedisKnobs& knobs = redis_knobs();
@@ -53,6 +55,9 @@ class ClientConnection {
   // Runs one request; false when the connection is to close after the replies so far.
   Future<bool> handle(std::vector<std::string> arguments);
   Future<Void> run_one(std::vector<std::string> arguments);
+  // A blocking command: runs it, and while it finds nothing, waits for a change of the
+  // keys it names (Strata watches) or its timeout, and runs it again.
+  Future<Void> run_blocking(std::vector<std::string> arguments);
   Future<Void> exec();
   bool auth(const std::vector<std::string>& arguments);
   void hello(const std::vector<std::string>& arguments);
@@ -202,6 +207,8 @@ Future<bool> ClientConnection::handle(std::vector<std::string> arguments) {
     if (auth(arguments)) out_.simple_string("OK");
   } else if (name == "hello") {
     hello(arguments);
+  } else if (spec->has(command_flags::blocking)) {
+    co_await run_blocking(std::move(arguments));
   } else {
     co_await run_one(std::move(arguments));
   }
@@ -215,6 +222,43 @@ Future<Void> ClientConnection::run_one(std::vector<std::string> arguments) {
   session_ = std::move(result.session);
   out_.set_protocol(session_.protocol);
   out_.append_raw(result.reply);
+}
+
+Future<Void> ClientConnection::run_blocking(std::vector<std::string> arguments) {
+  // The command checks its timeout itself; one it refuses is answered at the first run.
+  double timeout_s = 0;
+  try {
+    timeout_s = timeout_argument(arguments.back());
+  } catch (Error& error) {
+    if (!error.is(ErrorCode::layer_command_failed)) throw;
+  }
+  const double deadline = timeout_s > 0 ? env().now() + timeout_s : 0;
+  // What the client sent before this command is answered before it waits.
+  flush();
+  while (true) {
+    Execution execution;
+    execution.commands.push_back(arguments);
+    execution.may_block = true;
+    ExecutionResult result = co_await execute(instance_, session_, std::move(execution));
+    session_ = std::move(result.session);
+    if (result.wakeups.empty()) {
+      out_.append_raw(result.reply);
+      co_return;
+    }
+    std::vector<Future<Void>> waits = std::move(result.wakeups);
+    if (deadline > 0) {
+      const double left = deadline - env().now();
+      if (left <= 0) break;
+      waits.push_back(delay(left));
+    }
+    const size_t woken = co_await first_ready(waits);
+    if (deadline > 0 && woken == waits.size() - 1) break;
+    // A watch that failed (the database's watch limit, say) wakes too: a pause so that a
+    // failure that repeats does not spin.
+    if (waits[woken].is_error()) co_await delay(blocked_retry_delay_s);
+  }
+  const bool array_reply = is_word(arguments[0], "blpop") || is_word(arguments[0], "brpop");
+  array_reply ? out_.null_array() : out_.null();
 }
 
 Future<Void> ClientConnection::exec() {

@@ -21,6 +21,10 @@ struct CommandContext {
   ReplyWriter& reply;
   // The command's name (as sent) and its arguments.
   const std::vector<std::string>& args;
+  // A blocking command (BLPOP, ...) that finds nothing to take adds the keys whose change
+  // should wake it here, and replies nothing: the connection waits and runs it again.
+  // Null where it must not block (inside MULTI): it then answers as on a timeout.
+  std::vector<std::string>* wake_on = nullptr;
 
   Transaction& transaction() { return store.transaction(); }
 };

@@ -33,7 +33,8 @@ bool any_writes(const Execution& execution) {
 
 // Runs every command of the execution in `tr` (one attempt), writing the replies.
 Future<Void> run_commands(Instance& instance, Session& session, const Execution& execution,
-                          Transaction& tr, int64_t now_ms, ReplyWriter& reply) {
+                          Transaction& tr, int64_t now_ms, ReplyWriter& reply,
+                          std::vector<std::string>& wake_on) {
   if (execution.multi) reply.array(execution.commands.size());
   for (const auto& arguments : execution.commands) {
     const CommandSpec* spec = CommandTable::instance().find(arguments[0]);
@@ -41,8 +42,9 @@ Future<Void> run_commands(Instance& instance, Session& session, const Execution&
                       "the connection hands over only known commands of valid arity");
     // Its own writer, so that a command that fails after starting its reply leaves none.
     ReplyWriter own(session.protocol);
-    CommandContext context{instance, session, KeyStore(tr, instance.keyspace(), session.db, now_ms),
-                           own, arguments};
+    CommandContext context{
+        instance, session,   KeyStore(tr, instance.keyspace(), session.db, now_ms),
+        own,      arguments, execution.may_block ? &wake_on : nullptr};
     std::optional<Error> failure;
     try {
       co_await spec->handler(context);
@@ -93,23 +95,27 @@ Future<ExecutionResult> execute(Instance& instance, Session session, Execution e
     ReplyWriter reply(attempt.protocol);
     std::optional<std::string> marker;
     std::optional<Error> failure;
+    std::vector<std::string> wake_on;
+    std::vector<Future<Void>> wakeups;
     try {
       if (watching) {
         if (watched_key_expired(*execution.watched, now_ms)) {
           reply.null_array();
-          co_return ExecutionResult{reply.take(), session};
+          co_return ExecutionResult{reply.take(), session, {}};
         }
         tr.set_read_version(execution.watched->read_version);
         add_watch_conflicts(instance, *execution.watched, tr);
       }
-      co_await run_commands(instance, attempt, execution, tr, now_ms, reply);
+      co_await run_commands(instance, attempt, execution, tr, now_ms, reply, wake_on);
+      for (const std::string& key : wake_on)
+        wakeups.push_back(tr.watch(key));
       if (writes) {
         marker = instance.next_commit_marker(now_ms);
         tr.add_read_conflict_key(*marker);
         tr.set(*marker, "1");
       }
       co_await tr.commit();
-      co_return ExecutionResult{reply.take(), attempt};
+      co_return ExecutionResult{reply.take(), attempt, std::move(wakeups)};
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
       failure = error;
@@ -118,12 +124,12 @@ Future<ExecutionResult> execute(Instance& instance, Session session, Execution e
         (failure->is(ErrorCode::not_committed) || failure->is(ErrorCode::transaction_too_old))) {
       ReplyWriter aborted(session.protocol);
       aborted.null_array();
-      co_return ExecutionResult{aborted.take(), session};
+      co_return ExecutionResult{aborted.take(), session, {}};
     }
     if (failure->is(ErrorCode::commit_unknown_result) && marker) {
       if (co_await marker_committed(instance.database(), *marker)) {
         ++instance.stats().unknown_results_resolved;
-        co_return ExecutionResult{reply.take(), attempt};
+        co_return ExecutionResult{reply.take(), attempt, std::move(wakeups)};
       }
       failure = Error(ErrorCode::not_committed);
     }
@@ -134,7 +140,7 @@ Future<ExecutionResult> execute(Instance& instance, Session session, Execution e
       if (error.is_cancellation()) throw;
       ReplyWriter answer(session.protocol);
       answer.error("ERR " + error.message());
-      co_return ExecutionResult{answer.take(), session};
+      co_return ExecutionResult{answer.take(), session, {}};
     }
   }
 }

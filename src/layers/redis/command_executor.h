@@ -54,6 +54,8 @@ struct Execution {
   // EXEC: the replies go in one array (nil if a watched key changed).
   bool multi = false;
   const WatchedKeys* watched = nullptr;
+  // One blocking command outside MULTI: it may ask to wait (command_context.h).
+  bool may_block = false;
 };
 
 struct ExecutionResult {
@@ -61,6 +63,9 @@ struct ExecutionResult {
   std::string reply;
   // The session as the committed commands left it (SELECT).
   Session session;
+  // A blocking command found nothing: no reply; each future is ready once one of the keys
+  // it waits on changed (a Strata watch, set by the committed transaction).
+  std::vector<Future<Void>> wakeups;
 };
 
 Future<ExecutionResult> execute(Instance& instance, Session session, Execution execution);

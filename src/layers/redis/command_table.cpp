@@ -23,6 +23,7 @@ const CommandTable& CommandTable::instance() {
     add_key_commands(built);
     add_hash_commands(built);
     add_set_commands(built);
+    add_list_commands(built);
     return built;
   }();
   return table;

@@ -285,23 +285,13 @@ Future<Void> strlen_command(CommandContext& c) {
   c.reply.integer(found ? found->size : 0);
 }
 
-// Redis's clamping of a start and end (negative from the end) to [0, length - 1]; false
-// when the range is empty.
-bool clamp_range(int64_t& start, int64_t& end, int64_t length) {
-  if (start < 0 && end < 0 && start > end) return false;
-  if (start < 0) start = std::max<int64_t>(length + start, 0);
-  if (end < 0) end = std::max<int64_t>(length + end, 0);
-  if (end >= length) end = length - 1;
-  return length > 0 && start <= end;
-}
-
 Future<Void> getrange_command(CommandContext& c) {
   int64_t start = integer_argument(c.args[2]);
   int64_t end = integer_argument(c.args[3]);
   std::optional<Metadata> found;
   std::optional<std::string> value = co_await string_value(c, c.args[1], found);
   const std::string text = value.value_or("");
-  if (!clamp_range(start, end, static_cast<int64_t>(text.size()))) {
+  if (!clamp_positions(start, end, static_cast<int64_t>(text.size()))) {
     c.reply.bulk_string("");
     co_return;
   }
@@ -389,7 +379,7 @@ Future<Void> bitcount_command(CommandContext& c) {
   std::optional<std::string> value = co_await string_value(c, c.args[1], found);
   const std::string text = value.value_or("");
   const auto length = static_cast<int64_t>(text.size()) * (bits ? 8 : 1);
-  if (!clamp_range(start, end, length)) {
+  if (!clamp_positions(start, end, length)) {
     c.reply.integer(0);
     co_return;
   }
