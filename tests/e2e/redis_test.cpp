@@ -367,6 +367,63 @@ TEST_F(RedisTest, Lists) {
   EXPECT_EQ(r.call({"LRANGE", "deque", "49", "50"}), "[$l0, $r0]");
 }
 
+TEST_F(RedisTest, SortedSets) {
+  RespClient r(start_instance());
+  EXPECT_EQ(r.call({"ZADD", "z", "1", "a", "2", "b", "3", "c"}), ":3");
+  EXPECT_EQ(r.call({"ZADD", "z", "CH", "1.5", "b", "4", "d"}), ":2");
+  EXPECT_EQ(r.call({"ZRANGE", "z", "0", "-1", "WITHSCORES"}), "[$a, $1, $b, $1.5, $c, $3, $d, $4]");
+  EXPECT_EQ(r.call({"ZRANGE", "z", "0", "-1", "REV"}), "[$d, $c, $b, $a]");
+  EXPECT_EQ(r.call({"ZSCORE", "z", "b"}), "$1.5");
+  EXPECT_EQ(r.call({"ZMSCORE", "z", "c", "none"}), "[$3, nil]");
+  EXPECT_EQ(r.call({"ZRANK", "z", "c"}), ":2");
+  EXPECT_EQ(r.call({"ZREVRANK", "z", "c"}), ":1");
+  EXPECT_EQ(r.call({"ZRANK", "z", "none"}), "nil");
+  EXPECT_EQ(r.call({"ZCARD", "z"}), ":4");
+  EXPECT_EQ(r.call({"ZCOUNT", "z", "(1", "3"}), ":2");
+  EXPECT_EQ(r.call({"ZCOUNT", "z", "x", "3"}), "-ERR min or max is not a float");
+  EXPECT_EQ(r.call({"ZRANGEBYSCORE", "z", "-inf", "+inf", "LIMIT", "1", "2"}), "[$b, $c]");
+  EXPECT_EQ(r.call({"ZREVRANGEBYSCORE", "z", "+inf", "(3", "WITHSCORES"}), "[$d, $4]");
+  EXPECT_EQ(r.call({"ZRANGE", "z", "(1", "3", "BYSCORE"}), "[$b, $c]");
+  EXPECT_EQ(r.call({"ZRANGE", "z", "0", "1", "LIMIT", "0", "1"}),
+            "-ERR syntax error, LIMIT is only supported in combination with either BYSCORE or "
+            "BYLEX");
+  EXPECT_EQ(r.call({"ZADD", "z", "NX", "XX", "1", "a"}),
+            "-ERR XX and NX options at the same time are not compatible");
+  EXPECT_EQ(r.call({"ZADD", "z", "GT", "LT", "1", "a"}),
+            "-ERR GT, LT, and/or NX options at the same time are not compatible");
+  EXPECT_EQ(r.call({"ZADD", "z", "INCR", "1", "a", "2", "b"}),
+            "-ERR INCR option supports a single increment-element pair");
+  EXPECT_EQ(r.call({"ZADD", "z", "x", "a"}), "-ERR value is not a valid float");
+  EXPECT_EQ(r.call({"ZADD", "z", "INCR", "10", "a"}), "$11");
+  EXPECT_EQ(r.call({"ZADD", "z", "GT", "5", "a"}), ":0");
+  EXPECT_EQ(r.call({"ZSCORE", "z", "a"}), "$11");
+  EXPECT_EQ(r.call({"ZINCRBY", "z", "-20", "a"}), "$-9");
+  EXPECT_EQ(r.call({"ZPOPMIN", "z"}), "[$a, $-9]");
+  EXPECT_EQ(r.call({"ZPOPMAX", "z", "2"}), "[$d, $4, $c, $3]");
+  EXPECT_EQ(r.call({"ZREM", "z", "b", "none"}), ":1");
+  EXPECT_EQ(r.call({"EXISTS", "z"}), ":0");
+  EXPECT_EQ(r.call({"ZADD", "lex", "0", "a", "0", "b", "0", "c", "0", "d"}), ":4");
+  EXPECT_EQ(r.call({"ZRANGEBYLEX", "lex", "[b", "(d"}), "[$b, $c]");
+  EXPECT_EQ(r.call({"ZREVRANGEBYLEX", "lex", "+", "(b"}), "[$d, $c]");
+  EXPECT_EQ(r.call({"ZLEXCOUNT", "lex", "-", "+"}), ":4");
+  EXPECT_EQ(r.call({"ZRANGEBYLEX", "lex", "b", "d"}),
+            "-ERR min or max not valid string range item");
+  EXPECT_EQ(r.call({"ZREMRANGEBYLEX", "lex", "-", "[b"}), ":2");
+  EXPECT_EQ(r.call({"ZREMRANGEBYRANK", "lex", "0", "0"}), ":1");
+  EXPECT_EQ(r.call({"ZRANGE", "lex", "0", "-1"}), "[$d]");
+  EXPECT_EQ(r.call({"ZADD", "s1", "1", "x", "2", "y"}), ":2");
+  EXPECT_EQ(r.call({"SADD", "s2", "x", "z"}), ":2");
+  EXPECT_EQ(r.call({"ZUNIONSTORE", "u", "2", "s1", "s2", "WEIGHTS", "2", "3"}), ":3");
+  EXPECT_EQ(r.call({"ZRANGE", "u", "0", "-1", "WITHSCORES"}), "[$z, $3, $y, $4, $x, $5]");
+  EXPECT_EQ(r.call({"ZINTERSTORE", "i", "2", "s1", "s2", "AGGREGATE", "MAX"}), ":1");
+  EXPECT_EQ(r.call({"ZRANGE", "i", "0", "-1", "WITHSCORES"}), "[$x, $1]");
+  EXPECT_EQ(r.call({"ZREMRANGEBYSCORE", "u", "4", "+inf"}), ":2");
+  EXPECT_EQ(r.call({"ZSCAN", "u", "0"}), "[$0, [$z, $3]]");
+  EXPECT_EQ(r.call({"HELLO", "3"}).substr(0, 8), "{$server");
+  EXPECT_EQ(r.call({"ZRANGE", "s1", "0", "-1", "WITHSCORES"}), "[[$x, ,1], [$y, ,2]]");
+  EXPECT_EQ(r.call({"ZSCORE", "s1", "y"}), ",2");
+}
+
 TEST_F(RedisTest, BlockingPopsWakeOnAPushThroughAnotherInstance) {
   const int first = start_instance();
   const int second = start_instance();
@@ -387,6 +444,10 @@ TEST_F(RedisTest, BlockingPopsWakeOnAPushThroughAnotherInstance) {
   EXPECT_EQ(pusher.call({"LPUSH", "empty", "job3"}), ":1");
   EXPECT_EQ(waiter.read_reply(), "$job3");
   EXPECT_EQ(pusher.call({"LRANGE", "done", "0", "-1"}), "[$job3]");
+  waiter.send_raw(testing::encode_command({"BZPOPMIN", "ranked", "0"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(pusher.call({"ZADD", "ranked", "2", "two", "1", "one"}), ":2");
+  EXPECT_EQ(waiter.read_reply(), "[$ranked, $one, $1]");
   // Inside MULTI a blocking pop does not wait.
   EXPECT_EQ(waiter.call({"MULTI"}), "+OK");
   EXPECT_EQ(waiter.call({"BRPOP", "empty", "0"}), "+QUEUED");

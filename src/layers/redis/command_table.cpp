@@ -24,6 +24,7 @@ const CommandTable& CommandTable::instance() {
     add_hash_commands(built);
     add_set_commands(built);
     add_list_commands(built);
+    add_zset_commands(built);
     return built;
   }();
   return table;

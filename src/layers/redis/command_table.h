@@ -100,6 +100,7 @@ void add_key_commands(CommandTable& table);
 void add_hash_commands(CommandTable& table);
 void add_set_commands(CommandTable& table);
 void add_list_commands(CommandTable& table);
+void add_zset_commands(CommandTable& table);
 
 // Redis's answer to a wrong argument count.
 std::string wrong_arguments_message(std::string_view command);
