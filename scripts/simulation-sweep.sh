@@ -9,7 +9,7 @@
 # cores). Without tests: the cluster specs (coordinators, recovery, permanent faults,
 # partitions, configuration and coordinator changes, redundancy, zone losses, spilling,
 # shard moves, re-replication, redundancy changes, exclusions, shard sizes). Logs go to
-# sweep-logs/ in the current folder. Exit status 0 when every seed passed, 1 otherwise.
+# sweep-logs/<start time>/ in the current folder. Exit status 0 when every seed passed, 1 otherwise.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seeds=1000
@@ -37,7 +37,8 @@ fi
 "$root/scripts/install-deps.sh" >/dev/null
 "$root/scripts/build.sh" release strata-sim >/dev/null
 sim="$root/build/src/tools/strata-sim"
-logs="$PWD/sweep-logs"
+# A folder of its own per run, so that the summary counts this run's seeds only.
+logs="$PWD/sweep-logs/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$logs"
 
 echo "== $(date -u +%FT%TZ) commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
@@ -63,7 +64,7 @@ for test in "${tests[@]}"; do
   printf '%-28s %6d passed %4d failed\n' "$test" "$passed" "$failures"
   if (( failures > 0 || passed != seeds )); then
     failed=1
-    grep -h 'reproduce:' "$logs/$test".*.log | sed 's/^/    /' | head -20
+    { grep -h 'reproduce:' "$logs/$test".*.log || true; } | sed 's/^/    /' | head -20
   fi
 done
 echo "== $(( $(date +%s) - start )) s"

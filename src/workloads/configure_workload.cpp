@@ -36,6 +36,7 @@ class ConfigureWorkload final : public Workload {
 
   Future<Void> start(WorkloadContext& context) override {
     Random& random = env().random();
+    const double started = now();
     const double interval = context.duration_s() / static_cast<double>(changes_ + 1);
     for (int64_t i = 0; i < changes_; ++i) {
       co_await delay(random.uniform_real(0.5, 1.5) * interval);
@@ -45,16 +46,26 @@ class ConfigureWorkload final : public Workload {
           "grv_proxies=" + std::to_string(random.uniform(1, proxies_max_ + 1)),
           "resolvers=" + std::to_string(random.uniform(1, resolvers_max_ + 1))};
       if (!redundancy_modes_.empty()) words.push_back(random.pick(redundancy_modes_));
+      // A change refused (the cluster looked too small while links were clogged) or
+      // unanswered is tried again, as an operator would, while the test runs: the same
+      // words, so whichever attempt lands leaves the same configuration.
       std::optional<std::string> recorded;
-      try {
-        recorded = co_await timeout_error(configure_database(context.database(), words), 30.0);
-      } catch (Error& error) {
-        if (error.is_cancellation()) throw;
+      while (!recorded) {
+        std::optional<Error> failure;
+        try {
+          recorded = co_await timeout_error(configure_database(context.database(), words), 30.0);
+        } catch (Error& error) {
+          if (error.is_cancellation()) throw;
+          failure = error;
+        }
+        if (recorded) break;
         // A controller that fails mid-change: the change may or may not be recorded.
-        TraceEvent(Severity::warn, "ConfigureUnanswered").error(error);
+        TraceEvent(Severity::warn, "ConfigureUnanswered").error(*failure);
         uncertain_ = true;
-        continue;
+        if (now() - started > context.duration_s()) break;
+        co_await delay(random.uniform_real(1.0, 3.0));
       }
+      if (!recorded) continue;
       TraceEvent("ConfigureChanged").detail("Configuration", *recorded);
       last_ = recorded;
       uncertain_ = false;

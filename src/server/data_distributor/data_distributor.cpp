@@ -41,6 +41,9 @@ struct DistributorState {
   // Ranges whose repair ended since the current look read the map: the map may show them
   // as they were before, so the look leaves them to the next one.
   std::vector<KeyRange> ended_during_look;
+  // The balancing moves running now (disjoint from each other and from the repairs), by
+  // first key: the range and the team it goes to. Sizes are planned as if they were done.
+  std::map<Key, std::pair<KeyRange, std::vector<UID>>> balancing;
 };
 
 // Whether the server answers a request itself: any reply, an error it sends included (a
@@ -197,18 +200,24 @@ Future<Void> move_shard(DistributorState* state, KeyRange range, std::vector<UID
 
 Future<bool> holds_move_keys_lock(Database database, UID owner);
 
-// A repair move, one of several at once: it leaves `moving` when it ends, however it
-// ends. A conflict ends the distributor only when the lock went to another one.
-Future<Void> repair_move(DistributorState* state, KeyRange range, std::vector<UID> team,
-                         UID owner) {
+// A repair or balancing move, one of several at once: it leaves `moving` or `balancing`
+// when it ends, however it ends. A conflict ends the distributor only when the lock went to
+// another one.
+Future<Void> background_move(DistributorState* state, KeyRange range, std::vector<UID> team,
+                             UID owner, bool balancing) {
   struct Leave {
     DistributorState* state;
     KeyRange range;
+    bool balancing;
     ~Leave() {
-      state->moving.erase(range.begin);
+      if (balancing) {
+        state->balancing.erase(range.begin);
+      } else {
+        state->moving.erase(range.begin);
+      }
       state->ended_during_look.push_back(range);
     }
-  } leave{state, range};
+  } leave{state, range, balancing};
   std::optional<Error> conflict;
   try {
     co_await move_shard(state, range, team, owner);
@@ -277,6 +286,12 @@ Future<bool> resize_once(DistributorState* state, UID owner, const std::vector<S
   state->next_size_check = now() + knobs.dd_size_check_interval_s;
   std::optional<std::vector<ShardSize>> sizes = co_await shard_sizes(state, map, by_id);
   if (!sizes) co_return false;
+  // A balancing move whose first step the map does not show yet counts as under way.
+  for (ShardSize& size : *sizes) {
+    auto running = state->balancing.find(size.entry.range.begin);
+    if (running != state->balancing.end() && size.entry.teams.dest.empty())
+      size.entry.teams.dest = running->second.second;
+  }
   std::vector<StorageServerRecord> usable;
   for (const StorageServerRecord& server : servers) {
     if (may_hold(*state, server)) usable.push_back(server);
@@ -286,6 +301,12 @@ Future<bool> resize_once(DistributorState* state, UID owner, const std::vector<S
                      SizeLimits{knobs.dd_shard_max_bytes, knobs.dd_shard_merge_bytes,
                                 knobs.dd_balance_bytes, knobs.dd_shard_max_write_bytes_per_s});
   if (step.kind == SizeStep::Kind::none) co_return false;
+  const auto balance_moves_max = static_cast<size_t>(std::max(1, knobs.dd_balance_moves_max));
+  if (step.kind == SizeStep::Kind::move && state->balancing.size() >= balance_moves_max) {
+    co_return false;
+  }
+  // Splits and merges change the map under the moves: they wait for them to end.
+  if (step.kind != SizeStep::Kind::move && !state->balancing.empty()) co_return false;
   const char* kind = step.kind == SizeStep::Kind::split   ? "split"
                      : step.kind == SizeStep::Kind::merge ? "merge"
                                                           : "move";
@@ -313,7 +334,10 @@ Future<bool> resize_once(DistributorState* state, UID owner, const std::vector<S
         break;
       case SizeStep::Kind::move:
         STRATA_PROBE(true, "the data distributor moves a shard to even out the servers");
-        co_await move_shard(state, step.range, step.team, owner);
+        STRATA_PROBE(!state->balancing.empty(),
+                     "the data distributor runs several balancing moves at once");
+        state->balancing[step.range.begin] = {step.range, step.team};
+        state->moves->add(background_move(state, step.range, step.team, owner, true));
         break;
       case SizeStep::Kind::none:
         break;
@@ -329,14 +353,15 @@ Future<bool> resize_once(DistributorState* state, UID owner, const std::vector<S
   co_return true;
 }
 
-// Whether a repair of this distributor runs on `range`, or ended since the map was read.
+// Whether a move of this distributor runs on `range`, or ended since the map was read.
 bool overlaps_a_move(const DistributorState& state, const KeyRange& range) {
   for (const KeyRange& ended : state.ended_during_look) {
     if (ended.begin < range.end && range.begin < ended.end) return true;
   }
   auto after = state.moving.lower_bound(range.end);
-  if (after == state.moving.begin()) return false;
-  return std::prev(after)->second.end > range.begin;
+  if (after != state.moving.begin() && std::prev(after)->second.end > range.begin) return true;
+  auto balanced = state.balancing.lower_bound(range.end);
+  return balanced != state.balancing.begin() && std::prev(balanced)->second.first.end > range.begin;
 }
 
 // One look at the map: starts moves of the shards that need one (a lost, excluded or
@@ -399,7 +424,7 @@ Future<bool> distribute_once(DistributorState* state, UID owner) {
     for (const UID& id : team)
       ++shard_counts[id];
     state->moving[entry.range.begin] = entry.range;
-    state->moves->add(repair_move(state, entry.range, team, owner));
+    state->moves->add(background_move(state, entry.range, team, owner, false));
     started = true;
   }
   if (started) co_return true;
@@ -439,8 +464,8 @@ DataDistributorInterface make_data_distributor_interface(UID id) {
 Future<Void> run_data_distributor(DataDistributorInterface interface, uint64_t epoch,
                                   int replication, Database database) {
   STRATA_ASSERT_MSG(replication >= 1, "a data distributor keeps at least one copy");
-  DistributorState state{interface, std::move(database), replication, {}, {}, {}, 0, {}, nullptr,
-                         {}};
+  DistributorState state{
+      interface, std::move(database), replication, {}, {}, {}, 0, {}, nullptr, {}, {}};
   TraceEvent("DataDistributorStarted")
       .id(interface.id)
       .detail("Epoch", epoch)

@@ -69,8 +69,12 @@ SizeStep plan_size_step(const std::vector<ShardSize>& shards,
   std::map<UID, int64_t> held;
   for (const auto& [id, server] : usable)
     held[id] = 0;
+  // As the servers will hold once the moves under way are done: a moving shard counts for
+  // its new team, so that moves running at once do not all give to the same server.
   for (const ShardSize& shard : shards) {
-    for (const UID& id : shard.entry.teams.src) {
+    const std::vector<UID>& holders =
+        shard.entry.teams.dest.empty() ? shard.entry.teams.src : shard.entry.teams.dest;
+    for (const UID& id : holders) {
       if (held.count(id)) held[id] += shard.bytes;
     }
   }

@@ -12,7 +12,9 @@
 //   a shard of their own);
 // - move a shard from the server holding the most bytes to the one holding the fewest,
 //   when they differ by more than `balance_bytes`: the shard whose size is closest to half
-//   the difference, so that every move narrows it.
+//   the difference, so that every move narrows it. What servers hold is counted as it will
+//   be once the moves under way are done (a moving shard for its new team), so that
+//   several balancing moves may run at once without overshooting.
 //
 // A pure function of what it is given, so that it is tested on its own.
 

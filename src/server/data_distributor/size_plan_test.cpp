@@ -157,5 +157,53 @@ TEST(SizePlanTest, RepeatedStepsEndWithTheServersBalancedWithinAShard) {
   }
 }
 
+// Balancing moves run several at once: each step's move is left under way (the shard keeps
+// its old team and shows its new one as the destination), and the next steps must plan
+// for the servers as they will be, not give the same empty server shard after shard.
+TEST(SizePlanTest, MovesUnderWayCountForTheirNewTeams) {
+  Random random(7);
+  for (int round = 0; round < 50; ++round) {
+    std::vector<StorageServerRecord> servers;
+    for (int i = 0; i < 4; ++i)
+      servers.push_back(server(i, "z" + std::to_string(i)));
+    std::vector<ShardSize> shards;
+    const int pieces = static_cast<int>(random.uniform(4, 30));
+    int64_t largest = 0;
+    for (int i = 0; i < pieces; ++i) {
+      Key begin = i == 0 ? Key() : Key(1, static_cast<char>('a' + i));
+      Key end = i + 1 == pieces ? all_keys_end : Key(1, static_cast<char>('a' + i + 1));
+      const int64_t bytes = random.uniform(201, 999);
+      largest = std::max(largest, bytes);
+      shards.push_back(shard(begin, end, {0, 1}, bytes));
+    }
+    for (int steps = 0;; ++steps) {
+      ASSERT_LT(steps, 1000) << "the steps never end";
+      SizeStep step = plan_size_step(shards, servers, limits);
+      if (step.kind == SizeStep::Kind::none) break;
+      ASSERT_EQ(step.kind, SizeStep::Kind::move) << step.reason;
+      auto moved = std::find_if(shards.begin(), shards.end(),
+                                [&](const ShardSize& s) { return s.entry.range == step.range; });
+      ASSERT_NE(moved, shards.end());
+      ASSERT_TRUE(moved->entry.teams.dest.empty()) << "a shard already moving moves again";
+      moved->entry.teams.dest = step.team;
+    }
+    // What each server will hold once every move is done.
+    std::map<UID, int64_t> future;
+    for (const StorageServerRecord& s : servers)
+      future[s.id] = 0;
+    for (const ShardSize& s : shards) {
+      for (const UID& id : s.entry.teams.dest.empty() ? s.entry.teams.src : s.entry.teams.dest)
+        future[id] += s.bytes;
+    }
+    int64_t most = 0;
+    int64_t least = INT64_MAX;
+    for (const auto& [id, bytes] : future) {
+      most = std::max(most, bytes);
+      least = std::min(least, bytes);
+    }
+    EXPECT_LE(most - least, std::max(limits.balance_bytes, 2 * largest)) << "round " << round;
+  }
+}
+
 }  // namespace
 }  // namespace strata
