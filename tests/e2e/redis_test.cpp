@@ -353,6 +353,14 @@ TEST_F(RedisTest, Lists) {
   EXPECT_EQ(r.call({"LTRIM", "m", "5", "10"}), "+OK");
   EXPECT_EQ(r.call({"EXISTS", "m"}), ":0");  // trimmed to nothing: gone
   EXPECT_EQ(r.call({"RPOP", "l", "5"}), "[$a, $a, $b]");
+  EXPECT_EQ(r.call({"LPOP", "l", "1", "2"}), "-ERR wrong number of arguments for 'lpop' command");
+  EXPECT_EQ(r.call({"RPUSH", "m1", "a", "b", "c"}), ":3");
+  EXPECT_EQ(r.call({"LMPOP", "2", "none", "m1", "RIGHT", "COUNT", "2"}), "[$m1, [$c, $b]]");
+  EXPECT_EQ(r.call({"LMPOP", "1", "none", "LEFT"}), "nil");
+  EXPECT_EQ(r.call({"LMPOP", "0", "m1", "LEFT"}), "-ERR numkeys should be greater than 0");
+  EXPECT_EQ(r.call({"LMPOP", "1", "m1", "UP"}), "-ERR syntax error");
+  EXPECT_EQ(r.call({"LMPOP", "1", "m1", "LEFT", "COUNT", "0"}),
+            "-ERR count should be greater than 0");
   EXPECT_EQ(r.call({"EXISTS", "l"}), ":0");
   EXPECT_EQ(r.call({"SET", "str", "v"}), "+OK");
   EXPECT_EQ(r.call({"LPUSH", "str", "a"}),
@@ -419,6 +427,20 @@ TEST_F(RedisTest, SortedSets) {
   EXPECT_EQ(r.call({"ZRANGE", "i", "0", "-1", "WITHSCORES"}), "[$x, $1]");
   EXPECT_EQ(r.call({"ZREMRANGEBYSCORE", "u", "4", "+inf"}), ":2");
   EXPECT_EQ(r.call({"ZSCAN", "u", "0"}), "[$0, [$z, $3]]");
+  EXPECT_EQ(r.call({"ZUNION", "2", "s1", "s2", "WITHSCORES"}), "[$z, $1, $x, $2, $y, $2]");
+  EXPECT_EQ(r.call({"ZINTER", "2", "s1", "s2"}), "[$x]");
+  EXPECT_EQ(r.call({"ZDIFF", "2", "s1", "s2"}), "[$y]");
+  EXPECT_EQ(r.call({"ZDIFFSTORE", "d", "2", "s1", "s2"}), ":1");
+  EXPECT_EQ(r.call({"ZINTERCARD", "2", "s1", "s2"}), ":1");
+  EXPECT_EQ(r.call({"ZINTERCARD", "0", "s1"}),
+            "-ERR at least 1 input key is needed for 'zintercard' command");
+  EXPECT_EQ(r.call({"ZRANGESTORE", "r", "s1", "1", "+inf", "BYSCORE", "LIMIT", "1", "1"}), ":1");
+  EXPECT_EQ(r.call({"ZRANGE", "r", "0", "-1"}), "[$y]");
+  EXPECT_EQ(r.call({"ZRANGE", "s1", "0", "-10"}), "[]");  // an end before the start
+  EXPECT_EQ(r.call({"ZMPOP", "2", "none", "s1", "MAX", "COUNT", "5"}),
+            "[$s1, [[$y, $2], [$x, $1]]]");
+  EXPECT_EQ(r.call({"ZMPOP", "1", "s1", "MIN"}), "nil");
+  EXPECT_EQ(r.call({"ZADD", "s1", "1", "x", "2", "y"}), ":2");
   EXPECT_EQ(r.call({"HELLO", "3"}).substr(0, 8), "{$server");
   EXPECT_EQ(r.call({"ZRANGE", "s1", "0", "-1", "WITHSCORES"}), "[[$x, ,1], [$y, ,2]]");
   EXPECT_EQ(r.call({"ZSCORE", "s1", "y"}), ",2");
@@ -448,6 +470,20 @@ TEST_F(RedisTest, BlockingPopsWakeOnAPushThroughAnotherInstance) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(pusher.call({"ZADD", "ranked", "2", "two", "1", "one"}), ":2");
   EXPECT_EQ(waiter.read_reply(), "[$ranked, $one, $1]");
+  waiter.send_raw(testing::encode_command({"BLMPOP", "0", "1", "mq", "LEFT", "COUNT", "2"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  RespClient observer(first);  // blocked clients are counted by the instance they wait on
+  EXPECT_NE(observer.call({"INFO", "clients"}).find("blocked_clients:1"), std::string::npos);
+  EXPECT_NE(observer.call({"CLIENT", "LIST"}).find("flags=b"), std::string::npos);
+  EXPECT_EQ(pusher.call({"RPUSH", "mq", "1", "2", "3"}), ":3");
+  EXPECT_EQ(waiter.read_reply(), "[$mq, [$1, $2]]");
+  // Woken by a key that became another type, a blocked pop waits on.
+  waiter.send_raw(testing::encode_command({"BLPOP", "turns", "5"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(pusher.call({"SET", "turns", "a string"}), "+OK");
+  EXPECT_EQ(pusher.call({"DEL", "turns"}), ":1");
+  EXPECT_EQ(pusher.call({"RPUSH", "turns", "item"}), ":1");
+  EXPECT_EQ(waiter.read_reply(), "[$turns, $item]");
   // Inside MULTI a blocking pop does not wait.
   EXPECT_EQ(waiter.call({"MULTI"}), "+OK");
   EXPECT_EQ(waiter.call({"BRPOP", "empty", "0"}), "+QUEUED");

@@ -88,6 +88,15 @@ bool clamp_positions(int64_t& start, int64_t& end, int64_t length) {
   return length > 0 && start <= end;
 }
 
+bool clamp_element_range(int64_t& start, int64_t& end, int64_t length) {
+  if (start < 0) start += length;
+  if (end < 0) end += length;
+  if (start < 0) start = 0;
+  if (start > end || start >= length) return false;
+  if (end >= length) end = length - 1;
+  return true;
+}
+
 std::string format_long_double(long double value) {
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   char buffer[5 * 1024 + 64];

@@ -39,10 +39,13 @@ ScanArguments scan_arguments(const std::vector<std::string>& args, size_t cursor
 // timeout is not a float or out of range", "ERR timeout is negative".
 double timeout_argument(std::string_view text);
 
-// Redis's reading of a range of positions (GETRANGE, LRANGE, LTRIM, BITCOUNT): negative
-// ones count from the end; both are clamped to [0, length - 1]. False when the range is
-// empty.
+// Redis's reading of a range of byte positions (GETRANGE, BITCOUNT): negative ones count
+// from the end; both are clamped to [0, length - 1]. False when the range is empty.
 bool clamp_positions(int64_t& start, int64_t& end, int64_t length);
+// Redis's reading of a range of element positions (LRANGE, LTRIM, ZRANGE and the like):
+// negative ones count from the end, the start is clamped to 0 and the end to length - 1,
+// but an end still negative leaves the range empty. False when it is empty.
+bool clamp_element_range(int64_t& start, int64_t& end, int64_t length);
 
 // A long double as Redis prints INCRBYFLOAT's results: %.17Lf with the trailing zeros (and
 // a trailing point) removed; "inf" and "-inf".

@@ -58,6 +58,21 @@ class ClientConnection {
   // A blocking command: runs it, and while it finds nothing, waits for a change of the
   // keys it names (Strata watches) or its timeout, and runs it again.
   Future<Void> run_blocking(std::vector<std::string> arguments);
+  // Waits for the first of `waits`, counted meanwhile as a blocked client (INFO, CLIENT
+  // LIST).
+  Future<size_t> wait_blocked(const std::vector<Future<Void>>& waits) {
+    struct Blocked {
+      Instance& instance;
+      uint64_t id;
+      explicit Blocked(Instance& instance, uint64_t id) : instance(instance), id(id) { mark(true); }
+      ~Blocked() { mark(false); }
+      void mark(bool blocked) {
+        auto client = instance.clients().find(id);
+        if (client != instance.clients().end()) client->second.blocked = blocked;
+      }
+    } blocked(instance_, session_.id);
+    co_return co_await first_ready(waits);
+  }
   Future<Void> exec();
   bool auth(const std::vector<std::string>& arguments);
   void hello(const std::vector<std::string>& arguments);
@@ -179,7 +194,7 @@ Future<bool> ClientConnection::handle(std::vector<std::string> arguments) {
       // Queued in Redis, where it changes nothing once MULTI started; answered at EXEC.
       queued_->push_back(std::move(arguments));
       out_.simple_string("QUEUED");
-    } else if (spec->has(command_flags::connection)) {
+    } else if (spec->has(command_flags::connection) || spec->has(command_flags::no_multi)) {
       queue_failed_ = true;
       error("ERR Command not allowed inside a transaction");
     } else {
@@ -226,19 +241,23 @@ Future<Void> ClientConnection::run_one(std::vector<std::string> arguments) {
 
 Future<Void> ClientConnection::run_blocking(std::vector<std::string> arguments) {
   // The command checks its timeout itself; one it refuses is answered at the first run.
+  const std::string name = lower_case(arguments[0]);
+  // BLMPOP and BZMPOP name their timeout first, the others last.
+  const bool timeout_first = name == "blmpop" || name == "bzmpop";
   double timeout_s = 0;
   try {
-    timeout_s = timeout_argument(arguments.back());
+    timeout_s = timeout_argument(timeout_first ? arguments[1] : arguments.back());
   } catch (Error& error) {
     if (!error.is(ErrorCode::layer_command_failed)) throw;
   }
   const double deadline = timeout_s > 0 ? env().now() + timeout_s : 0;
   // What the client sent before this command is answered before it waits.
   flush();
-  while (true) {
+  for (bool woken = false;; woken = true) {
     Execution execution;
     execution.commands.push_back(arguments);
     execution.may_block = true;
+    execution.woken = woken;
     ExecutionResult result = co_await execute(instance_, session_, std::move(execution));
     session_ = std::move(result.session);
     if (result.wakeups.empty()) {
@@ -251,14 +270,15 @@ Future<Void> ClientConnection::run_blocking(std::vector<std::string> arguments) 
       if (left <= 0) break;
       waits.push_back(delay(left));
     }
-    const size_t woken = co_await first_ready(waits);
-    if (deadline > 0 && woken == waits.size() - 1) break;
+    const size_t ready = co_await wait_blocked(waits);
+    if (deadline > 0 && ready == waits.size() - 1) break;
     // A watch that failed (the database's watch limit, say) wakes too: a pause so that a
     // failure that repeats does not spin.
-    if (waits[woken].is_error()) co_await delay(blocked_retry_delay_s);
+    if (waits[ready].is_error()) co_await delay(blocked_retry_delay_s);
   }
-  const bool array_reply = is_word(arguments[0], "blpop") || is_word(arguments[0], "brpop");
-  array_reply ? out_.null_array() : out_.null();
+  // On a timeout: BLMOVE and BRPOPLPUSH answer a null string, the others a null array.
+  const bool string_reply = name == "blmove" || name == "brpoplpush";
+  string_reply ? out_.null() : out_.null_array();
 }
 
 Future<Void> ClientConnection::exec() {

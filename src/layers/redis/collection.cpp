@@ -92,6 +92,51 @@ std::vector<size_t> random_choice(size_t size, int64_t count) {
   return all;
 }
 
+MultiPop multi_pop_arguments(const std::vector<std::string>& args, size_t at,
+                             std::string_view first_end, std::string_view second_end) {
+  const std::string numkeys_message = "ERR numkeys should be greater than 0";
+  const int64_t keys = integer_argument(args[at], numkeys_message);
+  if (keys <= 0) fail(numkeys_message);
+  const size_t where = at + 1 + static_cast<size_t>(keys);
+  if (keys > static_cast<int64_t>(args.size()) || where >= args.size()) fail_syntax();
+  MultiPop pop;
+  pop.keys.assign(args.begin() + static_cast<std::ptrdiff_t>(at + 1),
+                  args.begin() + static_cast<std::ptrdiff_t>(where));
+  if (is_word(args[where], first_end)) {
+    pop.first_end = true;
+  } else if (is_word(args[where], second_end)) {
+    pop.first_end = false;
+  } else {
+    fail_syntax();
+  }
+  for (size_t i = where + 1; i < args.size(); i += 2) {
+    if (!is_word(args[i], "COUNT") || pop.counted || i + 1 >= args.size()) fail_syntax();
+    const std::string count_message = "ERR count should be greater than 0";
+    pop.count = integer_argument(args[i + 1], count_message);
+    if (pop.count <= 0) fail(count_message);
+    pop.counted = true;
+  }
+  return pop;
+}
+
+InterCard intercard_arguments(const std::vector<std::string>& args, const std::string& no_keys,
+                              bool no_keys_for_text) {
+  const int64_t keys =
+      no_keys_for_text ? integer_argument(args[1], no_keys) : integer_argument(args[1]);
+  if (keys <= 0) fail(no_keys);
+  if (keys > static_cast<int64_t>(args.size()) - 2)
+    fail("ERR Number of keys can't be greater than number of args");
+  const size_t end = 2 + static_cast<size_t>(keys);
+  InterCard request;
+  request.keys.assign(args.begin() + 2, args.begin() + static_cast<std::ptrdiff_t>(end));
+  for (size_t i = end; i < args.size(); i += 2) {
+    if (!is_word(args[i], "LIMIT") || i + 1 >= args.size()) fail_syntax();
+    request.limit = integer_argument(args[i + 1], "ERR LIMIT can't be negative");
+    if (request.limit < 0) fail("ERR LIMIT can't be negative");
+  }
+  return request;
+}
+
 Future<Void> scan_fields(CommandContext& c, RedisType type, bool with_values) {
   const ScanArguments scan = scan_arguments(c.args, 2, false);
   std::optional<Metadata> found = co_await c.store.find_typed(c.args[1], type);

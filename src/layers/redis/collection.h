@@ -50,6 +50,26 @@ void check_value_size(std::string_view value);
 inline constexpr int64_t random_choice_max = 10'000'000;
 std::vector<size_t> random_choice(size_t size, int64_t count);
 
+// LMPOP, BLMPOP, ZMPOP, BZMPOP: numkeys (at `at`), the keys, then `first_end` or
+// `second_end` (LEFT|RIGHT, MIN|MAX) and [COUNT n], with Redis's errors.
+struct MultiPop {
+  std::vector<std::string> keys;
+  bool first_end = true;
+  int64_t count = 1;
+  bool counted = false;
+};
+MultiPop multi_pop_arguments(const std::vector<std::string>& args, size_t at,
+                             std::string_view first_end, std::string_view second_end);
+
+// SINTERCARD and ZINTERCARD: numkeys, the keys, [LIMIT n] (0: none), with Redis's
+// errors; `no_keys` is what a count below 1 gets (the two commands differ there).
+struct InterCard {
+  std::vector<std::string> keys;
+  int64_t limit = 0;
+};
+InterCard intercard_arguments(const std::vector<std::string>& args, const std::string& no_keys,
+                              bool no_keys_for_text);
+
 // HSCAN and SSCAN: cursor, then MATCH and COUNT; replies [cursor, [field (, value) ...]].
 Future<Void> scan_fields(CommandContext& c, RedisType type, bool with_values);
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "layers/redis/command_error.h"
 #include "layers/redis/instance.h"
 #include "layers/redis/key_store.h"
 #include "layers/redis/reply_writer.h"
@@ -25,8 +26,22 @@ struct CommandContext {
   // should wake it here, and replies nothing: the connection waits and runs it again.
   // Null where it must not block (inside MULTI): it then answers as on a timeout.
   std::vector<std::string>* wake_on = nullptr;
+  // Run again after a wake-up: a key that now holds another type is waited on, not an
+  // error (Redis serves a blocked client only from keys of its type).
+  bool woken = false;
 
   Transaction& transaction() { return store.transaction(); }
+
+  // A blocking command's key: the metadata if it holds `type`; WRONGTYPE for another type,
+  // except once woken, when it counts as absent.
+  Future<std::optional<Metadata>> find_to_take(std::string name, RedisType type) {
+    std::optional<Metadata> found = co_await store.find(std::move(name));
+    if (found && found->type != type) {
+      if (!woken) fail_wrong_type();
+      co_return std::nullopt;
+    }
+    co_return found;
+  }
 };
 
 }  // namespace strata::redis

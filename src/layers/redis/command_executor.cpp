@@ -42,9 +42,13 @@ Future<Void> run_commands(Instance& instance, Session& session, const Execution&
                       "the connection hands over only known commands of valid arity");
     // Its own writer, so that a command that fails after starting its reply leaves none.
     ReplyWriter own(session.protocol);
-    CommandContext context{
-        instance, session,   KeyStore(tr, instance.keyspace(), session.db, now_ms),
-        own,      arguments, execution.may_block ? &wake_on : nullptr};
+    CommandContext context{instance,
+                           session,
+                           KeyStore(tr, instance.keyspace(), session.db, now_ms),
+                           own,
+                           arguments,
+                           execution.may_block ? &wake_on : nullptr,
+                           execution.woken};
     std::optional<Error> failure;
     try {
       co_await spec->handler(context);
@@ -109,7 +113,10 @@ Future<ExecutionResult> execute(Instance& instance, Session session, Execution e
       co_await run_commands(instance, attempt, execution, tr, now_ms, reply, wake_on);
       for (const std::string& key : wake_on)
         wakeups.push_back(tr.watch(key));
-      if (writes) {
+      // Under WATCH the marker also makes the transaction a write, whose commit checks its
+      // reads: a read-only commit checks nothing, and EXEC of only reads must still fail
+      // when a watched key changed.
+      if (writes || watching) {
         marker = instance.next_commit_marker(now_ms);
         tr.add_read_conflict_key(*marker);
         tr.set(*marker, "1");

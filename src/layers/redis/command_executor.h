@@ -56,6 +56,8 @@ struct Execution {
   const WatchedKeys* watched = nullptr;
   // One blocking command outside MULTI: it may ask to wait (command_context.h).
   bool may_block = false;
+  // It runs again because a key it waits on changed (command_context.h).
+  bool woken = false;
 };
 
 struct ExecutionResult {

@@ -139,6 +139,7 @@ Future<Void> hincr_command(CommandContext& c, bool floating) {
   std::optional<long double> float_delta;
   if (floating) {
     float_delta = float_argument(c.args[3]);
+    if (std::isnan(*float_delta) || std::isinf(*float_delta)) fail("ERR value is NaN or Infinity");
   } else {
     delta = integer_argument(c.args[3]);
   }

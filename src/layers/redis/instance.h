@@ -28,6 +28,8 @@ struct ClientInfo {
   double last_command_at = 0;
   std::string last_command;
   bool in_multi = false;
+  // Waiting in a blocking command (BLPOP, ...).
+  bool blocked = false;
 };
 
 // SCAN's cursors: a cursor is a number (clients parse it as one), standing for the last

@@ -17,6 +17,9 @@ namespace {
 
 using namespace command_flags;
 
+// RANDOMKEY reads every key of a database up to this many, to pick among them uniformly.
+constexpr int64_t randomkey_read_all_max = 1000;
+
 // DEL and UNLINK (the same here: deleting a key of any size is one range clear).
 Future<Void> del_command(CommandContext& c) {
   int64_t deleted = 0;
@@ -306,11 +309,19 @@ Future<Void> scan_command(CommandContext& c) {
 }
 
 Future<Void> randomkey_command(CommandContext& c) {
+  // A small database: every key read, one picked uniformly, as Redis picks.
+  if (co_await c.store.key_count() <= randomkey_read_all_max) {
+    KeyPage page = co_await read_keys(c.store, "", 0);
+    page.keys.empty() ? c.reply.null() : c.reply.bulk_string(env().random().pick(page.keys).first);
+    co_return;
+  }
+  // A large one: the first key at or after a random name (or the first of all), a few
+  // tries past expired keys. Uniform over names, not quite over keys.
   const TupleRange range = c.store.keyspace().metadata_range(c.store.db());
-  // A random point in the database's key order, then the first key at or after it (or the
-  // first of all); a few tries past expired keys.
   for (int attempt = 0; attempt < 8; ++attempt) {
-    std::string point = range.begin;
+    // A name's key is the range's prefix, the bytes code, then the name.
+    std::string point = c.store.keyspace().metadata_key(c.store.db(), "");
+    point.pop_back();  // the name's terminator
     const uint64_t bits = env().random().next_u64();
     for (int i = 0; i < 8; ++i)
       point.push_back(static_cast<char>((bits >> (8 * (7 - i))) & 0xff));
@@ -377,6 +388,32 @@ Future<Void> object_command(CommandContext& c) {
     }
     c.reply.bulk_string(encoding);
   }
+}
+
+// MEMORY USAGE key [SAMPLES n]: an estimate of the bytes the key takes in Strata: its
+// metadata and, for a collection, its elements (counted by their keys and values).
+Future<Void> memory_command(CommandContext& c) {
+  const std::string sub = lower_case(c.args[1]);
+  if (sub != "usage" || (c.args.size() != 3 && c.args.size() != 5)) {
+    fail("ERR unknown subcommand or wrong number of arguments for '" + c.args[1] +
+         "'. Try MEMORY HELP.");
+  }
+  if (c.args.size() == 5 && !is_word(c.args[3], "SAMPLES")) fail_syntax();
+  std::optional<Metadata> found = co_await c.store.find(c.args[2]);
+  if (!found) {
+    c.reply.null();
+    co_return;
+  }
+  const std::string metadata_key = c.store.keyspace().metadata_key(c.store.db(), c.args[2]);
+  int64_t bytes = static_cast<int64_t>(metadata_key.size() + encode_metadata(*found).size());
+  const bool elements =
+      found->type != RedisType::string || static_cast<int64_t>(found->value.size()) != found->size;
+  if (elements) {
+    const TupleRange range =
+        c.store.keyspace().element_range(c.store.db(), c.args[2], found->version);
+    bytes += co_await c.transaction().get_estimated_range_size_bytes(range.begin, range.end);
+  }
+  c.reply.integer(bytes);
 }
 
 Future<Void> dbsize_command(CommandContext& c) {
@@ -459,6 +496,8 @@ void add_key_commands(CommandTable& table) {
                          randomkey_command));
   table.add(make_command("object", -2, readonly, {2, 2, 1}, "generic", "Inspect a key's internals",
                          "2.2.3", object_command));
+  table.add(make_command("memory", -2, readonly, {2, 2, 1}, "server", "The bytes a key takes",
+                         "4.0.0", memory_command));
   table.add(make_command("dbsize", 1, readonly | fast, {0, 0, 0}, "server",
                          "The number of keys in the database", "1.0.0", dbsize_command));
   table.add(make_command("flushdb", -1, write, {0, 0, 0}, "server",

@@ -31,7 +31,7 @@ Future<Void> push_command(CommandContext& c, bool left, bool only_existing) {
 
 // LPOP and RPOP, with or without a count.
 Future<Void> pop_command(CommandContext& c, bool left) {
-  if (c.args.size() > 3) fail_syntax();
+  if (c.args.size() > 3) fail(wrong_arguments_message(c.args[0]));
   std::optional<int64_t> count;
   if (c.args.size() == 3) {
     count = integer_argument(c.args[2], "ERR value is out of range, must be positive");
@@ -63,7 +63,7 @@ Future<Void> lrange_command(CommandContext& c) {
   int64_t stop = integer_argument(c.args[3]);
   std::optional<Metadata> list = co_await c.store.find_typed(c.args[1], RedisType::list);
   std::vector<std::string> items;
-  if (list && clamp_positions(start, stop, list->size))
+  if (list && clamp_element_range(start, stop, list->size))
     items = co_await read_items(c.store, c.args[1], *list, start, stop + 1);
   c.reply.array(items.size());
   for (const std::string& item : items)
@@ -148,7 +148,7 @@ Future<Void> ltrim_command(CommandContext& c) {
   int64_t stop = integer_argument(c.args[3]);
   std::optional<Metadata> list = co_await c.store.find_typed(c.args[1], RedisType::list);
   if (list) {
-    if (!clamp_positions(start, stop, list->size)) {
+    if (!clamp_element_range(start, stop, list->size)) {
       c.store.remove(c.args[1], *list);
     } else {
       trim_items(c.store, c.args[1], *list, start, stop + 1);
@@ -242,7 +242,7 @@ void wait_for(CommandContext& c, size_t first, size_t end, bool array_reply) {
 Future<Void> blocking_pop_command(CommandContext& c, bool left) {
   timeout_argument(c.args.back());
   for (size_t i = 1; i + 1 < c.args.size(); ++i) {
-    std::optional<Metadata> list = co_await c.store.find_typed(c.args[i], RedisType::list);
+    std::optional<Metadata> list = co_await c.find_to_take(c.args[i], RedisType::list);
     if (!list) continue;
     std::vector<std::string> items = co_await pop_items(c.store, c.args[i], *list, 1, left);
     c.reply.array(2);
@@ -268,6 +268,31 @@ Future<Void> blocking_move_command(CommandContext& c, bool from_left, bool to_le
 
 Future<Void> blmove_command(CommandContext& c) {
   return blocking_move_command(c, side_is_left(c.args[3]), side_is_left(c.args[4]));
+}
+
+// LMPOP numkeys key ... LEFT|RIGHT [COUNT n], and BLMPOP timeout numkeys ...: the first
+// list with items gives up to n of them.
+Future<Void> lmpop_command(CommandContext& c, bool blocking) {
+  if (blocking) timeout_argument(c.args[1]);
+  const MultiPop pop = multi_pop_arguments(c.args, blocking ? 2 : 1, "LEFT", "RIGHT");
+  for (const std::string& name : pop.keys) {
+    std::optional<Metadata> list = co_await c.find_to_take(name, RedisType::list);
+    if (!list) continue;
+    std::vector<std::string> items =
+        co_await pop_items(c.store, name, *list, pop.count, pop.first_end);
+    c.reply.array(2);
+    c.reply.bulk_string(name);
+    c.reply.array(items.size());
+    for (const std::string& item : items)
+      c.reply.bulk_string(item);
+    co_return;
+  }
+  if (blocking && c.wake_on) {
+    for (const std::string& name : pop.keys)
+      c.wake_on->push_back(c.store.keyspace().metadata_key(c.store.db(), name));
+    co_return;
+  }
+  c.reply.null_array();
 }
 
 }  // namespace
@@ -310,6 +335,11 @@ void add_list_commands(CommandTable& table) {
   add("brpoplpush", 4, write | blocking, {1, 2, 1},
       "Move the last item to the front of another list, waiting", "2.2.0",
       [](CommandContext& c) { return blocking_move_command(c, false, true); });
+  add("lmpop", -4, write, {0, 0, 0}, "Take items from the first list that has some", "7.0.0",
+      [](CommandContext& c) { return lmpop_command(c, false); });
+  add("blmpop", -5, write | blocking, {0, 0, 0},
+      "Take items from the first list that has some, waiting", "7.0.0",
+      [](CommandContext& c) { return lmpop_command(c, true); });
   add("rpoplpush", 3, write, {1, 2, 1}, "Move the last item to the front of another list", "1.2.0",
       rpoplpush_command);
 }

@@ -2,6 +2,7 @@
 // TIME, COMMAND; and, listed for COMMAND only, the commands the connection itself runs
 // (MULTI, EXEC, DISCARD, WATCH, UNWATCH, AUTH, HELLO, QUIT, RESET).
 
+#include <algorithm>
 #include <cstdio>
 
 #include "layers/redis/arguments.h"
@@ -65,8 +66,9 @@ std::string client_line(const ClientInfo& client, double now) {
                 static_cast<unsigned long long>(s.id), client.address.c_str(),
                 client.local_address.c_str(), s.name.c_str(),
                 static_cast<long long>(now - client.connected_at),
-                static_cast<long long>(now - client.last_command_at), client.in_multi ? "x" : "N",
-                static_cast<long long>(s.db), client.in_multi ? 0 : -1,
+                static_cast<long long>(now - client.last_command_at),
+                client.in_multi ? "x" : (client.blocked ? "b" : "N"), static_cast<long long>(s.db),
+                client.in_multi ? 0 : -1,
                 client.last_command.empty() ? "NULL" : client.last_command.c_str(), s.protocol);
   return line;
 }
@@ -200,7 +202,9 @@ Future<Void> info_command(CommandContext& c) {
   if (wanted("clients")) {
     text += "# Clients\r\n";
     text += "connected_clients:" + std::to_string(c.instance.clients().size()) + "\r\n";
-    text += "blocked_clients:0\r\n";
+    const auto blocked = std::count_if(c.instance.clients().begin(), c.instance.clients().end(),
+                                       [](const auto& client) { return client.second.blocked; });
+    text += "blocked_clients:" + std::to_string(blocked) + "\r\n";
     text += "\r\n";
   }
   if (wanted("persistence")) {
@@ -325,6 +329,42 @@ Future<Void> command_command(CommandContext& c) {
   co_return;
 }
 
+// FUNCTION and SCRIPT: strata-redis runs no scripts, so there are none to list or flush;
+// the answers let tools that clean up before they start (Redis's own test suite) go on.
+Future<Void> function_command(CommandContext& c) {
+  const std::string sub = lower_case(c.args[1]);
+  if (sub == "flush") {
+    c.reply.simple_string("OK");
+  } else if (sub == "list") {
+    c.reply.array(0);
+  } else {
+    fail("ERR " + lower_case(c.args[0]) + " " + c.args[1] +
+         " is not supported: strata-redis runs no scripts");
+  }
+  co_return;
+}
+
+// SAVE, BGSAVE, LASTSAVE: every write is on the cluster's disks when it is acknowledged,
+// so there is nothing to save; the answers say so in Redis's words.
+Future<Void> save_command(CommandContext& c) {
+  const std::string name = lower_case(c.args[0]);
+  if (name == "lastsave") {
+    c.reply.integer(static_cast<int64_t>(env().wall_time()));
+  } else if (name == "bgsave") {
+    c.reply.simple_string("Background saving started");
+  } else {
+    c.reply.simple_string("OK");
+  }
+  co_return;
+}
+
+Future<Void> shutdown_command(CommandContext& c) {
+  fail(
+      "ERR SHUTDOWN is not served: stop strata-redis with SIGTERM (the data stays in the "
+      "cluster)");
+  co_return;
+}
+
 }  // namespace
 
 void add_server_commands(CommandTable& table) {
@@ -342,6 +382,22 @@ void add_server_commands(CommandTable& table) {
                          info_command));
   table.add(
       make_command("time", 1, fast, {}, "server", "The server's time", "2.6.0", time_command));
+  table.add(make_command("save", 1, admin | no_multi, {}, "server",
+                         "Nothing to do: every write is durable when acknowledged", "1.0.0",
+                         save_command));
+  table.add(make_command("bgsave", -1, admin | no_multi, {}, "server",
+                         "Nothing to do: every write is durable when acknowledged", "1.0.0",
+                         save_command));
+  table.add(make_command("lastsave", 1, fast, {}, "server", "Now: every write is saved", "1.0.0",
+                         save_command));
+  table.add(make_command("shutdown", -1, admin | no_multi, {}, "server",
+                         "Refused: strata-redis stops on SIGTERM", "1.0.0", shutdown_command));
+  table.add(make_command("function", -2, 0, {}, "scripting",
+                         "Functions (none: strata-redis runs no scripts)", "7.0.0",
+                         function_command));
+  table.add(make_command("script", -2, 0, {}, "scripting",
+                         "Scripts (none: strata-redis runs no scripts)", "2.6.0",
+                         function_command));
   table.add(make_command("command", -1, 0, {}, "server", "Information about commands", "2.8.13",
                          command_command));
 }
@@ -358,7 +414,7 @@ void add_connection_commands(CommandTable& table) {
   flow("watch", -2, fast | no_multi, "transactions",
        "Make EXEC fail if these keys change before it", "2.2.0");
   // Inside MULTI, UNWATCH is queued and, by EXEC, has nothing left to do but answer.
-  table.add(make_command("unwatch", 1, fast | no_multi | connection, {}, "transactions",
+  table.add(make_command("unwatch", 1, fast | connection, {}, "transactions",
                          "Forget the watched keys", "2.2.0", [](CommandContext& c) -> Future<Void> {
                            c.reply.simple_string("OK");
                            co_return;

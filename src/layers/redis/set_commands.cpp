@@ -197,17 +197,10 @@ Future<Void> combine_store_command(CommandContext& c, Combine how) {
 }
 
 Future<Void> sintercard_command(CommandContext& c) {
-  const int64_t keys = integer_argument(c.args[1]);
-  if (keys <= 0) fail("ERR numkeys should be greater than 0");
-  if (keys > static_cast<int64_t>(c.args.size()) - 2)
-    fail("ERR Number of keys can't be greater than number of args");
-  const size_t end = 2 + static_cast<size_t>(keys);
-  int64_t limit = 0;
-  for (size_t i = end; i < c.args.size(); i += 2) {
-    if (!is_word(c.args[i], "LIMIT") || i + 1 >= c.args.size()) fail_syntax();
-    limit = integer_argument(c.args[i + 1]);
-    if (limit < 0) fail("ERR LIMIT can't be negative");
-  }
+  const InterCard request =
+      intercard_arguments(c.args, "ERR numkeys should be greater than 0", true);
+  const size_t end = 2 + request.keys.size();
+  const int64_t limit = request.limit;
   const Members result = co_await combine(c, 2, end, Combine::inter);
   const auto size = static_cast<int64_t>(result.size());
   c.reply.integer(limit > 0 ? std::min(limit, size) : size);

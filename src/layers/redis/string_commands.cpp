@@ -18,6 +18,9 @@ namespace {
 
 using namespace command_flags;
 
+// LCS's table: at most this many cells (4 bytes each).
+constexpr size_t lcs_cells_max = 64 * 1024 * 1024;
+
 // The expiry options of SET and GETEX.
 struct ExpiryOption {
   enum class Kind { none, at_ms, keep, persist } kind = Kind::none;
@@ -394,6 +397,114 @@ Future<Void> bitcount_command(CommandContext& c) {
   c.reply.integer(count);
 }
 
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: the longest common
+// subsequence of two strings, by the classic table of prefix lengths (Redis's algorithm,
+// so that the matches IDX lists are Redis's).
+Future<Void> lcs_command(CommandContext& c) {
+  bool want_length = false, want_indexes = false, with_match_length = false;
+  int64_t min_match_length = 0;
+  for (size_t i = 3; i < c.args.size(); ++i) {
+    if (is_word(c.args[i], "LEN")) {
+      want_length = true;
+    } else if (is_word(c.args[i], "IDX")) {
+      want_indexes = true;
+    } else if (is_word(c.args[i], "WITHMATCHLEN")) {
+      with_match_length = true;
+    } else if (is_word(c.args[i], "MINMATCHLEN") && i + 1 < c.args.size()) {
+      min_match_length = std::max<int64_t>(0, integer_argument(c.args[++i]));
+    } else {
+      fail_syntax();
+    }
+  }
+  if (want_length && want_indexes)
+    fail("ERR If you want both the length and indexes, please just use IDX.");
+  std::string texts[2];
+  for (int k = 0; k < 2; ++k) {
+    std::optional<Metadata> found = co_await c.store.find(c.args[1 + static_cast<size_t>(k)]);
+    if (found && found->type != RedisType::string)
+      fail("ERR The specified keys must contain string values");
+    if (found) texts[k] = co_await c.store.read_string(c.args[1 + static_cast<size_t>(k)], *found);
+  }
+  const std::string& a = texts[0];
+  const std::string& b = texts[1];
+  const size_t rows = a.size() + 1, columns = b.size() + 1;
+  // The table's cells are 32-bit: a bound on the memory one command may take.
+  if (rows * columns > lcs_cells_max) {
+    fail("ERR Insufficient memory, transient memory for LCS exceeds the limit of " +
+         std::to_string(lcs_cells_max) + " cells");
+  }
+  std::vector<uint32_t> table(rows * columns, 0);
+  auto cell = [&](size_t i, size_t j) -> uint32_t& { return table[i * columns + j]; };
+  for (size_t i = 1; i < rows; ++i) {
+    for (size_t j = 1; j < columns; ++j) {
+      cell(i, j) =
+          a[i - 1] == b[j - 1] ? cell(i - 1, j - 1) + 1 : std::max(cell(i - 1, j), cell(i, j - 1));
+    }
+  }
+  const uint32_t length = cell(a.size(), b.size());
+  if (want_length) {
+    c.reply.integer(length);
+    co_return;
+  }
+  // Walk back from the end, collecting the subsequence and its runs of matches.
+  std::string common(length, '\0');
+  struct Match {
+    int64_t a_start, a_end, b_start, b_end;
+  };
+  std::vector<Match> matches;
+  size_t i = a.size(), j = b.size(), left = length;
+  const auto none = static_cast<int64_t>(a.size());
+  Match run{none, 0, 0, 0};
+  while (i > 0 && j > 0) {
+    bool emit = false;
+    if (a[i - 1] == b[j - 1]) {
+      common[--left] = a[i - 1];
+      const auto ai = static_cast<int64_t>(i - 1), bj = static_cast<int64_t>(j - 1);
+      if (run.a_start == none) {
+        run = Match{ai, ai, bj, bj};
+      } else if (run.a_start == ai + 1 && run.b_start == bj + 1) {
+        run.a_start = ai;
+        run.b_start = bj;
+      } else {
+        emit = true;
+      }
+      if (run.a_start == 0 || run.b_start == 0) emit = true;
+      --i;
+      --j;
+    } else {
+      if (cell(i - 1, j) > cell(i, j - 1)) {
+        --i;
+      } else {
+        --j;
+      }
+      if (run.a_start != none) emit = true;
+    }
+    if (emit) {
+      if (run.a_end - run.a_start + 1 >= min_match_length) matches.push_back(run);
+      run.a_start = none;
+    }
+  }
+  if (!want_indexes) {
+    c.reply.bulk_string(common);
+    co_return;
+  }
+  c.reply.map(2);
+  c.reply.bulk_string("matches");
+  c.reply.array(matches.size());
+  for (const Match& match : matches) {
+    c.reply.array(with_match_length ? 3 : 2);
+    c.reply.array(2);
+    c.reply.integer(match.a_start);
+    c.reply.integer(match.a_end);
+    c.reply.array(2);
+    c.reply.integer(match.b_start);
+    c.reply.integer(match.b_end);
+    if (with_match_length) c.reply.integer(match.a_end - match.a_start + 1);
+  }
+  c.reply.bulk_string("len");
+  c.reply.integer(length);
+}
+
 }  // namespace
 
 void add_string_commands(CommandTable& table) {
@@ -444,6 +555,8 @@ void add_string_commands(CommandTable& table) {
                          "Set or clear a bit of a key's value", "2.2.0", setbit_command));
   table.add(make_command("getbit", 3, readonly | fast, {1, 1, 1}, "string",
                          "A bit of a key's value", "2.2.0", getbit_command));
+  table.add(make_command("lcs", -3, readonly, {1, 2, 1}, "string",
+                         "The longest common subsequence of two strings", "7.0.0", lcs_command));
   table.add(make_command("bitcount", -2, readonly, {1, 1, 1}, "string",
                          "Count the set bits of a key's value", "2.6.0", bitcount_command));
 }

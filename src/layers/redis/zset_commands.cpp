@@ -206,7 +206,8 @@ Future<std::vector<ScoredMember>> range_of(CommandContext& c, const std::string&
   if (kind == RangeKind::lex) {
     co_return co_await zset->by_lex(*min_lex, *max_lex, reverse, offset, count);
   }
-  if (!clamp_positions(start, stop, zset->metadata().size)) co_return std::vector<ScoredMember>{};
+  if (!clamp_element_range(start, stop, zset->metadata().size))
+    co_return std::vector<ScoredMember>{};
   co_return co_await zset->by_rank(start, stop, reverse);
 }
 
@@ -299,14 +300,14 @@ Future<Void> zrank_command(CommandContext& c, bool reverse) {
 // ZPOPMIN, ZPOPMAX: `count` members from the lowest or highest score.
 Future<std::vector<ScoredMember>> pop(CommandContext& c, const std::string& name, int64_t count,
                                       bool highest) {
-  std::optional<SortedSet> zset = co_await find_zset(c, name);
-  if (!zset || count <= 0) co_return std::vector<ScoredMember>{};
-  const Metadata found = zset->metadata();
+  std::optional<Metadata> found = co_await c.find_to_take(name, RedisType::zset);
+  if (!found || count <= 0) co_return std::vector<ScoredMember>{};
+  SortedSet zset(c.store, name, *found);
   std::vector<ScoredMember> members =
-      co_await zset->by_rank(0, std::min(count, found.size) - 1, highest);
+      co_await zset.by_rank(0, std::min(count, found->size) - 1, highest);
   for (const auto& [member, score] : members)
-    zset->remove(member, score);
-  zset->save(found);
+    zset.remove(member, score);
+  zset.save(found);
   co_return members;
 }
 
@@ -350,6 +351,32 @@ Future<Void> bzpop_command(CommandContext& c, bool highest) {
     c.wake_on->push_back(c.store.keyspace().metadata_key(c.store.db(), c.args[i]));
 }
 
+// ZMPOP numkeys key ... MIN|MAX [COUNT n], and BZMPOP timeout numkeys ...: the first
+// sorted set with members gives up to n of them.
+Future<Void> zmpop_command(CommandContext& c, bool blocking) {
+  if (blocking) timeout_argument(c.args[1]);
+  const MultiPop request = multi_pop_arguments(c.args, blocking ? 2 : 1, "MIN", "MAX");
+  for (const std::string& name : request.keys) {
+    std::vector<ScoredMember> members = co_await pop(c, name, request.count, !request.first_end);
+    if (members.empty()) continue;
+    c.reply.array(2);
+    c.reply.bulk_string(name);
+    c.reply.array(members.size());
+    for (const auto& [member, score] : members) {
+      c.reply.array(2);
+      c.reply.bulk_string(member);
+      c.reply.double_value(score);
+    }
+    co_return;
+  }
+  if (blocking && c.wake_on) {
+    for (const std::string& name : request.keys)
+      c.wake_on->push_back(c.store.keyspace().metadata_key(c.store.db(), name));
+    co_return;
+  }
+  c.reply.null_array();
+}
+
 // ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX.
 Future<Void> zremrange_command(CommandContext& c, RangeKind kind) {
   std::vector<ScoredMember> members =
@@ -364,99 +391,181 @@ Future<Void> zremrange_command(CommandContext& c, RangeKind kind) {
   c.reply.integer(static_cast<int64_t>(members.size()));
 }
 
-// ZUNIONSTORE and ZINTERSTORE: destination numkeys key ... [WEIGHTS w ...]
-// [AGGREGATE SUM|MIN|MAX]; sets count as members of score 1.
-Future<Void> zstore_command(CommandContext& c, bool union_of) {
-  const int64_t keys = integer_argument(c.args[2]);
+enum class Combine { unite, inter, diff };
+
+// The members and scores of the sorted set (or set: score 1) at `name`; WRONGTYPE for
+// another type.
+Future<std::map<std::string, double>> scored_members(CommandContext& c, std::string name) {
+  std::map<std::string, double> members;
+  std::optional<Metadata> found = co_await c.store.find(name);
+  if (found && found->type == RedisType::zset) {
+    SortedSet zset(c.store, name, *found);
+    for (auto& [member, score] : co_await zset.by_rank(0, found->size - 1, false))
+      members[member] = score;
+  } else if (found && found->type == RedisType::set) {
+    for (auto& [member, value] : co_await all_fields(c.store, name, *found))
+      members[member] = 1.0;
+  } else if (found) {
+    fail_wrong_type();
+  }
+  co_return members;
+}
+
+// ZUNION, ZINTER, ZDIFF and their STORE forms, from the numkeys argument at `at`: keys,
+// then [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] (not for ZDIFF) and [WITHSCORES] (not for
+// the STORE forms), with Redis's errors.
+struct Combination {
+  std::map<std::string, double> members;
+  bool with_scores = false;
+};
+Future<Combination> combine_zsets(CommandContext& c, size_t at, Combine how, bool store) {
+  const int64_t keys = integer_argument(c.args[at]);
   if (keys < 1) {
     fail("ERR at least 1 input key is needed for '" + lower_case(c.args[0]) + "' command");
   }
-  if (keys > static_cast<int64_t>(c.args.size()) - 3) fail_syntax();
-  const size_t end = 3 + static_cast<size_t>(keys);
+  if (keys > static_cast<int64_t>(c.args.size() - at) - 1) fail_syntax();
+  const size_t end = at + 1 + static_cast<size_t>(keys);
   std::vector<double> weights(static_cast<size_t>(keys), 1.0);
   enum class Aggregate { sum, min, max } aggregate = Aggregate::sum;
+  Combination result;
   for (size_t i = end; i < c.args.size(); ++i) {
-    if (is_word(c.args[i], "WEIGHTS") && i + static_cast<size_t>(keys) < c.args.size()) {
+    const size_t left = c.args.size() - i - 1;
+    if (how != Combine::diff && is_word(c.args[i], "WEIGHTS") && left >= weights.size()) {
       for (size_t k = 0; k < weights.size(); ++k) {
         std::optional<long double> weight = parse_long_double(c.args[i + 1 + k]);
         if (!weight) fail("ERR weight value is not a float");
         weights[k] = static_cast<double>(*weight);
       }
       i += weights.size();
-    } else if (is_word(c.args[i], "AGGREGATE") && i + 1 < c.args.size()) {
-      const std::string& how = c.args[++i];
-      if (is_word(how, "SUM")) {
+    } else if (how != Combine::diff && is_word(c.args[i], "AGGREGATE") && left >= 1) {
+      const std::string& kind = c.args[++i];
+      if (is_word(kind, "SUM")) {
         aggregate = Aggregate::sum;
-      } else if (is_word(how, "MIN")) {
+      } else if (is_word(kind, "MIN")) {
         aggregate = Aggregate::min;
-      } else if (is_word(how, "MAX")) {
+      } else if (is_word(kind, "MAX")) {
         aggregate = Aggregate::max;
       } else {
         fail_syntax();
       }
+    } else if (!store && is_word(c.args[i], "WITHSCORES")) {
+      result.with_scores = true;
     } else {
       fail_syntax();
     }
   }
-  std::map<std::string, double> result;
-  for (size_t k = 0; k < weights.size(); ++k) {
-    const std::string& name = c.args[3 + k];
-    std::optional<Metadata> found = co_await c.store.find(name);
-    std::map<std::string, double> input;
-    if (found && found->type == RedisType::zset) {
-      SortedSet zset(c.store, name, *found);
-      for (auto& [member, score] : co_await zset.by_rank(0, found->size - 1, false))
-        input[member] = score;
-    } else if (found && found->type == RedisType::set) {
-      for (auto& [member, value] : co_await all_fields(c.store, name, *found))
-        input[member] = 1.0;
-    } else if (found) {
-      fail_wrong_type();
-    }
-    auto combine = [&](double a, double b) {
-      switch (aggregate) {
-        case Aggregate::sum: {
-          const double sum = a + b;
-          return std::isnan(sum) ? 0.0 : sum;  // inf + -inf is 0 in Redis
-        }
-        case Aggregate::min:
-          return std::min(a, b);
-        case Aggregate::max:
-          return std::max(a, b);
+  auto combine = [&](double a, double b) {
+    switch (aggregate) {
+      case Aggregate::sum: {
+        const double sum = a + b;
+        return std::isnan(sum) ? 0.0 : sum;  // inf + -inf is 0 in Redis
       }
-      return a;
-    };
+      case Aggregate::min:
+        return std::min(a, b);
+      case Aggregate::max:
+        return std::max(a, b);
+    }
+    return a;
+  };
+  std::map<std::string, double>& members = result.members;
+  for (size_t k = 0; k < weights.size(); ++k) {
+    std::map<std::string, double> input = co_await scored_members(c, c.args[at + 1 + k]);
     auto weighted = [&](double score) {
       const double value = score * weights[k];
       return std::isnan(value) ? 0.0 : value;
     };
     if (k == 0) {
       for (auto& [member, score] : input)
-        result[member] = weighted(score);
-    } else if (union_of) {
+        members[member] = weighted(score);
+    } else if (how == Combine::unite) {
       for (auto& [member, score] : input) {
-        auto existing = result.find(member);
-        result[member] =
-            existing == result.end() ? weighted(score) : combine(existing->second, weighted(score));
+        auto existing = members.find(member);
+        members[member] = existing == members.end() ? weighted(score)
+                                                    : combine(existing->second, weighted(score));
       }
-    } else {
+    } else if (how == Combine::inter) {
       std::map<std::string, double> kept;
-      for (auto& [member, score] : result) {
+      for (auto& [member, score] : members) {
         auto other = input.find(member);
         if (other != input.end()) kept[member] = combine(score, weighted(other->second));
       }
-      result = std::move(kept);
+      members = std::move(kept);
+    } else {
+      for (const auto& [member, score] : input)
+        members.erase(member);
     }
   }
-  std::optional<Metadata> existing = co_await c.store.find(c.args[1]);
-  if (existing) c.store.remove(c.args[1], *existing);
-  if (!result.empty()) {
-    SortedSet zset(c.store, c.args[1], co_await c.store.new_metadata(RedisType::zset));
-    for (const auto& [member, score] : result)
-      zset.put(member, score, std::nullopt);
-    zset.save(std::nullopt);
+  co_return result;
+}
+
+std::vector<ScoredMember> in_score_order(const std::map<std::string, double>& members) {
+  std::vector<ScoredMember> ordered(members.begin(), members.end());
+  std::stable_sort(
+      ordered.begin(), ordered.end(),
+      [](const ScoredMember& a, const ScoredMember& b) { return a.second < b.second; });
+  return ordered;
+}
+
+// Makes `destination` the sorted set of `members` (deleting it when there are none).
+Future<Void> store_zset(CommandContext& c, std::string destination,
+                        std::vector<ScoredMember> members) {
+  std::optional<Metadata> existing = co_await c.store.find(destination);
+  if (existing) c.store.remove(destination, *existing);
+  if (members.empty()) co_return;
+  SortedSet zset(c.store, destination, co_await c.store.new_metadata(RedisType::zset));
+  for (const auto& [member, score] : members)
+    zset.put(member, score, std::nullopt);
+  zset.save(std::nullopt);
+}
+
+Future<Void> zcombine_command(CommandContext& c, Combine how, bool store) {
+  Combination result = co_await combine_zsets(c, store ? 2 : 1, how, store);
+  std::vector<ScoredMember> ordered = in_score_order(result.members);
+  if (store) {
+    co_await store_zset(c, c.args[1], ordered);
+    c.reply.integer(static_cast<int64_t>(ordered.size()));
+  } else {
+    reply_scored(c, ordered, result.with_scores);
   }
-  c.reply.integer(static_cast<int64_t>(result.size()));
+}
+
+Future<Void> zintercard_command(CommandContext& c) {
+  const InterCard request = intercard_arguments(
+      c.args, "ERR at least 1 input key is needed for 'zintercard' command", false);
+  const size_t end = 2 + request.keys.size();
+  const int64_t limit = request.limit;
+  std::map<std::string, double> members;
+  for (size_t i = 2; i < end; ++i) {
+    std::map<std::string, double> input = co_await scored_members(c, c.args[i]);
+    if (i == 2) {
+      members = std::move(input);
+      continue;
+    }
+    std::map<std::string, double> kept;
+    for (auto& member : members) {
+      if (input.contains(member.first)) kept.insert(member);
+    }
+    members = std::move(kept);
+  }
+  const auto size = static_cast<int64_t>(members.size());
+  c.reply.integer(limit > 0 ? std::min(limit, size) : size);
+}
+
+// ZRANGESTORE destination source min max [BYSCORE|BYLEX] [REV] [LIMIT offset count].
+Future<Void> zrangestore_command(CommandContext& c) {
+  // The options follow the range as ZRANGE's do, one argument later.
+  std::vector<std::string> shifted(c.args.begin() + 1, c.args.end());
+  shifted[0] = c.args[0];
+  CommandContext view{c.instance, c.session, c.store, c.reply, shifted, nullptr, false};
+  const RangeOptions options = range_options(view, 4, RangeKind::rank, false, true);
+  if (options.with_scores) fail_syntax();
+  std::vector<ScoredMember> members;
+  if (options.offset >= 0) {
+    members = co_await range_of(c, c.args[2], options.kind, c.args[3], c.args[4], options.reverse,
+                                options.offset, options.count < 0 ? -1 : options.count);
+  }
+  co_await store_zset(c, c.args[1], members);
+  c.reply.integer(static_cast<int64_t>(members.size()));
 }
 
 Future<Void> zrandmember_command(CommandContext& c) {
@@ -558,6 +667,11 @@ void add_zset_commands(CommandTable& table) {
   add("bzpopmax", -3, write | fast | blocking, {1, -2, 1},
       "Remove and return the highest member, waiting", "5.0.0",
       [](CommandContext& c) { return bzpop_command(c, true); });
+  add("zmpop", -4, write, {0, 0, 0}, "Take members from the first sorted set that has some",
+      "7.0.0", [](CommandContext& c) { return zmpop_command(c, false); });
+  add("bzmpop", -5, write | blocking, {0, 0, 0},
+      "Take members from the first sorted set that has some, waiting", "7.0.0",
+      [](CommandContext& c) { return zmpop_command(c, true); });
   add("zremrangebyrank", 4, write, key, "Remove members by rank", "2.0.0",
       [](CommandContext& c) { return zremrange_command(c, RangeKind::rank); });
   add("zremrangebyscore", 4, write, key, "Remove members by score", "1.2.0",
@@ -565,9 +679,21 @@ void add_zset_commands(CommandTable& table) {
   add("zremrangebylex", 4, write, key, "Remove members by lexicographic range", "2.8.9",
       [](CommandContext& c) { return zremrange_command(c, RangeKind::lex); });
   add("zunionstore", -4, write, {1, 1, 1}, "Store the union of sorted sets", "2.0.0",
-      [](CommandContext& c) { return zstore_command(c, true); });
+      [](CommandContext& c) { return zcombine_command(c, Combine::unite, true); });
   add("zinterstore", -4, write, {1, 1, 1}, "Store the intersection of sorted sets", "2.0.0",
-      [](CommandContext& c) { return zstore_command(c, false); });
+      [](CommandContext& c) { return zcombine_command(c, Combine::inter, true); });
+  add("zdiffstore", -4, write, {1, 1, 1}, "Store the difference of sorted sets", "6.2.0",
+      [](CommandContext& c) { return zcombine_command(c, Combine::diff, true); });
+  add("zunion", -3, readonly, {0, 0, 0}, "The union of sorted sets", "6.2.0",
+      [](CommandContext& c) { return zcombine_command(c, Combine::unite, false); });
+  add("zinter", -3, readonly, {0, 0, 0}, "The intersection of sorted sets", "6.2.0",
+      [](CommandContext& c) { return zcombine_command(c, Combine::inter, false); });
+  add("zdiff", -3, readonly, {0, 0, 0}, "The difference of sorted sets", "6.2.0",
+      [](CommandContext& c) { return zcombine_command(c, Combine::diff, false); });
+  add("zintercard", -3, readonly, {0, 0, 0}, "The size of the intersection of sorted sets", "7.0.0",
+      zintercard_command);
+  add("zrangestore", -5, write, {1, 2, 1}, "Store a range of a sorted set", "6.2.0",
+      zrangestore_command);
   add("zrandmember", -2, readonly, key, "Random members", "6.2.0", zrandmember_command);
   add("zscan", -3, readonly, key, "Iterate over the members", "2.8.0", zscan_command);
 }

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Redis's own test suite (Redis 7.0, from Debian's source package) against strata-redis, as
+# an external server: starts a strata-server and a strata-redis of build/, runs each test
+# file, and prints how many tests passed and failed in each.
+#
+#   tests/redis/run-redis-suite.sh [--source DIR] [--skip-file FILE] [UNIT...]
+#
+# UNIT: test files as runtest names them (default: unit/type/string unit/type/incr
+# unit/type/hash unit/type/set unit/type/list unit/type/zset unit/expire unit/multi
+# unit/keyspace unit/scan unit/auth unit/info-command). --source: a folder holding Redis's
+# sources (default: fetched once with `apt-get source redis` into .cache/redis-source,
+# which needs a deb-src line: this script adds Debian's own archive's if none is there).
+# --skip-file: tests to skip, one name a line, '#' comments (default: the list beside this
+# script, each with its reason; docs/redis-layer.md explains them). Logs go to
+# redis-suite-logs/ in the current folder. Needs tcl (apt-get install tcl).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+source_dir=""
+skip_file="$root/tests/redis/skipped-tests.txt"
+units=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --source) source_dir="$2"; shift 2 ;;
+    --skip-file) skip_file="$2"; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) units+=("$1"); shift ;;
+  esac
+done
+if [[ ${#units[@]} -eq 0 ]]; then
+  units=(unit/type/string unit/type/incr unit/type/hash unit/type/set unit/type/list
+         unit/type/zset unit/expire unit/multi unit/keyspace unit/scan unit/auth
+         unit/info-command)
+fi
+
+as_root=()
+[[ $(id -u) -ne 0 ]] && as_root=(sudo)
+command -v tclsh >/dev/null || "${as_root[@]}" apt-get install -y -q tcl >/dev/null
+if [[ -z "$source_dir" ]]; then
+  cache="$root/.cache/redis-source"
+  source_dir="$(ls -d "$cache"/redis-7.* 2>/dev/null | head -1 || true)"
+  if [[ -z "$source_dir" ]]; then
+    if ! grep -rqs '^Types: deb-src\|^deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+      printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' |
+        "${as_root[@]}" tee /etc/apt/sources.list.d/strata-deb-src.sources >/dev/null
+      "${as_root[@]}" apt-get update -q >/dev/null
+    fi
+    command -v dpkg-source >/dev/null || "${as_root[@]}" apt-get install -y -q dpkg-dev >/dev/null
+    mkdir -p "$cache"
+    (cd "$cache" && apt-get source -q redis >/dev/null 2>&1)
+    source_dir="$(ls -d "$cache"/redis-7.* | head -1)"
+  fi
+fi
+
+"$root/scripts/build.sh" release strata-server strata-redis >/dev/null
+logs="$PWD/redis-suite-logs"
+rm -rf "$logs" && mkdir -p "$logs"
+work="$(mktemp -d)"
+cleanup() { kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+server_port=$(free_port)
+port=$(free_port)
+(cd "$work" && exec "$root/build/src/tools/strata-server" --listen "127.0.0.1:$server_port" \
+   > "$logs/strata-server.log" 2>&1) &
+for _ in $(seq 100); do grep -q "listening on" "$logs/strata-server.log" 2>/dev/null && break; sleep 0.2; done
+(cd "$work" && exec "$root/build/src/tools/strata-redis" --cluster-file strata.cluster \
+   --listen "127.0.0.1:$port" > "$logs/strata-redis.log" 2>&1) &
+for _ in $(seq 100); do grep -q "listening on" "$logs/strata-redis.log" 2>/dev/null && break; sleep 0.2; done
+
+skips=()
+if [[ -f "$skip_file" ]]; then
+  while IFS= read -r line; do
+    # Comments are whole lines: test names may hold '#'.
+    [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
+    skips+=(--skiptest "$line")
+  done < "$skip_file"
+fi
+
+echo "== $(date -u +%FT%TZ) commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown), $(basename "$source_dir")"
+printf '%-24s %6s %6s %8s\n' file passed failed seconds
+total_ok=0; total_err=0
+for unit in "${units[@]}"; do
+  log="$logs/$(echo "$unit" | tr / _).log"
+  start=$(date +%s)
+  (cd "$source_dir" && timeout 1800 ./runtest --host 127.0.0.1 --port "$port" --singledb \
+     --ignore-encoding --ignore-digest --tags -needs:debug --tags -needs:repl --timeout 120 \
+     --clients 1 "${skips[@]}" --single "$unit" > "$log" 2>&1) || true
+  # runtest colours its verdicts: "[ok]" arrives as ESC[0;32;49m inside the brackets.
+  plain="$(sed 's/\x1b\[[0-9;]*m//g' "$log")"
+  ok=$(grep -c '^\[ok\]' <<<"$plain" || true)
+  err=$(grep -c '^\[err\]\|^\[exception\]' <<<"$plain" || true)
+  total_ok=$((total_ok + ok)); total_err=$((total_err + err))
+  printf '%-24s %6d %6d %8d\n' "$unit" "$ok" "$err" "$(( $(date +%s) - start ))"
+done
+printf '%-24s %6d %6d\n' total "$total_ok" "$total_err"
