@@ -83,14 +83,16 @@ size_t configured_copies(const nlohmann::json& cluster) {
   return static_cast<size_t>(std::max(1, replication_of_mode(mode)));
 }
 
-bool teams_at_copies(const nlohmann::json& cluster, size_t copies, bool exactly) {
+bool teams_at_copies(const nlohmann::json& cluster, size_t copies, bool exactly,
+                     bool moves_allowed) {
   if (!cluster.is_object() || !cluster.contains("storage_teams")) return false;
   const nlohmann::json& teams = cluster["storage_teams"];
   if (!teams.is_array() || teams.empty()) return false;
   for (const nlohmann::json& team : teams) {
     if (!team.contains("servers")) return false;
     const size_t members = team["servers"].size();
-    if (team.contains("moving_to") || members < copies || (exactly && members != copies)) {
+    if ((!moves_allowed && team.contains("moving_to")) || members < copies ||
+        (exactly && members != copies)) {
       return false;
     }
     for (const nlohmann::json& server : team["servers"]) {

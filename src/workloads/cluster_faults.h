@@ -39,10 +39,12 @@ bool is_role_target(const std::string& role);
 bool coordinators_survive_without(WorkloadContext& context, const sim::SimProcess* victim);
 
 // From a status document's `cluster` object: the copies its redundancy mode keeps, and
-// whether every shard is on at least (or, `exactly`, just) `copies` live servers with
-// nothing moving.
+// whether every shard is on at least (or, `exactly`, just) `copies` live servers, with
+// nothing moving unless `moves_allowed` (a shard that moves is then judged by the team
+// that holds it now: a balancing move between full teams takes nothing away).
 size_t configured_copies(const nlohmann::json& cluster);
-bool teams_at_copies(const nlohmann::json& cluster, size_t copies, bool exactly);
+bool teams_at_copies(const nlohmann::json& cluster, size_t copies, bool exactly,
+                     bool moves_allowed = false);
 
 // Waits up to `timeout_s` for the cluster to be fully recovered with a single generation of
 // logs (so that no old generation's last log is on a process about to be lost for good),
