@@ -477,6 +477,17 @@ TEST_F(RedisTest, BlockingPopsWakeOnAPushThroughAnotherInstance) {
   EXPECT_NE(observer.call({"CLIENT", "LIST"}).find("flags=b"), std::string::npos);
   EXPECT_EQ(pusher.call({"RPUSH", "mq", "1", "2", "3"}), ":3");
   EXPECT_EQ(waiter.read_reply(), "[$mq, [$1, $2]]");
+  // CLIENT UNBLOCK ends a wait, as a timeout or with an error.
+  const std::string waiter_id = waiter.call({"CLIENT", "ID"}).substr(1);
+  waiter.send_raw(testing::encode_command({"BLPOP", "never", "0"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(observer.call({"CLIENT", "UNBLOCK", waiter_id, "ERROR"}), ":1");
+  EXPECT_EQ(waiter.read_reply(), "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  waiter.send_raw(testing::encode_command({"BLPOP", "never", "0"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(observer.call({"CLIENT", "UNBLOCK", waiter_id}), ":1");
+  EXPECT_EQ(waiter.read_reply(), "nil");
+  EXPECT_EQ(observer.call({"CLIENT", "UNBLOCK", waiter_id}), ":0");
   // Woken by a key that became another type, a blocked pop waits on.
   waiter.send_raw(testing::encode_command({"BLPOP", "turns", "5"}));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -58,20 +58,39 @@ class ClientConnection {
   // A blocking command: runs it, and while it finds nothing, waits for a change of the
   // keys it names (Strata watches) or its timeout, and runs it again.
   Future<Void> run_blocking(std::vector<std::string> arguments);
-  // Waits for the first of `waits`, counted meanwhile as a blocked client (INFO, CLIENT
-  // LIST).
-  Future<size_t> wait_blocked(const std::vector<Future<Void>>& waits) {
+  // Waits for the first of `waits` or a CLIENT UNBLOCK (index waits.size()), counted
+  // meanwhile as a blocked client (INFO, CLIENT LIST).
+  Future<size_t> wait_blocked(std::vector<Future<Void>> waits) {
     struct Blocked {
       Instance& instance;
       uint64_t id;
-      explicit Blocked(Instance& instance, uint64_t id) : instance(instance), id(id) { mark(true); }
-      ~Blocked() { mark(false); }
-      void mark(bool blocked) {
-        auto client = instance.clients().find(id);
-        if (client != instance.clients().end()) client->second.blocked = blocked;
+      Blocked(Instance& instance, uint64_t id, const Promise<Void>& unblock)
+          : instance(instance), id(id) {
+        if (ClientInfo* client = find()) {
+          client->blocked = true;
+          client->unblock = unblock;
+          client->unblock_error = false;
+        }
       }
-    } blocked(instance_, session_.id);
+      ~Blocked() {
+        if (ClientInfo* client = find()) {
+          client->blocked = false;
+          client->unblock.reset();
+        }
+      }
+      ClientInfo* find() {
+        auto client = instance.clients().find(id);
+        return client == instance.clients().end() ? nullptr : &client->second;
+      }
+    };
+    Promise<Void> unblock;
+    waits.push_back(unblock.get_future());
+    Blocked blocked(instance_, session_.id, unblock);
     co_return co_await first_ready(waits);
+  }
+  bool unblocked_with_error() {
+    auto client = instance_.clients().find(session_.id);
+    return client != instance_.clients().end() && client->second.unblock_error;
   }
   Future<Void> exec();
   bool auth(const std::vector<std::string>& arguments);
@@ -271,6 +290,14 @@ Future<Void> ClientConnection::run_blocking(std::vector<std::string> arguments) 
       waits.push_back(delay(left));
     }
     const size_t ready = co_await wait_blocked(waits);
+    if (ready == waits.size()) {
+      // CLIENT UNBLOCK: an error, or the answer of a timeout.
+      if (unblocked_with_error()) {
+        out_.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        co_return;
+      }
+      break;
+    }
     if (deadline > 0 && ready == waits.size() - 1) break;
     // A watch that failed (the database's watch limit, say) wakes too: a pause so that a
     // failure that repeats does not spin.

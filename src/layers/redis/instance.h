@@ -14,6 +14,7 @@
 
 #include "layers/redis/keyspace.h"
 #include "layers/redis/session.h"
+#include "runtime/future.h"
 #include "runtime/uid.h"
 #include "strata/database.h"
 
@@ -28,8 +29,11 @@ struct ClientInfo {
   double last_command_at = 0;
   std::string last_command;
   bool in_multi = false;
-  // Waiting in a blocking command (BLPOP, ...).
+  // Waiting in a blocking command (BLPOP, ...); CLIENT UNBLOCK sets `unblock` (with an
+  // error reply when `unblock_error`, else as on a timeout).
   bool blocked = false;
+  std::optional<Promise<Void>> unblock;
+  bool unblock_error = false;
 };
 
 // SCAN's cursors: a cursor is a number (clients parse it as one), standing for the last

@@ -124,8 +124,28 @@ Future<Void> client_command(CommandContext& c) {
              (sub == "no-evict" && c.args.size() == 3) ||
              (sub == "no-touch" && c.args.size() == 3)) {
     c.reply.simple_string("OK");
+  } else if (sub == "unblock" && (c.args.size() == 3 || c.args.size() == 4)) {
+    const int64_t id = integer_argument(c.args[2]);
+    bool error = false;
+    if (c.args.size() == 4) {
+      if (is_word(c.args[3], "ERROR")) {
+        error = true;
+      } else if (!is_word(c.args[3], "TIMEOUT")) {
+        fail("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      }
+    }
+    auto client = c.instance.clients().find(static_cast<uint64_t>(id));
+    const bool waiting = client != c.instance.clients().end() && client->second.blocked &&
+                         client->second.unblock && !client->second.unblock->is_set();
+    if (waiting) {
+      client->second.unblock_error = error;
+      client->second.unblock->send(Void{});
+    }
+    c.reply.integer(waiting ? 1 : 0);
   } else if (sub == "help") {
-    reply_help(c.reply, "CLIENT", {"ID, SETNAME <name>, GETNAME, LIST [ID <id> ...], INFO"});
+    reply_help(
+        c.reply, "CLIENT",
+        {"ID, SETNAME <name>, GETNAME, LIST [ID <id> ...], INFO, UNBLOCK <id> [TIMEOUT|ERROR]"});
   } else {
     fail(unknown_subcommand_message(c));
   }
