@@ -451,28 +451,36 @@ TEST_F(RedisTest, BlockingPopsWakeOnAPushThroughAnotherInstance) {
   const int second = start_instance();
   RespClient waiter(first);
   RespClient pusher(second);
+  RespClient observer(first);  // blocked clients are counted by the instance they wait on
+  // Until the waiter's command has found nothing and waits (Redis's wait_for_blocked_client).
+  auto wait_until_blocked = [&observer] {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (observer.call({"INFO", "clients"}).find("blocked_clients:1") == std::string::npos &&
+           std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  };
   // Nothing there: a timeout answers nil.
   EXPECT_EQ(waiter.call({"BLPOP", "queue", "0.2"}), "nil");
   EXPECT_EQ(waiter.call({"BLPOP", "queue", "-1"}), "-ERR timeout is negative");
   EXPECT_EQ(waiter.call({"BLPOP", "queue", "x"}), "-ERR timeout is not a float or out of range");
   // Waiting with no timeout; another instance pushes.
   waiter.send_raw(testing::encode_command({"BLPOP", "other", "queue", "0"}));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  wait_until_blocked();
   EXPECT_EQ(pusher.call({"RPUSH", "queue", "job1", "job2"}), ":2");
   EXPECT_EQ(waiter.read_reply(), "[$queue, $job1]");
   EXPECT_EQ(pusher.call({"LRANGE", "queue", "0", "-1"}), "[$job2]");
   waiter.send_raw(testing::encode_command({"BLMOVE", "empty", "done", "LEFT", "RIGHT", "0"}));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  wait_until_blocked();
   EXPECT_EQ(pusher.call({"LPUSH", "empty", "job3"}), ":1");
   EXPECT_EQ(waiter.read_reply(), "$job3");
   EXPECT_EQ(pusher.call({"LRANGE", "done", "0", "-1"}), "[$job3]");
   waiter.send_raw(testing::encode_command({"BZPOPMIN", "ranked", "0"}));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  wait_until_blocked();
   EXPECT_EQ(pusher.call({"ZADD", "ranked", "2", "two", "1", "one"}), ":2");
   EXPECT_EQ(waiter.read_reply(), "[$ranked, $one, $1]");
   waiter.send_raw(testing::encode_command({"BLMPOP", "0", "1", "mq", "LEFT", "COUNT", "2"}));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  RespClient observer(first);  // blocked clients are counted by the instance they wait on
+  wait_until_blocked();
   EXPECT_NE(observer.call({"INFO", "clients"}).find("blocked_clients:1"), std::string::npos);
   EXPECT_NE(observer.call({"CLIENT", "LIST"}).find("flags=b"), std::string::npos);
   EXPECT_EQ(pusher.call({"RPUSH", "mq", "1", "2", "3"}), ":3");
@@ -480,17 +488,17 @@ TEST_F(RedisTest, BlockingPopsWakeOnAPushThroughAnotherInstance) {
   // CLIENT UNBLOCK ends a wait, as a timeout or with an error.
   const std::string waiter_id = waiter.call({"CLIENT", "ID"}).substr(1);
   waiter.send_raw(testing::encode_command({"BLPOP", "never", "0"}));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  wait_until_blocked();
   EXPECT_EQ(observer.call({"CLIENT", "UNBLOCK", waiter_id, "ERROR"}), ":1");
   EXPECT_EQ(waiter.read_reply(), "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
   waiter.send_raw(testing::encode_command({"BLPOP", "never", "0"}));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  wait_until_blocked();
   EXPECT_EQ(observer.call({"CLIENT", "UNBLOCK", waiter_id}), ":1");
   EXPECT_EQ(waiter.read_reply(), "nil");
   EXPECT_EQ(observer.call({"CLIENT", "UNBLOCK", waiter_id}), ":0");
   // Woken by a key that became another type, a blocked pop waits on.
   waiter.send_raw(testing::encode_command({"BLPOP", "turns", "5"}));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  wait_until_blocked();
   EXPECT_EQ(pusher.call({"SET", "turns", "a string"}), "+OK");
   EXPECT_EQ(pusher.call({"DEL", "turns"}), ":1");
   EXPECT_EQ(pusher.call({"RPUSH", "turns", "item"}), ":1");
@@ -501,7 +509,7 @@ TEST_F(RedisTest, BlockingPopsWakeOnAPushThroughAnotherInstance) {
   EXPECT_EQ(waiter.call({"EXEC"}), "[nil]");
   // A client blocked on an instance that dies reconnects elsewhere: nothing is lost.
   waiter.send_raw(testing::encode_command({"BLPOP", "late", "0"}));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  wait_until_blocked();
   instances_[0]->send_signal(SIGKILL);
   EXPECT_EQ(waiter.read_reply(), std::nullopt);
   EXPECT_EQ(pusher.call({"RPUSH", "late", "message"}), ":1");
