@@ -16,6 +16,19 @@ bool chunked(const Metadata& metadata) {
 
 }  // namespace
 
+Future<std::vector<KeyValue>> read_whole_range(Transaction& transaction, std::string begin,
+                                               std::string end) {
+  std::vector<KeyValue> all;
+  while (begin < end) {
+    RangeResult rows = co_await transaction.get_range(begin, end, 0);
+    for (KeyValue& row : rows.rows)
+      all.push_back(std::move(row));
+    if (!rows.more || rows.rows.empty()) break;
+    begin = all.back().key + '\0';
+  }
+  co_return all;
+}
+
 void fail_string_too_long() {
   fail("ERR string exceeds maximum allowed size (" +
        std::to_string(redis_knobs().string_bytes_max) +
@@ -116,14 +129,8 @@ Future<std::string> KeyStore::read_string(std::string name, Metadata metadata) {
   const TupleRange range = keyspace_.element_range(db_, name, metadata.version);
   std::string value;
   value.reserve(static_cast<size_t>(metadata.size));
-  std::string begin = range.begin;
-  while (true) {
-    RangeResult rows = co_await transaction_.get_range(begin, range.end, 0);
-    for (KeyValue& row : rows.rows)
-      value += row.value;
-    if (!rows.more || rows.rows.empty()) break;
-    begin = rows.rows.back().key + '\0';
-  }
+  for (const KeyValue& row : co_await read_whole_range(transaction_, range.begin, range.end))
+    value += row.value;
   if (static_cast<int64_t>(value.size()) != metadata.size) {
     throw Error(ErrorCode::client_invalid_operation,
                 "a Redis string's chunks hold " + std::to_string(value.size()) +
@@ -160,15 +167,9 @@ Future<std::vector<std::pair<Tuple, std::string>>> KeyStore::read_elements(std::
                                                                            Metadata metadata) {
   const TupleRange range = keyspace_.element_range(db_, name, metadata.version);
   std::vector<std::pair<Tuple, std::string>> elements;
-  std::string begin = range.begin;
-  while (true) {
-    RangeResult rows = co_await transaction_.get_range(begin, range.end, 0);
-    for (KeyValue& row : rows.rows) {
-      elements.emplace_back(keyspace_.element_of(row.key, db_, name, metadata.version),
-                            std::move(row.value));
-    }
-    if (!rows.more || rows.rows.empty()) break;
-    begin = rows.rows.back().key + '\0';
+  for (KeyValue& row : co_await read_whole_range(transaction_, range.begin, range.end)) {
+    elements.emplace_back(keyspace_.element_of(row.key, db_, name, metadata.version),
+                          std::move(row.value));
   }
   co_return elements;
 }

@@ -86,6 +86,11 @@ class KeyStore {
   int64_t now_ms_;
 };
 
+// Every row of [begin, end), in key order, however many reads the client's limits on one
+// read make it take.
+Future<std::vector<KeyValue>> read_whole_range(Transaction& transaction, std::string begin,
+                                               std::string end);
+
 // The error a string longer than the limit gets.
 [[noreturn]] void fail_string_too_long();
 

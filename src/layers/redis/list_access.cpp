@@ -35,15 +35,9 @@ std::string item_key(const KeyStore& store, std::string_view name, const Metadat
 Future<std::vector<std::string>> read_items(KeyStore& store, std::string name, Metadata list,
                                             int64_t from, int64_t to) {
   std::vector<std::string> items;
-  std::string begin = item_key(store, name, list, from);
-  const std::string end = item_key(store, name, list, to);
-  while (true) {
-    RangeResult rows = co_await store.transaction().get_range(begin, end, 0);
-    for (KeyValue& row : rows.rows)
-      items.push_back(std::move(row.value));
-    if (!rows.more || rows.rows.empty()) break;
-    begin = rows.rows.back().key + '\0';
-  }
+  for (KeyValue& row : co_await read_whole_range(
+           store.transaction(), item_key(store, name, list, from), item_key(store, name, list, to)))
+    items.push_back(std::move(row.value));
   if (static_cast<int64_t>(items.size()) != to - from) {
     throw Error(ErrorCode::client_invalid_operation, "a Redis list has " +
                                                          std::to_string(items.size()) +

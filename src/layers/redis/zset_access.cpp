@@ -169,16 +169,9 @@ Future<int64_t> SortedSet::rank(std::string member, double score, bool reverse) 
   const std::string last =
       store_.element_key(name_, metadata_, Tuple().append_int(score_index + 1));
   const std::string at = score_key(score, member);
-  std::string begin = reverse ? at + '\0' : first;
-  const std::string end = reverse ? last : at;
-  int64_t before = 0;
-  while (begin < end) {
-    RangeResult rows = co_await store_.transaction().get_range(begin, end, 0);
-    before += static_cast<int64_t>(rows.rows.size());
-    if (!rows.more || rows.rows.empty()) break;
-    begin = rows.rows.back().key + '\0';
-  }
-  co_return before;
+  const std::vector<KeyValue> before = co_await read_whole_range(
+      store_.transaction(), reverse ? at + '\0' : first, reverse ? last : at);
+  co_return static_cast<int64_t>(before.size());
 }
 
 }  // namespace strata::redis
