@@ -84,6 +84,10 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        "moves money between accounts with a record of each transfer; the total never changes, "
        "every acknowledged transfer is there, and balances match the records exactly",
        make_bank_workload},
+      {"redis_model",
+       "the Redis layer's commands through two instances, every reply checked against a model; "
+       "a shared counter, queue and consumer group checked for exactly-once delivery",
+       make_redis_model_workload},
       {"model_check",
        "random operations, every read checked against a model of the database with the "
        "transaction's own writes, and reads at old versions checked against old models",

@@ -118,6 +118,7 @@ std::unique_ptr<Workload> make_overload_workload(Options& options);
 std::unique_ptr<Workload> make_cluster_growth_workload(Options& options);
 std::unique_ptr<Workload> make_isolation_workload(Options& options);
 std::unique_ptr<Workload> make_configure_workload(Options& options);
+std::unique_ptr<Workload> make_redis_model_workload(Options& options);
 std::unique_ptr<Workload> make_coordinator_changes_workload(Options& options);
 std::unique_ptr<Workload> make_consistency_check_workload(Options& options);
 std::unique_ptr<Workload> make_zone_kills_workload(Options& options);

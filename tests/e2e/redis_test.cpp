@@ -1,11 +1,13 @@
 // strata-redis against a real strata-server: strings and keys with Redis's replies and
 // errors, the protocol (pipelining, inline commands, protocol errors, HELLO, AUTH),
-// MULTI/EXEC and WATCH across two instances, active expiry, and the kill of an instance in
-// the middle of pipelined writes, after which everything it acknowledged is read through
-// the other one.
+// MULTI/EXEC and WATCH across two instances, active expiry, pub/sub across instances (the
+// counts of a killed one ending with its lease), and the kill of an instance in the middle
+// of pipelined writes, after which everything it acknowledged is read through the other
+// one.
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -517,6 +519,330 @@ TEST_F(RedisTest, BlockingPopsWakeOnAPushThroughAnotherInstance) {
   EXPECT_EQ(again.call({"BLPOP", "late", "0"}), "[$late, $message]");
 }
 
+TEST_F(RedisTest, StreamsAsRedisAnswersThem) {
+  RespClient r(start_instance());
+  EXPECT_EQ(r.call({"XADD", "s", "1-1", "f", "v"}), "$1-1");
+  EXPECT_EQ(r.call({"XADD", "s", "1-*", "g", "w"}), "$1-2");
+  EXPECT_EQ(r.call({"XADD", "s", "1-2", "h", "x"}),
+            "-ERR The ID specified in XADD is equal or smaller than the target stream top item");
+  EXPECT_EQ(r.call({"XADD", "s", "0-0", "h", "x"}),
+            "-ERR The ID specified in XADD must be greater than 0-0");
+  EXPECT_EQ(r.call({"XADD", "s", "1-x", "h", "x"}),
+            "-ERR Invalid stream ID specified as stream command argument");
+  EXPECT_EQ(r.call({"XADD", "s", "*", "f"}), "-ERR wrong number of arguments for 'xadd' command");
+  // "*": milliseconds now, so past 1-2.
+  const std::string automatic = r.call({"XADD", "s", "*", "h", "x"});
+  ASSERT_EQ(automatic.rfind("$", 0), 0u) << automatic;
+  EXPECT_GT(std::stoull(automatic.substr(1)), 1'600'000'000'000ull);
+  EXPECT_EQ(r.call({"XLEN", "s"}), ":3");
+  EXPECT_EQ(r.call({"XRANGE", "s", "-", "+", "COUNT", "2"}),
+            "[[$1-1, [$f, $v]], [$1-2, [$g, $w]]]");
+  EXPECT_EQ(r.call({"XRANGE", "s", "(1-1", "1"}), "[[$1-2, [$g, $w]]]");
+  EXPECT_EQ(r.call({"XREVRANGE", "s", "1-2", "-"}), "[[$1-2, [$g, $w]], [$1-1, [$f, $v]]]");
+  EXPECT_EQ(r.call({"XRANGE", "s", "-", "+", "COUNT", "0"}), "nil");
+  EXPECT_EQ(r.call({"XRANGE", "missing", "-", "+"}), "[]");
+  EXPECT_EQ(r.call({"XDEL", "s", "1-2", "9-9"}), ":1");
+  EXPECT_EQ(r.call({"XADD", "missing", "NOMKSTREAM", "*", "f", "v"}), "nil");
+  EXPECT_EQ(r.call({"EXISTS", "missing"}), ":0");
+  EXPECT_EQ(r.call({"SET", "text", "x"}), "+OK");
+  EXPECT_EQ(r.call({"XADD", "text", "*", "f", "v"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value");
+  EXPECT_EQ(r.call({"TYPE", "s"}), "+stream");
+  // Trimming: exact, then approximate by whole nodes of stream-node-max-entries entries.
+  EXPECT_EQ(r.call({"XTRIM", "s", "MAXLEN", "1"}), ":1");
+  EXPECT_EQ(r.call({"XLEN", "s"}), ":1");
+  EXPECT_EQ(r.call({"CONFIG", "SET", "stream-node-max-entries", "10"}), "+OK");
+  for (int i = 1; i <= 100; ++i)
+    ASSERT_EQ(r.call({"XADD", "t", std::to_string(i), "n", std::to_string(i)}),
+              "$" + std::to_string(i) + "-0");
+  EXPECT_EQ(r.call({"XTRIM", "t", "MAXLEN", "~", "55"}), ":40");
+  EXPECT_EQ(r.call({"XRANGE", "t", "-", "+", "COUNT", "1"}), "[[$41-0, [$n, $41]]]");
+  EXPECT_EQ(r.call({"XTRIM", "t", "MINID", "45"}), ":4");
+  EXPECT_EQ(r.call({"XTRIM", "t", "MAXLEN", "1", "LIMIT", "5"}),
+            "-ERR syntax error, LIMIT cannot be used without the special ~ option");
+  // An emptied stream stays, with what it had added.
+  EXPECT_EQ(r.call({"XTRIM", "t", "MAXLEN", "0"}), ":56");
+  EXPECT_EQ(r.call({"EXISTS", "t"}), ":1");
+  const std::string info = r.call({"XINFO", "STREAM", "t"});
+  EXPECT_NE(info.find("$length, :0"), std::string::npos) << info;
+  EXPECT_NE(info.find("$last-generated-id, $100-0"), std::string::npos) << info;
+  EXPECT_NE(info.find("$entries-added, :100"), std::string::npos) << info;
+  EXPECT_EQ(r.call({"XSETID", "t", "5"}), "+OK");
+  EXPECT_EQ(r.call({"XADD", "t", "4", "f", "v"}),
+            "-ERR The ID specified in XADD is equal or smaller than the target stream top item");
+  EXPECT_EQ(r.call({"XGROUP", "HELP", "x"}),
+            "-ERR wrong number of arguments for 'xgroup|help' command");
+  EXPECT_EQ(r.call({"XINFO", "NOPE", "t"}), "-ERR unknown subcommand 'NOPE'. Try XINFO HELP.");
+}
+
+TEST_F(RedisTest, ConsumerGroupsDeliverEachEntryToOneConsumerAcrossInstances) {
+  const int first = start_instance();
+  const int second = start_instance();
+  RespClient producer(second);
+  EXPECT_EQ(producer.call({"XGROUP", "CREATE", "jobs", "workers", "$", "MKSTREAM"}), "+OK");
+  EXPECT_EQ(producer.call({"XGROUP", "CREATE", "jobs", "workers", "$"}),
+            "-BUSYGROUP Consumer Group name already exists");
+  EXPECT_EQ(producer.call({"XREADGROUP", "GROUP", "nobody", "c", "STREAMS", "jobs", ">"}),
+            "-NOGROUP No such key 'jobs' or consumer group 'nobody' in XREADGROUP with GROUP "
+            "option");
+  // Two consumers, one on each instance, read and acknowledge while entries come in.
+  constexpr int entries = 60;
+  std::atomic<int> acknowledged{0};
+  std::vector<std::vector<std::string>> received(2);
+  std::vector<std::thread> consumers;
+  for (int i = 0; i < 2; ++i) {
+    consumers.emplace_back([&, i] {
+      RespClient consumer(i == 0 ? first : second);
+      const std::string name = "consumer" + std::to_string(i);
+      while (acknowledged < entries) {
+        const std::string reply = consumer.call({"XREADGROUP", "GROUP", "workers", name, "COUNT",
+                                                 "3", "BLOCK", "100", "STREAMS", "jobs", ">"});
+        // [[$jobs, [[$id, [$n, $value]], ...]]]: each entry's ID follows "[[$" or ", [$".
+        size_t at = 0;
+        while ((at = reply.find("[$", at)) != std::string::npos) {
+          const size_t end = reply.find_first_of(",]", at);
+          const std::string token = reply.substr(at + 2, end - at - 2);
+          at = end;
+          if (token == "jobs" || token == "n" || token.find('-') == std::string::npos) continue;
+          received[i].push_back(token);
+          EXPECT_EQ(consumer.call({"XACK", "jobs", "workers", token}), ":1");
+          ++acknowledged;
+        }
+      }
+    });
+  }
+  std::set<std::string> added;
+  for (int n = 0; n < entries; ++n) {
+    RespClient& through = producer;
+    const std::string id = through.call({"XADD", "jobs", "*", "n", std::to_string(n)});
+    ASSERT_EQ(id.rfind("$", 0), 0u) << id;
+    added.insert(id.substr(1));
+  }
+  for (std::thread& consumer : consumers)
+    consumer.join();
+  std::multiset<std::string> delivered(received[0].begin(), received[0].end());
+  delivered.insert(received[1].begin(), received[1].end());
+  EXPECT_EQ(std::set<std::string>(delivered.begin(), delivered.end()), added);
+  EXPECT_EQ(delivered.size(), added.size()) << "an entry went to two consumers";
+  EXPECT_EQ(producer.call({"XPENDING", "jobs", "workers"}), "[:0, nil, nil, nil]");
+  const std::string groups = producer.call({"XINFO", "GROUPS", "jobs"});
+  EXPECT_NE(groups.find("$entries-read, :60, $lag, :0"), std::string::npos) << groups;
+
+  // A consumer whose instance dies leaves its entries pending; another claims them.
+  RespClient doomed(first);
+  EXPECT_EQ(producer.call({"XGROUP", "CREATE", "tasks", "workers", "0", "MKSTREAM"}), "+OK");
+  EXPECT_EQ(producer.call({"XADD", "tasks", "100-1", "n", "last"}), "$100-1");
+  EXPECT_EQ(doomed.call({"XREADGROUP", "GROUP", "workers", "doomed", "STREAMS", "tasks", ">"}),
+            "[[$tasks, [[$100-1, [$n, $last]]]]]");
+  RespClient observer(first);
+  doomed.send_raw(testing::encode_command(
+      {"XREADGROUP", "GROUP", "workers", "doomed", "BLOCK", "0", "STREAMS", "tasks", ">"}));
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (observer.call({"INFO", "clients"}).find("blocked_clients:1") == std::string::npos &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  instances_[0]->send_signal(SIGKILL);
+  EXPECT_EQ(doomed.read_reply(), std::nullopt);
+  EXPECT_EQ(producer.call({"XPENDING", "tasks", "workers", "-", "+", "10", "doomed"}).substr(0, 20),
+            "[[$100-1, $doomed, :");
+  // Added after the kill: nothing was taken for the dead client.
+  EXPECT_EQ(producer.call({"XADD", "tasks", "100-2", "n", "after"}), "$100-2");
+  RespClient heir(second);
+  EXPECT_EQ(heir.call({"XREADGROUP", "GROUP", "workers", "heir", "STREAMS", "tasks", ">"}),
+            "[[$tasks, [[$100-2, [$n, $after]]]]]");
+  EXPECT_EQ(heir.call({"XAUTOCLAIM", "tasks", "workers", "heir", "0", "-"}),
+            "[$0-0, [[$100-1, [$n, $last]], [$100-2, [$n, $after]]], []]");
+  EXPECT_EQ(heir.call({"XPENDING", "tasks", "workers"}), "[:2, $100-1, $100-2, [[$heir, $2]]]");
+  EXPECT_EQ(heir.call({"XCLAIM", "tasks", "workers", "other", "3600000", "100-1"}), "[]");
+  EXPECT_EQ(heir.call({"XACK", "tasks", "workers", "100-1", "100-2", "100-2"}), ":2");
+  EXPECT_EQ(heir.call({"XPENDING", "tasks", "workers"}), "[:0, nil, nil, nil]");
+  EXPECT_EQ(heir.call({"XGROUP", "DELCONSUMER", "tasks", "workers", "doomed"}), ":0");
+}
+
+// Polls `probe` until it answers `expected` (what another instance does in the background:
+// a disconnected subscriber leaving the registry, a lease running out).
+void expect_eventually(const std::function<std::string()>& probe, const std::string& expected) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::string last = probe();
+  while (last != expected && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    last = probe();
+  }
+  EXPECT_EQ(last, expected);
+}
+
+TEST_F(RedisTest, PubSubAcrossInstances) {
+  const int first = start_instance();
+  const int second = start_instance();
+  RespClient subscriber(first);
+  RespClient publisher(second);
+  // Subscribed on one instance, published through the other; the reply counts the receiver.
+  subscriber.send_raw(testing::encode_command({"SUBSCRIBE", "news", "sport"}));
+  EXPECT_EQ(subscriber.read_reply(), "[$subscribe, $news, :1]");
+  EXPECT_EQ(subscriber.read_reply(), "[$subscribe, $sport, :2]");
+  EXPECT_EQ(publisher.call({"PUBLISH", "news", "hello"}), ":1");
+  EXPECT_EQ(publisher.call({"PUBLISH", "weather", "rain"}), ":0");
+  EXPECT_EQ(subscriber.read_reply(), "[$message, $news, $hello]");
+  // Patterns, on the other instance; a message reaches both, channel first.
+  RespClient watcher(second);
+  watcher.send_raw(testing::encode_command({"PSUBSCRIBE", "n*", "s?ort"}));
+  EXPECT_EQ(watcher.read_reply(), "[$psubscribe, $n*, :1]");
+  EXPECT_EQ(watcher.read_reply(), "[$psubscribe, $s?ort, :2]");
+  EXPECT_EQ(publisher.call({"PUBLISH", "news", "both"}), ":2");
+  EXPECT_EQ(subscriber.read_reply(), "[$message, $news, $both]");
+  EXPECT_EQ(watcher.read_reply(), "[$pmessage, $n*, $news, $both]");
+  RespClient local(first);
+  EXPECT_EQ(local.call({"PUBLISH", "sport", "goal"}), ":2");
+  EXPECT_EQ(subscriber.read_reply(), "[$message, $sport, $goal]");
+  EXPECT_EQ(watcher.read_reply(), "[$pmessage, $s?ort, $sport, $goal]");
+  // The registry answers for every instance.
+  RespClient second_subscriber(second);
+  second_subscriber.send_raw(testing::encode_command({"SUBSCRIBE", "news"}));
+  EXPECT_EQ(second_subscriber.read_reply(), "[$subscribe, $news, :1]");
+  for (RespClient* asking : {&local, &publisher}) {
+    EXPECT_EQ(asking->call({"PUBSUB", "NUMSUB", "news", "sport", "none"}),
+              "[$news, :2, $sport, :1, $none, :0]");
+    EXPECT_EQ(asking->call({"PUBSUB", "CHANNELS"}), "[$news, $sport]");
+    EXPECT_EQ(asking->call({"PUBSUB", "CHANNELS", "s*"}), "[$sport]");
+    EXPECT_EQ(asking->call({"PUBSUB", "NUMPAT"}), ":2");
+  }
+  EXPECT_EQ(publisher.call({"PUBLISH", "news", "three"}), ":3");
+  EXPECT_EQ(subscriber.read_reply(), "[$message, $news, $three]");
+  EXPECT_EQ(watcher.read_reply(), "[$pmessage, $n*, $news, $three]");
+  EXPECT_EQ(second_subscriber.read_reply(), "[$message, $news, $three]");
+  // Messages arrive in commit order, those of one MULTI in command order.
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(publisher.call({"PUBLISH", "sport", std::to_string(i)}), ":2");
+  EXPECT_EQ(publisher.call({"MULTI"}), "+OK");
+  EXPECT_EQ(publisher.call({"PUBLISH", "sport", "a"}), "+QUEUED");
+  EXPECT_EQ(publisher.call({"PUBLISH", "sport", "b"}), "+QUEUED");
+  EXPECT_EQ(publisher.call({"EXEC"}), "[:2, :2]");
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(subscriber.read_reply(), "[$message, $sport, $" + std::to_string(i) + "]");
+    EXPECT_EQ(watcher.read_reply(), "[$pmessage, $s?ort, $sport, $" + std::to_string(i) + "]");
+  }
+  EXPECT_EQ(subscriber.read_reply(), "[$message, $sport, $a]");
+  EXPECT_EQ(subscriber.read_reply(), "[$message, $sport, $b]");
+  EXPECT_EQ(watcher.read_reply(), "[$pmessage, $s?ort, $sport, $a]");
+  EXPECT_EQ(watcher.read_reply(), "[$pmessage, $s?ort, $sport, $b]");
+  // Leaving: counted no more once the reply came.
+  subscriber.send_raw(testing::encode_command({"UNSUBSCRIBE", "news"}));
+  EXPECT_EQ(subscriber.read_reply(), "[$unsubscribe, $news, :1]");
+  EXPECT_EQ(publisher.call({"PUBSUB", "NUMSUB", "news"}), "[$news, :1]");
+  subscriber.send_raw(testing::encode_command({"UNSUBSCRIBE"}));
+  EXPECT_EQ(subscriber.read_reply(), "[$unsubscribe, $sport, :0]");
+  subscriber.send_raw(testing::encode_command({"UNSUBSCRIBE"}));
+  EXPECT_EQ(subscriber.read_reply(), "[$unsubscribe, nil, :0]");
+  subscriber.send_raw(testing::encode_command({"PUNSUBSCRIBE"}));
+  EXPECT_EQ(subscriber.read_reply(), "[$punsubscribe, nil, :0]");
+  EXPECT_EQ(subscriber.call({"GET", "x"}), "nil");
+  watcher.send_raw(testing::encode_command({"PUNSUBSCRIBE", "n*", "nothing"}));
+  EXPECT_EQ(watcher.read_reply(), "[$punsubscribe, $n*, :1]");
+  EXPECT_EQ(watcher.read_reply(), "[$punsubscribe, $nothing, :1]");
+  EXPECT_EQ(publisher.call({"PUBLISH", "news", "four"}), ":1");
+  EXPECT_EQ(second_subscriber.read_reply(), "[$message, $news, $four]");
+  // A client that disconnects leaves in the background.
+  {
+    RespClient leaving(first);
+    leaving.send_raw(testing::encode_command({"SUBSCRIBE", "gone"}));
+    EXPECT_EQ(leaving.read_reply(), "[$subscribe, $gone, :1]");
+    EXPECT_EQ(publisher.call({"PUBLISH", "gone", "x"}), ":1");
+  }
+  expect_eventually([&] { return publisher.call({"PUBLISH", "gone", "x"}); }, ":0");
+  // A message is one Strata value.
+  const std::string error = publisher.call({"PUBLISH", "news", std::string(100'000, 'x')});
+  EXPECT_TRUE(error.starts_with("-ERR message exceeds maximum allowed size (90000 bytes")) << error;
+}
+
+TEST_F(RedisTest, PubSubContextsAndProtocols) {
+  const int port = start_instance();
+  RespClient r(port);
+  RespClient publisher(port);
+  // RESP2: a subscribed client runs only pub/sub commands, PING, QUIT and RESET.
+  r.send_raw(testing::encode_command({"SUBSCRIBE", "c"}));
+  EXPECT_EQ(r.read_reply(), "[$subscribe, $c, :1]");
+  EXPECT_EQ(r.call({"GET", "k"}),
+            "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+            "RESET are allowed in this context");
+  EXPECT_EQ(r.call({"PING"}), "[$pong, $]");
+  EXPECT_EQ(r.call({"PING", "hi"}), "[$pong, $hi]");
+  r.send_raw(testing::encode_command({"PSUBSCRIBE", "c*"}));
+  EXPECT_EQ(r.read_reply(), "[$psubscribe, $c*, :2]");
+  EXPECT_EQ(publisher.call({"PUBLISH", "c", "m"}), ":2");
+  EXPECT_EQ(r.read_reply(), "[$message, $c, $m]");
+  EXPECT_EQ(r.read_reply(), "[$pmessage, $c*, $c, $m]");
+  // RESET leaves every subscription.
+  EXPECT_EQ(r.call({"RESET"}), "+RESET");
+  EXPECT_EQ(publisher.call({"PUBLISH", "c", "m"}), ":0");
+  EXPECT_EQ(r.call({"PING"}), "+PONG");
+  EXPECT_EQ(r.call({"MULTI"}), "+OK");
+  EXPECT_EQ(r.call({"SUBSCRIBE", "c"}), "-ERR Command not allowed inside a transaction");
+  EXPECT_EQ(r.call({"DISCARD"}), "+OK");
+  // RESP3: replies and messages are pushes, and every command runs.
+  EXPECT_EQ(r.call({"HELLO", "3"}).substr(0, 8), "{$server");
+  r.send_raw(testing::encode_command({"SUBSCRIBE", "c"}));
+  EXPECT_EQ(r.read_reply(), ">[$subscribe, $c, :1]");
+  EXPECT_EQ(r.call({"GET", "k"}), "nil");
+  EXPECT_EQ(r.call({"PING"}), "+PONG");
+  EXPECT_EQ(publisher.call({"PUBLISH", "c", "pushed"}), ":1");
+  EXPECT_EQ(r.read_reply(), ">[$message, $c, $pushed]");
+  // Shard channels are a namespace of their own, with their own count.
+  r.send_raw(testing::encode_command({"SSUBSCRIBE", "c", "d"}));
+  EXPECT_EQ(r.read_reply(), ">[$ssubscribe, $c, :1]");
+  EXPECT_EQ(r.read_reply(), ">[$ssubscribe, $d, :2]");
+  EXPECT_EQ(publisher.call({"SPUBLISH", "c", "sharded"}), ":1");
+  EXPECT_EQ(r.read_reply(), ">[$smessage, $c, $sharded]");
+  EXPECT_EQ(publisher.call({"PUBSUB", "SHARDCHANNELS"}), "[$c, $d]");
+  EXPECT_EQ(publisher.call({"PUBSUB", "SHARDNUMSUB", "c", "x"}), "[$c, :1, $x, :0]");
+  EXPECT_EQ(publisher.call({"PUBSUB", "NUMSUB", "d"}), "[$d, :0]");
+  r.send_raw(testing::encode_command({"SUNSUBSCRIBE"}));
+  EXPECT_EQ(r.read_reply(), ">[$sunsubscribe, $c, :1]");
+  EXPECT_EQ(r.read_reply(), ">[$sunsubscribe, $d, :0]");
+  r.send_raw(testing::encode_command({"UNSUBSCRIBE"}));
+  EXPECT_EQ(r.read_reply(), ">[$unsubscribe, $c, :0]");
+  EXPECT_TRUE(publisher.call({"PUBSUB", "HELP"})
+                  .starts_with("[+PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:, "
+                               "+CHANNELS [<pattern>], "));
+  EXPECT_EQ(publisher.call({"PUBSUB", "NOPE"}),
+            "-ERR unknown subcommand or wrong number of arguments for 'NOPE'. Try PUBSUB HELP.");
+  EXPECT_EQ(publisher.call({"SUBSCRIBE"}),
+            "-ERR wrong number of arguments for 'subscribe' command");
+}
+
+TEST_F(RedisTest, PubSubCountsOfAKilledInstanceEndWithItsLease) {
+  const int doomed = start_instance({"--knob", "pubsub_lease_s=2"});
+  const int survivor = start_instance({"--knob", "pubsub_lease_s=2"});
+  RespClient subscriber(doomed);
+  RespClient publisher(survivor);
+  subscriber.send_raw(testing::encode_command({"SUBSCRIBE", "c"}));
+  EXPECT_EQ(subscriber.read_reply(), "[$subscribe, $c, :1]");
+  subscriber.send_raw(testing::encode_command({"PSUBSCRIBE", "*"}));
+  EXPECT_EQ(subscriber.read_reply(), "[$psubscribe, $*, :2]");
+  EXPECT_EQ(publisher.call({"PUBLISH", "c", "m"}), ":2");
+  // Renewed while the instance lives: still counted after several leases.
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  EXPECT_EQ(publisher.call({"PUBLISH", "c", "m"}), ":2");
+  instances_[0]->send_signal(SIGKILL);
+  expect_eventually([&] { return publisher.call({"PUBLISH", "c", "m"}); }, ":0");
+  EXPECT_EQ(publisher.call({"PUBSUB", "NUMSUB", "c"}), "[$c, :0]");
+  EXPECT_EQ(publisher.call({"PUBSUB", "NUMPAT"}), ":0");
+  EXPECT_EQ(publisher.call({"PUBSUB", "CHANNELS"}), "[]");
+}
+
+TEST_F(RedisTest, PubSubClosesASubscriberThatDoesNotRead) {
+  const int port = start_instance({"--knob", "pubsub_output_hard_bytes_max=1000000"});
+  RespClient idle(port);
+  RespClient publisher(port);
+  idle.send_raw(testing::encode_command({"SUBSCRIBE", "flood"}));
+  EXPECT_EQ(idle.read_reply(), "[$subscribe, $flood, :1]");
+  const std::string message(80'000, 'm');
+  // The kernel's socket buffers take some megabytes before the instance holds any.
+  for (int i = 0; i < 400 && publisher.call({"PUBLISH", "flood", message}) == ":1"; ++i) {
+  }
+  expect_eventually([&] { return publisher.call({"PUBSUB", "NUMSUB", "flood"}); }, "[$flood, :0]");
+}
+
 TEST_F(RedisTest, KeysExpireWithoutBeingTouched) {
   RespClient r(start_instance());
   for (int i = 0; i < 20; ++i)
@@ -640,11 +966,12 @@ TEST_F(RedisTest, MultiExecAndWatchAcrossInstances) {
 TEST_F(RedisTest, AnInstanceKilledMidPipelineLosesNothingItAcknowledged) {
   const int doomed = start_instance();
   const int survivor = start_instance();
-  // Pipelined batches of SETs and INCRs to the doomed instance, from a thread, until the
-  // kill cuts them off; every reply received is an acknowledgement.
+  // Pipelined batches of SETs, an INCR and a MULTI/EXEC to the doomed instance, from a
+  // thread, until the kill cuts them off; every reply received is an acknowledgement.
   std::atomic<int> acknowledged_sets{0};
   std::atomic<int> acknowledged_incrs{0};
   std::atomic<int> sent_incrs{0};
+  std::atomic<int> acknowledged_execs{0};
   std::atomic<bool> started{false};
   std::thread writer([&] {
     RespClient w(doomed);
@@ -655,6 +982,11 @@ TEST_F(RedisTest, AnInstanceKilledMidPipelineLosesNothingItAcknowledged) {
         commands.push_back({"SET", "key:" + std::to_string(n), std::to_string(n)});
       }
       commands.push_back({"INCR", "acknowledged"});
+      // A transaction: both counters move together or neither does.
+      commands.push_back({"MULTI"});
+      commands.push_back({"INCR", "together"});
+      commands.push_back({"INCRBY", "twice", "2"});
+      commands.push_back({"EXEC"});
       try {
         w.send_raw([&] {
           std::string bytes;
@@ -669,12 +1001,15 @@ TEST_F(RedisTest, AnInstanceKilledMidPipelineLosesNothingItAcknowledged) {
       for (size_t i = 0; i < commands.size(); ++i) {
         std::optional<std::string> reply = w.read_reply();
         if (!reply) return;
-        if (i + 1 < commands.size()) {
+        if (i < 20) {
           EXPECT_EQ(*reply, "+OK");
           acknowledged_sets = batch * 20 + static_cast<int>(i) + 1;
-        } else {
+        } else if (i == 20) {
           ++acknowledged_incrs;
           started = true;
+        } else if (i + 1 == commands.size()) {
+          EXPECT_EQ(reply->rfind("[:", 0), 0u) << *reply;
+          ++acknowledged_execs;
         }
       }
     }
@@ -693,6 +1028,11 @@ TEST_F(RedisTest, AnInstanceKilledMidPipelineLosesNothingItAcknowledged) {
   const int value = std::stoi(counter.substr(1));
   EXPECT_GE(value, acknowledged_incrs.load());
   EXPECT_LE(value, sent_incrs.load());
+  // Every acknowledged EXEC applied, and no EXEC applied in part.
+  const int together = std::stoi(r.call({"GET", "together"}).substr(1));
+  EXPECT_GE(together, acknowledged_execs.load());
+  EXPECT_LE(together, sent_incrs.load());
+  EXPECT_EQ(r.call({"GET", "twice"}), "$" + std::to_string(2 * together));
 }
 
 }  // namespace

@@ -135,7 +135,8 @@ std::optional<std::string> RespClient::parse() {
       const long count = std::stol(rest);
       if (count < 0) return "nil";
       const bool map = type == '%';
-      std::string text = map ? "{" : "[";
+      // A RESP3 push shows as ">[...]", apart from an array.
+      std::string text = map ? "{" : (type == '>' ? ">[" : "[");
       for (long i = 0; i < count; ++i) {
         if (i > 0) text += ", ";
         std::optional<std::string> element = parse();

@@ -4,7 +4,7 @@
 // write), reads replies and shows each as a short text:
 //   +OK   simple string        -ERR ...  error         :12   integer
 //   $bar  bulk string          nil       null (RESP2 "$-1" or "*-1", RESP3 "_")
-//   [a, b]  array, set or push  {k: v, ...}  map        ,1.5  double   #t / #f  boolean
+//   [a, b]  array or set  >[a, b]  push  {k: v, ...}  map  ,1.5  double  #t / #f  boolean
 // A test compares that text, so a wrong type shows as a wrong answer. Written apart from
 // the layer's own encoder, from Redis's protocol description.
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """strata-redis through real Redis clients: redis-cli (arguments, a piped script, --scan),
 redis-benchmark (a short run that must end without errors) and redis-py (strings, hashes,
-sets, pipelines, MULTI/EXEC with WATCH, and RESP3), against a strata-server started here.
+sets, pipelines, MULTI/EXEC with WATCH, RESP3, and pub/sub), against a strata-server started
+here.
 
     real_clients_test.py STRATA_SERVER STRATA_REDIS
 """
@@ -145,6 +146,33 @@ def main():
             check("py resp3 hgetall", resp3.hgetall("user:1"), {"name": "ada", "visits": "3"})
             check("py resp3 smembers", resp3.smembers("tags"), {"a", "b", "c"})
         check("cli hgetall", cli(port, "hgetall", "user:1"), "name\nada\nvisits\n3\n")
+        # redis-py's pub/sub: confirmations, a channel's message and a pattern's, the counts.
+        def next_message(subscription):
+            return subscription.get_message(timeout=HANG_GUARD_S)
+
+        subscription = client.pubsub()
+        subscription.subscribe("py-news")
+        check("py subscribe", next_message(subscription),
+              {"type": "subscribe", "pattern": None, "channel": "py-news", "data": 1})
+        subscription.psubscribe("py-*")
+        check("py psubscribe", next_message(subscription),
+              {"type": "psubscribe", "pattern": None, "channel": "py-*", "data": 2})
+        check("py publish", other.publish("py-news", "hello"), 2)
+        check("py message", next_message(subscription),
+              {"type": "message", "pattern": None, "channel": "py-news", "data": "hello"})
+        check("py pmessage", next_message(subscription),
+              {"type": "pmessage", "pattern": "py-*", "channel": "py-news", "data": "hello"})
+        check("py numsub", other.pubsub_numsub("py-news", "none"), [("py-news", 1), ("none", 0)])
+        check("py numpat", other.pubsub_numpat(), 1)
+        check("py channels", other.pubsub_channels(), ["py-news"])
+        subscription.unsubscribe("py-news")
+        check("py unsubscribe", next_message(subscription),
+              {"type": "unsubscribe", "pattern": None, "channel": "py-news", "data": 1})
+        subscription.punsubscribe()
+        check("py punsubscribe", next_message(subscription),
+              {"type": "punsubscribe", "pattern": None, "channel": "py-*", "data": 0})
+        check("py publish unheard", other.publish("py-news", "x"), 0)
+        subscription.close()
         check("py flushdb", client.flushdb(), True)
         check("py dbsize", client.dbsize(), 0)
     finally:

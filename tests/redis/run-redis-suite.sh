@@ -1,35 +1,41 @@
 #!/usr/bin/env bash
 # Redis's own test suite (Redis 7.0, from Debian's source package) against strata-redis, as
-# an external server: starts a strata-server and a strata-redis of build/, runs each test
-# file, and prints how many tests passed and failed in each.
+# an external server: starts a strata-server and a strata-redis of a build folder, runs each
+# test file, and prints how many tests passed and failed in each.
 #
-#   tests/redis/run-redis-suite.sh [--source DIR] [--skip-file FILE] [UNIT...]
+#   tests/redis/run-redis-suite.sh [--build DIR] [--source DIR] [--skip-file FILE] [UNIT...]
 #
+# --build: the build folder whose binaries run (default: build/, built first with
+# scripts/build.sh release; another folder, configured already, is brought up to date with
+# cmake --build).
 # UNIT: test files as runtest names them (default: unit/type/string unit/type/incr
 # unit/type/hash unit/type/set unit/type/list unit/type/zset unit/expire unit/multi
-# unit/keyspace unit/scan unit/auth unit/info-command). --source: a folder holding Redis's
-# sources (default: fetched once with `apt-get source redis` into .cache/redis-source,
-# which needs a deb-src line: this script adds Debian's own archive's if none is there).
+# unit/keyspace unit/scan unit/auth unit/info-command unit/pubsub). --source: a folder
+# holding Redis's sources (default: fetched once with `apt-get source redis` into
+# .cache/redis-source, which needs a deb-src line: this script adds Debian's own archive's
+# if none is there).
 # --skip-file: tests to skip, one name a line, '#' comments (default: the list beside this
 # script, each with its reason; docs/redis-layer.md explains them). Logs go to
 # redis-suite-logs/ in the current folder. Needs tcl (apt-get install tcl).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 source_dir=""
+build_dir="$root/build"
 skip_file="$root/tests/redis/skipped-tests.txt"
 units=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --build) build_dir="$(cd "$2" && pwd)"; shift 2 ;;
     --source) source_dir="$2"; shift 2 ;;
     --skip-file) skip_file="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) units+=("$1"); shift ;;
   esac
 done
 if [[ ${#units[@]} -eq 0 ]]; then
   units=(unit/type/string unit/type/incr unit/type/hash unit/type/set unit/type/list
          unit/type/zset unit/expire unit/multi unit/keyspace unit/scan unit/auth
-         unit/info-command)
+         unit/info-command unit/pubsub)
 fi
 
 as_root=()
@@ -51,7 +57,11 @@ if [[ -z "$source_dir" ]]; then
   fi
 fi
 
-"$root/scripts/build.sh" release strata-server strata-redis >/dev/null
+if [[ "$build_dir" == "$root/build" ]]; then
+  "$root/scripts/build.sh" release strata-server strata-redis >/dev/null
+else
+  cmake --build "$build_dir" --target strata-server strata-redis >/dev/null
+fi
 logs="$PWD/redis-suite-logs"
 rm -rf "$logs" && mkdir -p "$logs"
 work="$(mktemp -d)"
@@ -61,10 +71,10 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 server_port=$(free_port)
 port=$(free_port)
-(cd "$work" && exec "$root/build/src/tools/strata-server" --listen "127.0.0.1:$server_port" \
+(cd "$work" && exec "$build_dir/src/tools/strata-server" --listen "127.0.0.1:$server_port" \
    > "$logs/strata-server.log" 2>&1) &
 for _ in $(seq 100); do grep -q "listening on" "$logs/strata-server.log" 2>/dev/null && break; sleep 0.2; done
-(cd "$work" && exec "$root/build/src/tools/strata-redis" --cluster-file strata.cluster \
+(cd "$work" && exec "$build_dir/src/tools/strata-redis" --cluster-file strata.cluster \
    --listen "127.0.0.1:$port" > "$logs/strata-redis.log" 2>&1) &
 for _ in $(seq 100); do grep -q "listening on" "$logs/strata-redis.log" 2>/dev/null && break; sleep 0.2; done
 
@@ -83,7 +93,11 @@ total_ok=0; total_err=0
 for unit in "${units[@]}"; do
   log="$logs/$(echo "$unit" | tr / _).log"
   start=$(date +%s)
+  # runtest's own ports start at a fixed one unless told: another run on the machine would
+  # take the same.
+  baseport=$((20032 + (RANDOM % 300) * 64))
   (cd "$source_dir" && timeout 1800 ./runtest --host 127.0.0.1 --port "$port" --singledb \
+     --baseport "$baseport" \
      --ignore-encoding --ignore-digest --tags -needs:debug --tags -needs:repl --timeout 120 \
      --clients 1 "${skips[@]}" --single "$unit" > "$log" 2>&1) || true
   # runtest colours its verdicts: "[ok]" arrives as ESC[0;32;49m inside the brackets.

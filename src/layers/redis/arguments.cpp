@@ -111,4 +111,15 @@ std::string format_long_double(long double value) {
   return text;
 }
 
+std::optional<double> stream_block_timeout_s(const std::vector<std::string>& arguments) {
+  for (size_t i = 1; i + 1 < arguments.size(); ++i) {
+    if (is_word(arguments[i], "streams")) break;
+    if (is_word(arguments[i], "block")) {
+      std::optional<int64_t> ms = parse_redis_integer(arguments[i + 1]);
+      return ms && *ms > 0 ? static_cast<double>(*ms) / 1000.0 : 0.0;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace strata::redis

@@ -39,6 +39,11 @@ ScanArguments scan_arguments(const std::vector<std::string>& args, size_t cursor
 // timeout is not a float or out of range", "ERR timeout is negative".
 double timeout_argument(std::string_view text);
 
+// XREAD's and XREADGROUP's BLOCK, in seconds (0: wait for ever); nullopt without BLOCK (they
+// do not wait then). One that is not a valid number counts as 0 here: the command itself
+// answers the error.
+std::optional<double> stream_block_timeout_s(const std::vector<std::string>& arguments);
+
 // Redis's reading of a range of byte positions (GETRANGE, BITCOUNT): negative ones count
 // from the end; both are clamped to [0, length - 1]. False when the range is empty.
 bool clamp_positions(int64_t& start, int64_t& end, int64_t length);

@@ -1,6 +1,7 @@
 #include "layers/redis/client_connection.h"
 
 #include "layers/redis/arguments.h"
+#include "layers/redis/client_subscriptions.h"
 #include "layers/redis/command_executor.h"
 #include "layers/redis/command_table.h"
 #include "layers/redis/redis_integer.h"
@@ -32,12 +33,32 @@ RequestLimits request_limits() {
   return limits;
 }
 
+// RESP2's subscribed context: the commands a client subscribed to anything may run.
+bool allowed_when_subscribed(std::string_view name) {
+  return name == "subscribe" || name == "psubscribe" || name == "ssubscribe" ||
+         name == "unsubscribe" || name == "punsubscribe" || name == "sunsubscribe" ||
+         name == "ping" || name == "quit" || name == "reset";
+}
+
+// The name Redis's errors give a command: "config|get" for a subcommand it knows.
+std::string full_name(const CommandSpec& spec, const std::vector<std::string>& arguments) {
+  if (arguments.size() < 2 || spec.subcommands.empty()) return spec.name;
+  const std::string sub = spec.name + "|" + lower_case(arguments[1]);
+  for (const CommandSpec& known : spec.subcommands) {
+    if (known.name == sub) return sub;
+  }
+  return spec.name;
+}
+
 // The state of one connection, and what it does with each request.
 class ClientConnection {
  public:
   ClientConnection(Instance& instance, std::shared_ptr<Connection> connection)
-      : instance_(instance), connection_(std::move(connection)), parser_(request_limits()) {
-    session_.id = instance_.next_client_id();
+      : instance_(instance),
+        connection_(std::move(connection)),
+        parser_(request_limits()),
+        session_(new_session(instance_)),
+        subscriptions_(instance_, session_.id, connection_, out_, session_) {
     session_.authenticated = !instance_.password().has_value();
     ClientInfo& info = instance_.clients()[session_.id];
     info.session = session_;
@@ -52,6 +73,13 @@ class ClientConnection {
   Future<Void> run();
 
  private:
+  static Session new_session(Instance& instance) {
+    Session session;
+    session.id = instance.next_client_id();
+    return session;
+  }
+  // SUBSCRIBE, UNSUBSCRIBE and the like (client_subscriptions.h).
+  Future<Void> run_subscription(const std::string& name, std::vector<std::string> arguments);
   // Runs one request; false when the connection is to close after the replies so far.
   Future<bool> handle(std::vector<std::string> arguments);
   Future<Void> run_one(std::vector<std::string> arguments);
@@ -101,7 +129,16 @@ class ClientConnection {
     queue_failed_ = false;
   }
   // Replies go out in the protocol the session speaks now.
-  void error(std::string_view message) { out_.error(message); }
+  // Every error reply of the connection is counted (INFO errorstats).
+  void error(std::string_view message) {
+    instance_.stats().count_error(message);
+    out_.error(message);
+  }
+  // A command refused before it ran (INFO commandstats' rejected_calls).
+  void reject(std::string_view name, std::string_view message) {
+    ++instance_.stats().commands[std::string(name)].rejected_calls;
+    error(message);
+  }
   void flush() {
     if (!out_.buffer().empty()) connection_->write(out_.take());
   }
@@ -133,6 +170,8 @@ class ClientConnection {
   std::optional<std::vector<std::vector<std::string>>> queued_;
   bool queue_failed_ = false;
   WatchedKeys watched_;
+  // After session_ and out_, which it refers to.
+  ClientSubscriptions subscriptions_;
 };
 
 Future<Void> ClientConnection::run() {
@@ -181,19 +220,40 @@ Future<bool> ClientConnection::handle(std::vector<std::string> arguments) {
   }
   if (!session_.authenticated && !spec->has(command_flags::no_auth)) {
     if (queued_) queue_failed_ = true;
-    error(no_auth_message);
+    reject(name, no_auth_message);
     co_return true;
   }
   if (!spec->arity_accepts(arguments.size())) {
     if (queued_) queue_failed_ = true;
-    error(wrong_arguments_message(name));
+    reject(name, wrong_arguments_message(name));
     co_return true;
+  }
+  if (subscriptions_.active() && session_.protocol == 2) {
+    if (!allowed_when_subscribed(name)) {
+      reject(name,
+             "ERR Can't execute '" + full_name(*spec, arguments) +
+                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                 "this context");
+      co_return true;
+    }
+    if (name == "ping") {
+      // Redis's PING answer in the subscribed context, where a reply must be an array.
+      if (arguments.size() > 2) {
+        error(wrong_arguments_message("ping"));
+      } else {
+        out_.array(2);
+        out_.bulk_string("pong");
+        out_.bulk_string(arguments.size() == 2 ? arguments[1] : "");
+      }
+      co_return true;
+    }
   }
   if (name == "quit") {
     out_.simple_string("OK");
     co_return false;
   }
   if (name == "reset") {
+    co_await subscriptions_.leave_all();
     reset();
     out_.simple_string("RESET");
     co_return true;
@@ -241,12 +301,30 @@ Future<bool> ClientConnection::handle(std::vector<std::string> arguments) {
     if (auth(arguments)) out_.simple_string("OK");
   } else if (name == "hello") {
     hello(arguments);
+  } else if (spec->has(command_flags::pubsub) && spec->has(command_flags::connection)) {
+    co_await run_subscription(name, std::move(arguments));
   } else if (spec->has(command_flags::blocking)) {
     co_await run_blocking(std::move(arguments));
   } else {
     co_await run_one(std::move(arguments));
   }
   co_return true;
+}
+
+Future<Void> ClientConnection::run_subscription(const std::string& name,
+                                                std::vector<std::string> arguments) {
+  std::vector<std::string> names(std::make_move_iterator(arguments.begin() + 1),
+                                 std::make_move_iterator(arguments.end()));
+  const bool leaving = name.ends_with("unsubscribe");
+  // P: patterns; S: shard channels (SSUBSCRIBE, SUNSUBSCRIBE).
+  const ChannelKind kind = name.starts_with("p")                            ? ChannelKind::pattern
+                           : name == "ssubscribe" || name == "sunsubscribe" ? ChannelKind::shard
+                                                                            : ChannelKind::channel;
+  if (leaving) {
+    co_await subscriptions_.unsubscribe(kind, std::move(names));
+  } else {
+    co_await subscriptions_.subscribe(kind, std::move(names));
+  }
 }
 
 Future<Void> ClientConnection::run_one(std::vector<std::string> arguments) {
@@ -261,13 +339,23 @@ Future<Void> ClientConnection::run_one(std::vector<std::string> arguments) {
 Future<Void> ClientConnection::run_blocking(std::vector<std::string> arguments) {
   // The command checks its timeout itself; one it refuses is answered at the first run.
   const std::string name = lower_case(arguments[0]);
-  // BLMPOP and BZMPOP name their timeout first, the others last.
-  const bool timeout_first = name == "blmpop" || name == "bzmpop";
   double timeout_s = 0;
-  try {
-    timeout_s = timeout_argument(timeout_first ? arguments[1] : arguments.back());
-  } catch (Error& error) {
-    if (!error.is(ErrorCode::layer_command_failed)) throw;
+  if (name == "xread" || name == "xreadgroup") {
+    // They block only with BLOCK.
+    std::optional<double> block_s = stream_block_timeout_s(arguments);
+    if (!block_s) {
+      co_await run_one(std::move(arguments));
+      co_return;
+    }
+    timeout_s = *block_s;
+  } else {
+    // BLMPOP and BZMPOP name their timeout first, the others last.
+    const bool timeout_first = name == "blmpop" || name == "bzmpop";
+    try {
+      timeout_s = timeout_argument(timeout_first ? arguments[1] : arguments.back());
+    } catch (Error& error) {
+      if (!error.is(ErrorCode::layer_command_failed)) throw;
+    }
   }
   const double deadline = timeout_s > 0 ? env().now() + timeout_s : 0;
   // What the client sent before this command is answered before it waits.
@@ -283,6 +371,7 @@ Future<Void> ClientConnection::run_blocking(std::vector<std::string> arguments) 
       out_.append_raw(result.reply);
       co_return;
     }
+    if (!result.rerun_arguments.empty()) arguments = std::move(result.rerun_arguments);
     std::vector<Future<Void>> waits = std::move(result.wakeups);
     if (deadline > 0) {
       const double left = deadline - env().now();
@@ -293,7 +382,7 @@ Future<Void> ClientConnection::run_blocking(std::vector<std::string> arguments) 
     if (ready == waits.size()) {
       // CLIENT UNBLOCK: an error, or the answer of a timeout.
       if (unblocked_with_error()) {
-        out_.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
         co_return;
       }
       break;

@@ -26,6 +26,9 @@ struct CommandContext {
   // should wake it here, and replies nothing: the connection waits and runs it again.
   // Null where it must not block (inside MULTI): it then answers as on a timeout.
   std::vector<std::string>* wake_on = nullptr;
+  // A blocking command that waits may set the arguments it runs with next time (XREAD
+  // resolves "$" to an ID). Null where it must not block.
+  std::vector<std::string>* rerun_arguments = nullptr;
   // Run again after a wake-up: a key that now holds another type is waited on, not an
   // error (Redis serves a blocked client only from keys of its type).
   bool woken = false;

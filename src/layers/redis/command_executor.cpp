@@ -31,10 +31,36 @@ bool any_writes(const Execution& execution) {
   return false;
 }
 
+// What one command of an attempt did, counted in INFO commandstats and errorstats once the
+// attempt is the one that stands.
+struct CommandOutcome {
+  std::string name;
+  std::optional<std::string> error;
+};
+
+void count_outcomes(Instance& instance, const std::vector<CommandOutcome>& outcomes,
+                    double started_at) {
+  if (outcomes.empty()) return;
+  const auto usec = static_cast<int64_t>((env().now() - started_at) * 1e6) /
+                    static_cast<int64_t>(outcomes.size());
+  InstanceStats& stats = instance.stats();
+  for (const CommandOutcome& outcome : outcomes) {
+    CommandStats& command = stats.commands[outcome.name];
+    ++command.calls;
+    command.usec += usec;
+    if (outcome.error) {
+      ++command.failed_calls;
+      stats.count_error(*outcome.error);
+    }
+  }
+}
+
 // Runs every command of the execution in `tr` (one attempt), writing the replies.
 Future<Void> run_commands(Instance& instance, Session& session, const Execution& execution,
                           Transaction& tr, int64_t now_ms, ReplyWriter& reply,
-                          std::vector<std::string>& wake_on) {
+                          std::vector<std::string>& wake_on,
+                          std::vector<std::string>& rerun_arguments,
+                          std::vector<CommandOutcome>& outcomes) {
   if (execution.multi) reply.array(execution.commands.size());
   for (const auto& arguments : execution.commands) {
     const CommandSpec* spec = CommandTable::instance().find(arguments[0]);
@@ -48,6 +74,7 @@ Future<Void> run_commands(Instance& instance, Session& session, const Execution&
                            own,
                            arguments,
                            execution.may_block ? &wake_on : nullptr,
+                           execution.may_block ? &rerun_arguments : nullptr,
                            execution.woken};
     std::optional<Error> failure;
     try {
@@ -56,7 +83,9 @@ Future<Void> run_commands(Instance& instance, Session& session, const Execution&
       if (!error.is(ErrorCode::layer_command_failed)) throw;
       failure = std::move(error);
     }
+    outcomes.push_back(CommandOutcome{lower_case(arguments[0]), std::nullopt});
     if (failure) {
+      outcomes.back().error = std::string(failure->detail());
       reply.error(failure->detail());
     } else {
       std::string bytes = own.take();
@@ -93,6 +122,7 @@ Future<ExecutionResult> execute(Instance& instance, Session session, Execution e
   const bool writes = any_writes(execution);
   const bool watching = execution.watched && !execution.watched->empty();
   Transaction tr = instance.database().create_transaction();
+  const double started_at = env().now();
   while (true) {
     const int64_t now_ms = unix_time_ms();
     Session attempt = session;
@@ -100,29 +130,37 @@ Future<ExecutionResult> execute(Instance& instance, Session session, Execution e
     std::optional<std::string> marker;
     std::optional<Error> failure;
     std::vector<std::string> wake_on;
+    std::vector<std::string> rerun_arguments;
+    std::vector<CommandOutcome> outcomes;
     std::vector<Future<Void>> wakeups;
     try {
       if (watching) {
         if (watched_key_expired(*execution.watched, now_ms)) {
           reply.null_array();
-          co_return ExecutionResult{reply.take(), session, {}};
+          co_return ExecutionResult{reply.take(), session, {}, {}};
         }
         tr.set_read_version(execution.watched->read_version);
         add_watch_conflicts(instance, *execution.watched, tr);
       }
-      co_await run_commands(instance, attempt, execution, tr, now_ms, reply, wake_on);
+      co_await run_commands(instance, attempt, execution, tr, now_ms, reply, wake_on,
+                            rerun_arguments, outcomes);
       for (const std::string& key : wake_on)
         wakeups.push_back(tr.watch(key));
       // Under WATCH the marker also makes the transaction a write, whose commit checks its
       // reads: a read-only commit checks nothing, and EXEC of only reads must still fail
-      // when a watched key changed.
-      if (writes || watching) {
+      // when a watched key changed. A blocking command that waits wrote nothing: it commits
+      // as a read, which never conflicts, so a change racing it wakes it (the watches fire)
+      // instead of running it again as if the change had come first.
+      if ((writes || watching) && wake_on.empty()) {
         marker = instance.next_commit_marker(now_ms);
         tr.add_read_conflict_key(*marker);
         tr.set(*marker, "1");
       }
       co_await tr.commit();
-      co_return ExecutionResult{reply.take(), attempt, std::move(wakeups)};
+      // A command that waits is counted once it answers.
+      if (wakeups.empty()) count_outcomes(instance, outcomes, started_at);
+      co_return ExecutionResult{reply.take(), attempt, std::move(wakeups),
+                                std::move(rerun_arguments)};
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
       failure = error;
@@ -131,12 +169,14 @@ Future<ExecutionResult> execute(Instance& instance, Session session, Execution e
         (failure->is(ErrorCode::not_committed) || failure->is(ErrorCode::transaction_too_old))) {
       ReplyWriter aborted(session.protocol);
       aborted.null_array();
-      co_return ExecutionResult{aborted.take(), session, {}};
+      co_return ExecutionResult{aborted.take(), session, {}, {}};
     }
     if (failure->is(ErrorCode::commit_unknown_result) && marker) {
       if (co_await marker_committed(instance.database(), *marker)) {
         ++instance.stats().unknown_results_resolved;
-        co_return ExecutionResult{reply.take(), attempt, std::move(wakeups)};
+        if (wakeups.empty()) count_outcomes(instance, outcomes, started_at);
+        co_return ExecutionResult{reply.take(), attempt, std::move(wakeups),
+                                  std::move(rerun_arguments)};
       }
       failure = Error(ErrorCode::not_committed);
     }
@@ -147,7 +187,8 @@ Future<ExecutionResult> execute(Instance& instance, Session session, Execution e
       if (error.is_cancellation()) throw;
       ReplyWriter answer(session.protocol);
       answer.error("ERR " + error.message());
-      co_return ExecutionResult{answer.take(), session, {}};
+      instance.stats().count_error("ERR " + error.message());
+      co_return ExecutionResult{answer.take(), session, {}, {}};
     }
   }
 }

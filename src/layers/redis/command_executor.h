@@ -68,6 +68,8 @@ struct ExecutionResult {
   // A blocking command found nothing: no reply; each future is ready once one of the keys
   // it waits on changed (a Strata watch, set by the committed transaction).
   std::vector<Future<Void>> wakeups;
+  // With wakeups: the arguments to run the command with next (empty: the same).
+  std::vector<std::string> rerun_arguments;
 };
 
 Future<ExecutionResult> execute(Instance& instance, Session session, Execution execution);

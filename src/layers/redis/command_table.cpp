@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "layers/redis/command_error.h"
 #include "layers/redis/reply_writer.h"
 #include "runtime/assert.h"
 
@@ -25,6 +26,8 @@ const CommandTable& CommandTable::instance() {
     add_set_commands(built);
     add_list_commands(built);
     add_zset_commands(built);
+    add_stream_commands(built);
+    add_pubsub_commands(built);
     return built;
   }();
   return table;
@@ -70,6 +73,31 @@ void reply_help(ReplyWriter& reply, std::string_view command,
 
 std::string wrong_arguments_message(std::string_view command) {
   return "ERR wrong number of arguments for '" + lower_case(command) + "' command";
+}
+
+std::string subcommand_syntax_message(const std::vector<std::string>& arguments) {
+  std::string command = arguments[0];
+  for (char& c : command)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return "ERR unknown subcommand or wrong number of arguments for '" + arguments[1].substr(0, 128) +
+         "'. Try " + command + " HELP.";
+}
+
+std::string subcommand_of(const std::vector<std::string>& arguments,
+                          std::initializer_list<SubcommandArity> known) {
+  STRATA_ASSERT_MSG(arguments.size() >= 2, "a container command's arity asks for a subcommand");
+  const std::string sub = lower_case(arguments[1]);
+  for (const SubcommandArity& candidate : known) {
+    if (candidate.name != sub) continue;
+    const auto count = static_cast<int64_t>(arguments.size());
+    const bool fits = candidate.arity >= 0 ? count == candidate.arity : count >= -candidate.arity;
+    if (!fits) fail(wrong_arguments_message(lower_case(arguments[0]) + "|" + sub));
+    return sub;
+  }
+  std::string command = arguments[0];
+  for (char& c : command)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  fail("ERR unknown subcommand '" + arguments[1].substr(0, 128) + "'. Try " + command + " HELP.");
 }
 
 std::string unknown_command_message(const std::vector<std::string>& arguments) {

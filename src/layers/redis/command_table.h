@@ -101,9 +101,28 @@ void add_hash_commands(CommandTable& table);
 void add_set_commands(CommandTable& table);
 void add_list_commands(CommandTable& table);
 void add_zset_commands(CommandTable& table);
+void add_stream_commands(CommandTable& table);
+void add_pubsub_commands(CommandTable& table);
 
 // Redis's answer to a wrong argument count.
 std::string wrong_arguments_message(std::string_view command);
+// Redis's answer to a subcommand it does not know, or whose arguments are wrong, found by
+// the subcommand itself: "ERR unknown subcommand or wrong number of arguments for 'x'.
+// Try OBJECT HELP."
+std::string subcommand_syntax_message(const std::vector<std::string>& arguments);
+
+// A container command's subcommand (XGROUP CREATE, XINFO STREAM, ...), in lower case, after
+// checking it as Redis checks subcommands before running them: "ERR unknown subcommand 'x'.
+// Try XGROUP HELP.", "ERR wrong number of arguments for 'xgroup|create' command". `known`:
+// each subcommand's name (lower case) and arity (as CommandSpec's, the command's name
+// counted).
+struct SubcommandArity {
+  std::string_view name;
+  int arity = 0;
+};
+std::string subcommand_of(const std::vector<std::string>& arguments,
+                          std::initializer_list<SubcommandArity> known);
+
 // Redis's answer to an unknown command: its name and the start of its arguments.
 std::string unknown_command_message(const std::vector<std::string>& arguments);
 

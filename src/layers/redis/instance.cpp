@@ -22,12 +22,22 @@ std::optional<std::string> ScanCursors::find(uint64_t cursor) const {
   return found->second;
 }
 
+void InstanceStats::count_error(std::string_view message) {
+  // Redis's rule: the code is the first word, looked for in the first 32 bytes; "ERR" when
+  // there is none.
+  const size_t space = message.substr(0, 32).find(' ');
+  ++errors[space == std::string_view::npos ? std::string("ERR")
+                                           : std::string(message.substr(0, space))];
+  ++error_replies;
+}
+
 Instance::Instance(Database database, std::string prefix, std::optional<std::string> password)
     : database_(std::move(database)),
       keyspace_(std::move(prefix)),
       password_(std::move(password)),
       id_(env().random().unique_id()),
-      started_at_(env().now()) {
+      started_at_(env().now()),
+      pubsub_(database_, keyspace_, id_.to_string()) {
   config_ = {
       {"appendonly", "yes"},
       {"appendfsync", "always"},

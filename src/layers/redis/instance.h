@@ -10,9 +10,11 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "layers/redis/keyspace.h"
+#include "layers/redis/pubsub_hub.h"
 #include "layers/redis/session.h"
 #include "runtime/future.h"
 #include "runtime/uid.h"
@@ -29,6 +31,10 @@ struct ClientInfo {
   double last_command_at = 0;
   std::string last_command;
   bool in_multi = false;
+  // Pub/sub subscriptions (CLIENT LIST's sub, psub, ssub).
+  int64_t channels = 0;
+  int64_t patterns = 0;
+  int64_t shard_channels = 0;
   // Waiting in a blocking command (BLPOP, ...); CLIENT UNBLOCK sets `unblock` (with an
   // error reply when `unblock_error`, else as on a timeout).
   bool blocked = false;
@@ -51,6 +57,15 @@ class ScanCursors {
   std::deque<uint64_t> order_;
 };
 
+// INFO commandstats: one command's calls, the microseconds they took, and how many were
+// refused before running (wrong arity, NOAUTH, ...) or failed (answered an error).
+struct CommandStats {
+  int64_t calls = 0;
+  int64_t usec = 0;
+  int64_t rejected_calls = 0;
+  int64_t failed_calls = 0;
+};
+
 struct InstanceStats {
   int64_t connections_received = 0;
   int64_t commands_processed = 0;
@@ -58,6 +73,14 @@ struct InstanceStats {
   int64_t transaction_retries = 0;
   int64_t unknown_results_resolved = 0;
   int64_t expired_keys = 0;
+  // By command name, lower case.
+  std::map<std::string, CommandStats> commands;
+  // INFO errorstats: error replies by their code (ERR, WRONGTYPE, NOGROUP, ...).
+  std::map<std::string, int64_t> errors;
+  int64_t error_replies = 0;
+
+  // Counts an error reply (`message` starts with its code, as ReplyWriter::error's does).
+  void count_error(std::string_view message);
 };
 
 class Instance {
@@ -80,6 +103,9 @@ class Instance {
   // the values that describe what Strata does, and setting them changes only the answer.
   std::map<std::string, std::string>& config() { return config_; }
   InstanceStats& stats() { return stats_; }
+  const InstanceStats& stats() const { return stats_; }
+  // Pub/sub: this instance's subscribers and its part of the registry (pubsub_hub.h).
+  PubSubHub& pubsub() { return pubsub_; }
 
   // A key no other transaction writes: the proof that a write command committed (see
   // command_executor.h).
@@ -97,6 +123,7 @@ class Instance {
   std::map<std::string, std::string> config_;
   ScanCursors scan_cursors_;
   InstanceStats stats_;
+  PubSubHub pubsub_;
 };
 
 }  // namespace strata::redis

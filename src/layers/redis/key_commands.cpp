@@ -344,8 +344,7 @@ Future<Void> object_command(CommandContext& c) {
   }
   if (c.args.size() != 3 ||
       (sub != "encoding" && sub != "idletime" && sub != "refcount" && sub != "freq")) {
-    fail("ERR unknown subcommand or wrong number of arguments for '" + c.args[1] +
-         "'. Try OBJECT HELP.");
+    fail(subcommand_syntax_message(c.args));
   }
   std::optional<Metadata> found = co_await c.store.find(c.args[2]);
   if (!found) {
@@ -395,8 +394,7 @@ Future<Void> object_command(CommandContext& c) {
 Future<Void> memory_command(CommandContext& c) {
   const std::string sub = lower_case(c.args[1]);
   if (sub != "usage" || (c.args.size() != 3 && c.args.size() != 5)) {
-    fail("ERR unknown subcommand or wrong number of arguments for '" + c.args[1] +
-         "'. Try MEMORY HELP.");
+    fail(subcommand_syntax_message(c.args));
   }
   if (c.args.size() == 5 && !is_word(c.args[3], "SAMPLES")) fail_syntax();
   std::optional<Metadata> found = co_await c.store.find(c.args[2]);

@@ -1,5 +1,7 @@
 #include "layers/redis/key_store.h"
 
+#include <algorithm>
+
 #include "layers/redis/command_error.h"
 #include "layers/redis/redis_knobs.h"
 #include "runtime/assert.h"
@@ -16,15 +18,22 @@ bool chunked(const Metadata& metadata) {
 
 }  // namespace
 
-Future<std::vector<KeyValue>> read_whole_range(Transaction& transaction, std::string begin,
-                                               std::string end) {
+Future<std::vector<KeyValue>> read_rows(Transaction& transaction, std::string begin,
+                                        std::string end, bool reverse, int64_t count) {
   std::vector<KeyValue> all;
   while (begin < end) {
-    RangeResult rows = co_await transaction.get_range(begin, end, 0);
+    const int64_t left = count > 0 ? count - static_cast<int64_t>(all.size()) : 0;
+    RangeResult rows = co_await transaction.get_range(
+        begin, end, static_cast<int>(std::min<int64_t>(left, 100'000)), reverse);
     for (KeyValue& row : rows.rows)
       all.push_back(std::move(row));
     if (!rows.more || rows.rows.empty()) break;
-    begin = all.back().key + '\0';
+    if (count > 0 && static_cast<int64_t>(all.size()) >= count) break;
+    if (reverse) {
+      end = all.back().key;
+    } else {
+      begin = all.back().key + '\0';
+    }
   }
   co_return all;
 }

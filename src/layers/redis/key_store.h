@@ -86,10 +86,15 @@ class KeyStore {
   int64_t now_ms_;
 };
 
-// Every row of [begin, end), in key order, however many reads the client's limits on one
-// read make it take.
-Future<std::vector<KeyValue>> read_whole_range(Transaction& transaction, std::string begin,
-                                               std::string end);
+// Rows of [begin, end) in key order (`reverse`: from the end), at most `count` of them (0:
+// all), however many reads the client's limits on one read make it take.
+Future<std::vector<KeyValue>> read_rows(Transaction& transaction, std::string begin,
+                                        std::string end, bool reverse, int64_t count);
+// Every row of [begin, end), in key order.
+inline Future<std::vector<KeyValue>> read_whole_range(Transaction& transaction, std::string begin,
+                                                      std::string end) {
+  return read_rows(transaction, std::move(begin), std::move(end), false, 0);
+}
 
 // The error a string longer than the limit gets.
 [[noreturn]] void fail_string_too_long();

@@ -14,6 +14,16 @@
 //                                 expire (64-bit little-endian, kept by atomic adds)
 //   (3, at_s, instance, sequence) a write command's commit marker (command_executor.h),
 //                                 made at `at_s` (Unix seconds) by an instance
+//   (5, stamp, sequence)          a published message (pubsub_log.h), under the
+//                                 versionstamp of the PUBLISH that wrote it, so the log is in
+//                                 commit order; the value is (kind, channel, message, at_ms)
+//   (6)                           the pub/sub notice: a counter every PUBLISH adds 1 to, which
+//                                 every instance watches
+//   (7, kind, name, instance)     the subscription registry (pubsub_registry.h): how many of
+//                                 an instance's clients subscribe to the channel, pattern or
+//                                 shard channel `name` (kind 0, 1, 2)
+//   (8, instance)                 an instance's lease: until when (Unix ms) its registry
+//                                 entries count
 //
 // A key's elements carry the version its metadata had when they were written, so deleting
 // or overwriting a collection only replaces its metadata (O(1)): elements of any other
@@ -71,6 +81,38 @@ class Keyspace {
   std::string commit_marker_key(int64_t at_s, std::string_view instance, int64_t sequence) const;
   // The commit markers made before `at_s`.
   TupleRange commit_markers_before(int64_t at_s) const;
+
+  // Pub/sub. The log key of a message a PUBLISH writes, as set_versionstamped_key takes it
+  // (a placeholder for the versionstamp, its offset at the end); `sequence` orders the
+  // messages of one transaction.
+  std::string pubsub_log_key_to_stamp(int64_t sequence) const;
+  // The whole log, and the part of it after `key` (a log key).
+  TupleRange pubsub_log_range() const;
+  TupleRange pubsub_log_after(std::string_view key) const;
+  // The log from the first message committed at a version above `version`.
+  TupleRange pubsub_log_above(int64_t version) const;
+  // The commit version of a log key's message (client_invalid_operation if it is not one).
+  int64_t pubsub_log_version(std::string_view key) const;
+  std::string pubsub_notice_key() const;
+  // kind: 0 channel, 1 pattern, 2 shard channel.
+  std::string pubsub_registry_key(int64_t kind, std::string_view name,
+                                  std::string_view instance) const;
+  // Every entry of `kind`, and those of one name.
+  TupleRange pubsub_registry_range(int64_t kind) const;
+  TupleRange pubsub_registry_range(int64_t kind, std::string_view name) const;
+  // The whole registry, every kind.
+  TupleRange pubsub_registry_range() const;
+  struct RegistryEntry {
+    int64_t kind = 0;
+    std::string name;
+    std::string instance;
+  };
+  // What a registry key says (client_invalid_operation if it is not one).
+  RegistryEntry pubsub_registry_entry_of(std::string_view key) const;
+  std::string pubsub_lease_key(std::string_view instance) const;
+  TupleRange pubsub_lease_range() const;
+  // The instance of a lease key (client_invalid_operation if it is not one).
+  std::string pubsub_lease_instance_of(std::string_view key) const;
 
   // Everything of database `db` (FLUSHDB): metadata, elements and counters; the expiry index is
   // shared by the databases and cleaned as its entries come due.

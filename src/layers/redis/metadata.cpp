@@ -10,6 +10,7 @@ namespace {
 constexpr uint8_t format_version = 1;
 constexpr size_t fixed_bytes = 26;
 constexpr size_t list_bytes = fixed_bytes + 16;
+constexpr size_t stream_bytes = fixed_bytes + 64;
 
 void put_int(std::string& out, int64_t value) {
   const auto bits = static_cast<uint64_t>(value);
@@ -68,6 +69,15 @@ std::string encode_metadata(const Metadata& metadata) {
     STRATA_ASSERT_MSG(metadata.list_head == 0 && metadata.list_tail == 0,
                       "only a list has a head and a tail");
   }
+  if (metadata.type == RedisType::stream) {
+    const StreamFields& stream = metadata.stream;
+    for (uint64_t field : {stream.last_id.ms, stream.last_id.seq, stream.entries_added,
+                           stream.max_deleted_id.ms, stream.max_deleted_id.seq, stream.tail_node,
+                           stream.tail_node_entries, stream.tail_node_bytes})
+      put_int(out, static_cast<int64_t>(field));
+  } else {
+    STRATA_ASSERT_MSG(metadata.stream == StreamFields{}, "only a stream has stream fields");
+  }
   out += metadata.value;
   return out;
 }
@@ -101,6 +111,23 @@ Metadata decode_metadata(std::string_view bytes) {
     metadata.list_tail = int_at(bytes, fixed_bytes + 8);
     if (metadata.list_head > metadata.list_tail) corrupt("a list's head after its tail");
     at = list_bytes;
+  }
+  if (metadata.type == RedisType::stream) {
+    if (bytes.size() != stream_bytes) {
+      corrupt("a stream's metadata of " + std::to_string(bytes.size()) + " bytes, not " +
+              std::to_string(stream_bytes));
+    }
+    auto field = [&](size_t index) {
+      return static_cast<uint64_t>(int_at(bytes, fixed_bytes + 8 * index));
+    };
+    StreamFields& stream = metadata.stream;
+    stream.last_id = StreamId{field(0), field(1)};
+    stream.entries_added = field(2);
+    stream.max_deleted_id = StreamId{field(3), field(4)};
+    stream.tail_node = field(5);
+    stream.tail_node_entries = field(6);
+    stream.tail_node_bytes = field(7);
+    at = stream_bytes;
   }
   if (metadata.type == RedisType::string) {
     metadata.value = std::string(bytes.substr(at));

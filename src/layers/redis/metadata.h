@@ -9,6 +9,7 @@
 //   bytes 10-17  size: elements of a collection, bytes of a string
 //   bytes 18-25  expires at, in milliseconds since the Unix epoch (0: never)
 //   lists only:  bytes 26-33 head, 34-41 tail: the items' indexes run from head to tail - 1
+//   streams only: bytes 26-89, eight unsigned fields (StreamFields, in its order)
 //   strings only: the value, from byte 26
 //
 // Decoding anything else fails with client_invalid_operation saying what is wrong: a
@@ -18,12 +19,34 @@
 #include <string>
 #include <string_view>
 
+#include "layers/redis/stream_id.h"
+
 namespace strata::redis {
 
 enum class RedisType : uint8_t { string = 1, hash = 2, set = 3, list = 4, zset = 5, stream = 6 };
 
 // Redis's name for the type (TYPE's answer).
 std::string_view type_name(RedisType type);
+
+// What a stream keeps beside its entries (Redis's stream struct).
+struct StreamFields {
+  // The greatest ID the stream ever had (XADD's IDs must be above it).
+  StreamId last_id;
+  // How many entries were ever added, and the greatest ID XDEL removed: consumer groups'
+  // lag is counted from them.
+  uint64_t entries_added = 0;
+  StreamId max_deleted_id;
+  // Redis keeps entries in nodes of at most stream-node-max-entries entries (and
+  // stream-node-max-bytes bytes), and approximate trimming (MAXLEN ~, MINID ~) removes only
+  // whole nodes. Each entry records its node's number, so that trimming here removes what
+  // Redis's would: the tail node's number, and its entries (deleted ones included) and
+  // bytes so far.
+  uint64_t tail_node = 0;
+  uint64_t tail_node_entries = 0;
+  uint64_t tail_node_bytes = 0;
+
+  bool operator==(const StreamFields&) const = default;
+};
 
 struct Metadata {
   RedisType type = RedisType::string;
@@ -32,6 +55,7 @@ struct Metadata {
   int64_t expire_at_ms = 0;
   int64_t list_head = 0;
   int64_t list_tail = 0;
+  StreamFields stream;
   std::string value;
 
   bool operator==(const Metadata&) const = default;

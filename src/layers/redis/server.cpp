@@ -3,6 +3,7 @@
 #include "layers/redis/client_connection.h"
 #include "layers/redis/command_executor.h"
 #include "layers/redis/key_store.h"
+#include "layers/redis/pubsub_log.h"
 #include "layers/redis/redis_knobs.h"
 #include "runtime/combinators.h"
 #include "runtime/trace.h"
@@ -73,7 +74,13 @@ Future<Void> run_redis_server(Instance& instance, std::shared_ptr<Listener> list
   ActorCollection clients;
   Future<Void> accepting = accept_clients(instance, std::move(listener), clients);
   Future<Void> expiring = expire_continuously(instance);
-  co_await when_any(std::vector<Future<Void>>{accepting, expiring, clients.result()});
+  // Pub/sub: the registry's writer, the pump that delivers the log's messages, the
+  // cleanup of old messages and dead instances (pubsub_log.h).
+  Future<Void> registry = instance.pubsub().registry().run();
+  Future<Void> pump = run_pubsub_pump(instance);
+  Future<Void> pubsub_cleanup = run_pubsub_cleanup(instance);
+  co_await when_any(std::vector<Future<Void>>{accepting, expiring, registry, pump, pubsub_cleanup,
+                                              clients.result()});
 }
 
 }  // namespace strata::redis

@@ -3,7 +3,9 @@
 // A strata-redis instance: accepts clients on an address and serves each one
 // (client_connection.h), and deletes keys past their expiry and old commit markers in the
 // background (active expiry, shared by every instance on the cluster through the expiry
-// index). Runs on Strata's runtime, so the same code runs in simulation.
+// index). It also runs pub/sub's background work: the registry's writer, the pump that
+// delivers published messages to its subscribers, and the cleanup of old messages
+// (pubsub_log.h). Runs on Strata's runtime, so the same code runs in simulation.
 
 #include <memory>
 
@@ -12,7 +14,7 @@
 
 namespace strata::redis {
 
-// Serves clients from `listener` and runs active expiry, until cancelled.
+// Serves clients from `listener` and runs active expiry and pub/sub, until cancelled.
 Future<Void> run_redis_server(Instance& instance, std::shared_ptr<Listener> listener);
 
 // One round of active expiry: deletes up to redis_knobs().expiry_batch_keys keys whose

@@ -22,11 +22,6 @@ using namespace command_flags;
 // The Redis version whose behaviour strata-redis follows.
 constexpr std::string_view redis_compatible_version = "7.0.15";
 
-std::string unknown_subcommand_message(const CommandContext& c) {
-  return "ERR unknown subcommand or wrong number of arguments for '" + c.args[1] + "'. Try " +
-         std::string(c.args[0].size() < 16 ? c.args[0] : "the command") + " HELP.";
-}
-
 Future<Void> ping_command(CommandContext& c) {
   if (c.args.size() > 2) fail(wrong_arguments_message("ping"));
   c.args.size() == 2 ? c.reply.bulk_string(c.args[1]) : c.reply.simple_string("PONG");
@@ -55,21 +50,31 @@ Future<Void> time_command(CommandContext& c) {
   co_return;
 }
 
+// CLIENT LIST's flags: x in MULTI, b blocked, P subscribed, N none.
+std::string client_flags(const ClientInfo& client) {
+  std::string flags;
+  if (client.in_multi) flags += 'x';
+  if (client.blocked) flags += 'b';
+  if (client.channels + client.patterns + client.shard_channels > 0) flags += 'P';
+  return flags.empty() ? "N" : flags;
+}
+
 std::string client_line(const ClientInfo& client, double now) {
   const Session& s = client.session;
   char line[1024];
-  std::snprintf(line, sizeof(line),
-                "id=%llu addr=%s laddr=%s fd=0 name=%s age=%lld idle=%lld flags=%s db=%lld "
-                "sub=0 psub=0 ssub=0 multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 "
-                "rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 "
-                "resp=%d\n",
-                static_cast<unsigned long long>(s.id), client.address.c_str(),
-                client.local_address.c_str(), s.name.c_str(),
-                static_cast<long long>(now - client.connected_at),
-                static_cast<long long>(now - client.last_command_at),
-                client.in_multi ? "x" : (client.blocked ? "b" : "N"), static_cast<long long>(s.db),
-                client.in_multi ? 0 : -1,
-                client.last_command.empty() ? "NULL" : client.last_command.c_str(), s.protocol);
+  std::snprintf(
+      line, sizeof(line),
+      "id=%llu addr=%s laddr=%s fd=0 name=%s age=%lld idle=%lld flags=%s db=%lld "
+      "sub=%lld psub=%lld ssub=%lld multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 "
+      "rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 "
+      "resp=%d\n",
+      static_cast<unsigned long long>(s.id), client.address.c_str(), client.local_address.c_str(),
+      s.name.c_str(), static_cast<long long>(now - client.connected_at),
+      static_cast<long long>(now - client.last_command_at), client_flags(client).c_str(),
+      static_cast<long long>(s.db), static_cast<long long>(client.channels),
+      static_cast<long long>(client.patterns), static_cast<long long>(client.shard_channels),
+      client.in_multi ? 0 : -1, client.last_command.empty() ? "NULL" : client.last_command.c_str(),
+      s.protocol);
   return line;
 }
 
@@ -147,7 +152,7 @@ Future<Void> client_command(CommandContext& c) {
         c.reply, "CLIENT",
         {"ID, SETNAME <name>, GETNAME, LIST [ID <id> ...], INFO, UNBLOCK <id> [TIMEOUT|ERROR]"});
   } else {
-    fail(unknown_subcommand_message(c));
+    fail(subcommand_syntax_message(c.args));
   }
   co_return;
 }
@@ -187,7 +192,7 @@ Future<Void> config_command(CommandContext& c) {
   } else if (sub == "help") {
     reply_help(c.reply, "CONFIG", {"GET <pattern>, SET <name> <value>, RESETSTAT"});
   } else {
-    fail(unknown_subcommand_message(c));
+    fail(subcommand_syntax_message(c.args));
   }
   co_return;
 }
@@ -202,6 +207,11 @@ Future<Void> info_command(CommandContext& c) {
       });
   auto wanted = [&](std::string_view name) {
     return everything || std::find(sections.begin(), sections.end(), name) != sections.end();
+  };
+  auto wanted_explicitly = [&](std::string_view name) {
+    return std::any_of(sections.begin(), sections.end(), [&](const std::string& section) {
+      return section == name || section == "all" || section == "everything";
+    });
   };
   std::string text;
   const double now = env().now();
@@ -240,6 +250,29 @@ Future<Void> info_command(CommandContext& c) {
     text += "strata_transaction_retries:" + std::to_string(stats.transaction_retries) + "\r\n";
     text += "strata_unknown_results_resolved:" + std::to_string(stats.unknown_results_resolved) +
             "\r\n";
+    text += "total_error_replies:" + std::to_string(stats.error_replies) + "\r\n";
+    text += "\r\n";
+  }
+  // Not in INFO's default sections, as in Redis: only asked for, or with "all".
+  if (wanted_explicitly("commandstats")) {
+    text += "# Commandstats\r\n";
+    for (const auto& [name, command] : c.instance.stats().commands) {
+      const double per_call =
+          command.calls > 0 ? static_cast<double>(command.usec) / static_cast<double>(command.calls)
+                            : 0;
+      char usec_per_call[32];
+      std::snprintf(usec_per_call, sizeof usec_per_call, "%.2f", per_call);
+      text += "cmdstat_" + name + ":calls=" + std::to_string(command.calls) +
+              ",usec=" + std::to_string(command.usec) + ",usec_per_call=" + usec_per_call +
+              ",rejected_calls=" + std::to_string(command.rejected_calls) +
+              ",failed_calls=" + std::to_string(command.failed_calls) + "\r\n";
+    }
+    text += "\r\n";
+  }
+  if (wanted("errorstats")) {
+    text += "# Errorstats\r\n";
+    for (const auto& [code, count] : c.instance.stats().errors)
+      text += "errorstat_" + code + ":count=" + std::to_string(count) + "\r\n";
     text += "\r\n";
   }
   if (wanted("replication")) {
@@ -344,7 +377,7 @@ Future<Void> command_command(CommandContext& c) {
     reply_help(c.reply, "COMMAND",
                {"(no subcommand), COUNT, INFO [<name> ...], DOCS [<name> ...], LIST"});
   } else {
-    fail(unknown_subcommand_message(c));
+    fail(subcommand_syntax_message(c.args));
   }
   co_return;
 }

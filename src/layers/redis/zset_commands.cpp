@@ -556,7 +556,7 @@ Future<Void> zrangestore_command(CommandContext& c) {
   // The options follow the range as ZRANGE's do, one argument later.
   std::vector<std::string> shifted(c.args.begin() + 1, c.args.end());
   shifted[0] = c.args[0];
-  CommandContext view{c.instance, c.session, c.store, c.reply, shifted, nullptr, false};
+  CommandContext view{c.instance, c.session, c.store, c.reply, shifted, nullptr, nullptr, false};
   const RangeOptions options = range_options(view, 4, RangeKind::rank, false, true);
   if (options.with_scores) fail_syntax();
   std::vector<ScoredMember> members;
