@@ -21,6 +21,8 @@ packages=(
   nlohmann-json3-dev  # JSON parsing (header-only): the strata shell reads the status document
   redis-tools       # redis-cli and redis-benchmark: strata-redis's tests and benchmarks
   python3-redis     # a second Redis client library for strata-redis's tests
+  tcl               # Redis's own test suite runs against strata-redis (tests/redis/)
+  dpkg-dev          # apt-get source, which fetches that suite from Debian's redis package
 )
 
 # Node.js and npm run the FoundationDB binding conformance suite (the npm package

@@ -1,6 +1,7 @@
 // redis_model: the Redis layer's command logic (strata-redis's executor: one transaction
-// per command, MULTI/EXEC as one, commit markers resolving unknown commit results) driven
-// through two layer instances on the simulated cluster, under the spec's faults.
+// per command, MULTI/EXEC as one, commit markers resolving unknown commit results, and the
+// lanes that merge clients' commands into shared transactions) driven through two layer
+// instances on the simulated cluster, under the spec's faults.
 //
 // Each client owns a few keys and keeps its own model of them, written here from Redis's
 // documented behaviour: strings, counters, lists, hashes, sets, sorted sets and streams,
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "layers/redis/command_executor.h"
+#include "layers/redis/command_lanes.h"
 #include "layers/redis/instance.h"
 #include "runtime/combinators.h"
 #include "workloads/workload.h"
@@ -79,9 +81,10 @@ using Command = std::vector<std::string>;
 class RedisModelWorkload final : public Workload {
  public:
   explicit RedisModelWorkload(Options& options)
-      : clients_(options.get_int("clients", 4)),
+      : clients_(options.get_int("clients", 6)),
         keys_per_client_(options.get_int("keys_per_client", 4)),
         interval_s_(options.get_double("interval_s", 0.02)),
+        shared_share_(options.get_double("shared_share", 0.35)),
         prefix_(options.get_string("prefix", "redis_model")) {}
 
   std::string name() const override { return "redis_model"; }
@@ -91,6 +94,8 @@ class RedisModelWorkload final : public Workload {
     // Two instances of the layer, as two strata-redis processes would be.
     instances_.push_back(std::make_unique<redis::Instance>(database, prefix_, std::nullopt));
     instances_.push_back(std::make_unique<redis::Instance>(database, prefix_, std::nullopt));
+    for (auto& instance : instances_)
+      lanes_running_.push_back(instance->lanes().run());
     end_time_ = now() + context.duration_s();
     const std::string created =
         co_await run({{"XGROUP", "CREATE", shared("stream"), "group", "0", "MKSTREAM"}}, false);
@@ -105,6 +110,8 @@ class RedisModelWorkload final : public Workload {
     co_await check_counter(context);
     co_await check_queue(context);
     co_await check_stream(context);
+    // The lanes wait on the instances, not on the simulation: they end here, not with it.
+    lanes_running_.clear();
   }
 
   std::vector<std::pair<std::string, std::string>> metrics() const override {
@@ -125,12 +132,21 @@ class RedisModelWorkload final : public Workload {
   }
 
  private:
-  // Runs commands (one, or several as MULTI/EXEC) through a random instance; the reply.
+  // Runs commands (one, or several as MULTI/EXEC) through a random instance; the reply. A
+  // command outside MULTI goes, as strata-redis's connections send it, through the
+  // instance's lanes, in a transaction shared with other clients' commands, or alone.
   Future<std::string> run(std::vector<Command> commands, bool multi) {
     redis::Execution execution;
     execution.commands = std::move(commands);
     execution.multi = multi;
-    redis::Instance& instance = *instances_[static_cast<size_t>(env().random().uniform(0, 2))];
+    Random& random = env().random();
+    redis::Instance& instance = *instances_[static_cast<size_t>(random.uniform(0, 2))];
+    if (!multi && random.coinflip()) {
+      const std::string key(redis::lane_key(execution.commands.front()));
+      redis::ExecutionResult result =
+          co_await instance.lanes().submit(redis::Session{}, std::move(execution), key);
+      co_return result.reply;
+    }
     redis::ExecutionResult result = co_await redis::execute(instance, redis::Session{}, execution);
     co_return result.reply;
   }
@@ -354,11 +370,11 @@ class RedisModelWorkload final : public Workload {
     while (now() < end_time_) {
       co_await delay(random.exponential(interval_s_));
       const double roll = random.uniform01();
-      if (roll < 0.15) {
+      if (roll < shared_share_) {
         co_await shared_step(random, me, sequence++);
         continue;
       }
-      const bool multi = roll < 0.3;
+      const bool multi = roll < shared_share_ + 0.15;
       std::vector<Command> commands;
       std::vector<std::string> expected;
       const int64_t count = multi ? random.uniform(1, 5) : 1;
@@ -549,9 +565,12 @@ class RedisModelWorkload final : public Workload {
   int64_t clients_;
   int64_t keys_per_client_;
   double interval_s_;
+  // The share of steps on the shared keys (which clients' transactions merge on).
+  double shared_share_;
   std::string prefix_;
   double end_time_ = 0;
   std::vector<std::unique_ptr<redis::Instance>> instances_;
+  std::vector<Future<Void>> lanes_running_;
   int64_t commands_checked_ = 0;
   int64_t transactions_checked_ = 0;
   int64_t clients_stopped_ = 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Redis's own test suite (Redis 7.0, from Debian's source package) against strata-redis, as
 # an external server: starts a strata-server and a strata-redis of a build folder, runs each
-# test file, and prints how many tests passed and failed in each.
+# test file, and prints how many tests passed and failed in each. Exits non-zero if a test
+# failed or none passed.
 #
 #   tests/redis/run-redis-suite.sh [--build DIR] [--source DIR] [--skip-file FILE] [UNIT...]
 #
@@ -9,8 +10,9 @@
 # scripts/build.sh release; another folder, configured already, is brought up to date with
 # cmake --build).
 # UNIT: test files as runtest names them (default: unit/type/string unit/type/incr
-# unit/type/hash unit/type/set unit/type/list unit/type/zset unit/expire unit/multi
-# unit/keyspace unit/scan unit/auth unit/info-command unit/pubsub). --source: a folder
+# unit/type/hash unit/type/set unit/type/list unit/type/zset unit/type/stream
+# unit/type/stream-cgroups unit/expire unit/multi unit/keyspace unit/scan unit/auth
+# unit/info-command unit/pubsub). --source: a folder
 # holding Redis's sources (default: fetched once with `apt-get source redis` into
 # .cache/redis-source, which needs a deb-src line: this script adds Debian's own archive's
 # if none is there).
@@ -34,8 +36,8 @@ while [[ $# -gt 0 ]]; do
 done
 if [[ ${#units[@]} -eq 0 ]]; then
   units=(unit/type/string unit/type/incr unit/type/hash unit/type/set unit/type/list
-         unit/type/zset unit/expire unit/multi unit/keyspace unit/scan unit/auth
-         unit/info-command unit/pubsub)
+         unit/type/zset unit/type/stream unit/type/stream-cgroups unit/expire unit/multi
+         unit/keyspace unit/scan unit/auth unit/info-command unit/pubsub)
 fi
 
 as_root=()
@@ -108,3 +110,5 @@ for unit in "${units[@]}"; do
   printf '%-24s %6d %6d %8d\n' "$unit" "$ok" "$err" "$(( $(date +%s) - start ))"
 done
 printf '%-24s %6d %6d\n' total "$total_ok" "$total_err"
+# A failed test, or a run where nothing passed (the servers did not start, say), fails.
+[[ $total_err -eq 0 && $total_ok -gt 0 ]]

@@ -3,6 +3,7 @@
 #include "layers/redis/arguments.h"
 #include "layers/redis/client_subscriptions.h"
 #include "layers/redis/command_executor.h"
+#include "layers/redis/command_lanes.h"
 #include "layers/redis/command_table.h"
 #include "layers/redis/redis_integer.h"
 #include "layers/redis/redis_knobs.h"
@@ -83,9 +84,18 @@ class ClientConnection {
   // Runs one request; false when the connection is to close after the replies so far.
   Future<bool> handle(std::vector<std::string> arguments);
   Future<Void> run_one(std::vector<std::string> arguments);
+  // Plain commands (no MULTI, not blocking): those that write share transactions with
+  // other clients' (command_lanes.h).
+  Future<ExecutionResult> run_plain(Execution execution);
   // A blocking command: runs it, and while it finds nothing, waits for a change of the
   // keys it names (Strata watches) or its timeout, and runs it again.
   Future<Void> run_blocking(std::vector<std::string> arguments);
+  // Commands a client sent together (pipelined) that run as any command does, inside no
+  // MULTI, no subscribed context, and not blocking: they run as one transaction, which
+  // answers each in order (command_executor.h), saving a transaction per command. Their
+  // replies wait for the transaction's commit, as they would wait for each other.
+  bool pipelinable(const std::vector<std::string>& arguments) const;
+  Future<Void> run_pipeline(std::vector<std::vector<std::string>> commands);
   // Waits for the first of `waits` or a CLIENT UNBLOCK (index waits.size()), counted
   // meanwhile as a blocked client (INFO, CLIENT LIST).
   Future<size_t> wait_blocked(std::vector<Future<Void>> waits) {
@@ -191,21 +201,63 @@ Future<Void> ClientConnection::run() {
       co_await close_after_replies();
       co_return;
     }
+    // Plain commands that arrived together run as one transaction (run_pipeline).
+    std::vector<std::vector<std::string>> pipeline;
     while (true) {
       RequestParser::Result request = parser_.next(session_.authenticated);
       if (request.status == RequestParser::Status::need_more) break;
       if (request.status == RequestParser::Status::protocol_error) {
+        co_await run_pipeline(std::move(pipeline));
         error("ERR " + request.error);
         co_await close_after_replies();
         co_return;
       }
+      if (pipelinable(request.arguments) &&
+          static_cast<int64_t>(pipeline.size()) < redis_knobs().pipeline_commands_max) {
+        ++instance_.stats().commands_processed;
+        remember(request.arguments[0]);
+        pipeline.push_back(std::move(request.arguments));
+        continue;
+      }
+      co_await run_pipeline(std::move(pipeline));
+      pipeline.clear();
       if (!co_await handle(std::move(request.arguments))) {
         co_await close_after_replies();
         co_return;
       }
     }
+    co_await run_pipeline(std::move(pipeline));
     flush();
   }
+}
+
+bool ClientConnection::pipelinable(const std::vector<std::string>& arguments) const {
+  const CommandSpec* spec = CommandTable::instance().find(arguments[0]);
+  using namespace command_flags;
+  return spec && spec->handler && spec->arity_accepts(arguments.size()) &&
+         (session_.authenticated || spec->has(no_auth)) && !spec->has(blocking) &&
+         !spec->has(connection) && !spec->has(no_multi) && !spec->has(pubsub) && !queued_ &&
+         !subscriptions_.active();
+}
+
+Future<Void> ClientConnection::run_pipeline(std::vector<std::vector<std::string>> commands) {
+  if (commands.empty()) co_return;
+  if (commands.size() == 1) {
+    co_await run_one(std::move(commands.front()));
+    co_return;
+  }
+  Execution execution;
+  execution.commands = commands;
+  ExecutionResult result = co_await run_plain(std::move(execution));
+  if (result.failed) {
+    // Over one of Strata's limits together: each on its own, so that each gets its answer.
+    for (std::vector<std::string>& command : commands)
+      co_await run_one(std::move(command));
+    co_return;
+  }
+  session_ = std::move(result.session);
+  out_.set_protocol(session_.protocol);
+  out_.append_raw(result.reply);
 }
 
 Future<bool> ClientConnection::handle(std::vector<std::string> arguments) {
@@ -327,10 +379,17 @@ Future<Void> ClientConnection::run_subscription(const std::string& name,
   }
 }
 
+Future<ExecutionResult> ClientConnection::run_plain(Execution execution) {
+  // Reads alone neither conflict nor commit: nothing to share.
+  if (!any_writes(execution)) return execute(instance_, session_, std::move(execution));
+  const std::string key(lane_key(execution.commands.front()));
+  return instance_.lanes().submit(session_, std::move(execution), key);
+}
+
 Future<Void> ClientConnection::run_one(std::vector<std::string> arguments) {
   Execution execution;
   execution.commands.push_back(std::move(arguments));
-  ExecutionResult result = co_await execute(instance_, session_, std::move(execution));
+  ExecutionResult result = co_await run_plain(std::move(execution));
   session_ = std::move(result.session);
   out_.set_protocol(session_.protocol);
   out_.append_raw(result.reply);

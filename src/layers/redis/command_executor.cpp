@@ -1,9 +1,13 @@
 #include "layers/redis/command_executor.h"
 
+#include <algorithm>
+#include <set>
+
 #include "layers/redis/command_context.h"
 #include "layers/redis/command_error.h"
 #include "layers/redis/command_table.h"
 #include "runtime/assert.h"
+#include "runtime/combinators.h"
 #include "runtime/environment.h"
 #include "runtime/trace.h"
 
@@ -21,14 +25,6 @@ Future<bool> marker_committed(Database database, std::string marker) {
     tr.set(marker, "0");
     co_return false;
   });
-}
-
-bool any_writes(const Execution& execution) {
-  for (const auto& command : execution.commands) {
-    const CommandSpec* spec = CommandTable::instance().find(command[0]);
-    if (spec && spec->has(command_flags::write)) return true;
-  }
-  return false;
 }
 
 // What one command of an attempt did, counted in INFO commandstats and errorstats once the
@@ -96,6 +92,64 @@ Future<Void> run_commands(Instance& instance, Session& session, const Execution&
   }
 }
 
+// The keys (database, name) an execution's commands touch, when every one of its commands
+// names all it touches where COMMAND says its keys are; nullopt otherwise (a command
+// without keys there, like KEYS or FLUSHDB, one with a count of keys, like ZUNIONSTORE,
+// one that reaches another database, like MOVE, or SELECT).
+using KeySet = std::set<std::pair<int64_t, std::string>>;
+std::optional<KeySet> keys_of(const ExecutionPart& part) {
+  static const std::set<std::string, std::less<>> elsewhere = {
+      "move",       "copy",       "select",     "swapdb",  "zunionstore", "zinterstore",
+      "zdiffstore", "sintercard", "zintercard", "lmpop",   "zmpop",       "zunion",
+      "zinter",     "zdiff",      "sort",       "sort_ro", "eval",        "evalsha"};
+  KeySet keys;
+  for (const auto& arguments : part.execution.commands) {
+    const CommandSpec* spec = CommandTable::instance().find(arguments[0]);
+    const std::string name = lower_case(arguments[0]);
+    if (!spec || spec->first_key <= 0 || elsewhere.contains(name)) return std::nullopt;
+    const auto count = static_cast<int64_t>(arguments.size());
+    const int64_t last = spec->last_key < 0 ? count + spec->last_key : spec->last_key;
+    if (spec->first_key >= count || last >= count || spec->key_step <= 0) return std::nullopt;
+    for (int64_t at = spec->first_key; at <= last; at += spec->key_step)
+      keys.emplace(part.session.db, arguments[static_cast<size_t>(at)]);
+  }
+  return keys;
+}
+
+// Groups of executions that may run at once in one transaction: consecutive ones whose
+// keys are known and apart (any serial order of them gives the same replies and writes);
+// one whose keys are not known runs alone. In the order given.
+std::vector<std::vector<size_t>> waves_of(const std::vector<ExecutionPart>& parts) {
+  std::vector<std::vector<size_t>> waves;
+  KeySet used;
+  bool open = false;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    std::optional<KeySet> keys = keys_of(parts[i]);
+    const bool apart = keys && std::none_of(keys->begin(), keys->end(),
+                                            [&](const auto& key) { return used.contains(key); });
+    if (!open || !apart) {
+      waves.emplace_back();
+      used.clear();
+    }
+    waves.back().push_back(i);
+    open = keys.has_value();
+    if (keys) used.insert(keys->begin(), keys->end());
+  }
+  return waves;
+}
+
+// One execution of a transaction's: its replies and session into `result`.
+Future<Void> run_part(Instance& instance, const ExecutionPart& part, Transaction& tr,
+                      int64_t now_ms, ExecutionResult& result, std::vector<std::string>& wake_on,
+                      std::vector<std::string>& rerun_arguments,
+                      std::vector<CommandOutcome>& outcomes) {
+  result.session = part.session;
+  ReplyWriter reply(result.session.protocol);
+  co_await run_commands(instance, result.session, part.execution, tr, now_ms, reply, wake_on,
+                        rerun_arguments, outcomes);
+  result.reply = reply.take();
+}
+
 void add_watch_conflicts(Instance& instance, const WatchedKeys& watched, Transaction& tr) {
   for (const WatchedKeys::Key& key : watched.keys) {
     tr.add_read_conflict_key(instance.keyspace().metadata_key(key.db, key.name));
@@ -113,39 +167,73 @@ bool watched_key_expired(const WatchedKeys& watched, int64_t now_ms) {
 
 }  // namespace
 
+bool any_writes(const Execution& execution) {
+  for (const auto& command : execution.commands) {
+    const CommandSpec* spec = CommandTable::instance().find(command[0]);
+    if (spec && spec->has(command_flags::write)) return true;
+  }
+  return false;
+}
+
 int64_t unix_time_ms() {
   return static_cast<int64_t>(env().wall_time() * 1000.0);
 }
 
-Future<ExecutionResult> execute(Instance& instance, Session session, Execution execution) {
-  STRATA_ASSERT_MSG(!execution.commands.empty() || execution.multi, "something to run");
-  const bool writes = any_writes(execution);
-  const bool watching = execution.watched && !execution.watched->empty();
+Future<std::vector<ExecutionResult>> execute_together(Instance& instance,
+                                                      std::vector<ExecutionPart> parts) {
+  STRATA_ASSERT_MSG(!parts.empty(), "something to run");
+  bool writes = false;
+  for (const ExecutionPart& part : parts) {
+    const Execution& execution = part.execution;
+    STRATA_ASSERT_MSG(!execution.commands.empty() || execution.multi, "something to run");
+    STRATA_ASSERT_MSG(parts.size() == 1 || (!execution.watched && !execution.may_block),
+                      "WATCH and blocking belong to an execution of their own");
+    writes = writes || any_writes(execution);
+  }
+  const Execution& only = parts.front().execution;
+  const bool watching = only.watched && !only.watched->empty();
   Transaction tr = instance.database().create_transaction();
   const double started_at = env().now();
+  // Every part answered the same way: the WATCH failures, and an error for good.
+  auto each = [&](auto answer, bool failed) {
+    std::vector<ExecutionResult> results;
+    for (const ExecutionPart& part : parts) {
+      ReplyWriter reply(part.session.protocol);
+      answer(reply);
+      results.push_back(ExecutionResult{reply.take(), part.session, {}, {}, failed});
+    }
+    return results;
+  };
   while (true) {
     const int64_t now_ms = unix_time_ms();
-    Session attempt = session;
-    ReplyWriter reply(attempt.protocol);
+    std::vector<ExecutionResult> results;
     std::optional<std::string> marker;
     std::optional<Error> failure;
     std::vector<std::string> wake_on;
     std::vector<std::string> rerun_arguments;
     std::vector<CommandOutcome> outcomes;
-    std::vector<Future<Void>> wakeups;
     try {
       if (watching) {
-        if (watched_key_expired(*execution.watched, now_ms)) {
-          reply.null_array();
-          co_return ExecutionResult{reply.take(), session, {}, {}};
-        }
-        tr.set_read_version(execution.watched->read_version);
-        add_watch_conflicts(instance, *execution.watched, tr);
+        if (watched_key_expired(*only.watched, now_ms))
+          co_return each([](ReplyWriter& reply) { reply.null_array(); }, false);
+        tr.set_read_version(only.watched->read_version);
+        add_watch_conflicts(instance, *only.watched, tr);
       }
-      co_await run_commands(instance, attempt, execution, tr, now_ms, reply, wake_on,
-                            rerun_arguments, outcomes);
+      results.resize(parts.size());
+      std::vector<std::vector<CommandOutcome>> part_outcomes(parts.size());
+      for (const std::vector<size_t>& wave : waves_of(parts)) {
+        std::vector<Future<Void>> running;
+        for (size_t i : wave) {
+          running.push_back(run_part(instance, parts[i], tr, now_ms, results[i], wake_on,
+                                     rerun_arguments, part_outcomes[i]));
+        }
+        co_await when_all(std::move(running));
+      }
+      for (std::vector<CommandOutcome>& part : part_outcomes)
+        outcomes.insert(outcomes.end(), part.begin(), part.end());
       for (const std::string& key : wake_on)
-        wakeups.push_back(tr.watch(key));
+        results.front().wakeups.push_back(tr.watch(key));
+      results.front().rerun_arguments = std::move(rerun_arguments);
       // Under WATCH the marker also makes the transaction a write, whose commit checks its
       // reads: a read-only commit checks nothing, and EXEC of only reads must still fail
       // when a watched key changed. A blocking command that waits wrote nothing: it commits
@@ -158,25 +246,21 @@ Future<ExecutionResult> execute(Instance& instance, Session session, Execution e
       }
       co_await tr.commit();
       // A command that waits is counted once it answers.
-      if (wakeups.empty()) count_outcomes(instance, outcomes, started_at);
-      co_return ExecutionResult{reply.take(), attempt, std::move(wakeups),
-                                std::move(rerun_arguments)};
+      if (wake_on.empty()) count_outcomes(instance, outcomes, started_at);
+      co_return results;
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
       failure = error;
     }
     if (watching &&
         (failure->is(ErrorCode::not_committed) || failure->is(ErrorCode::transaction_too_old))) {
-      ReplyWriter aborted(session.protocol);
-      aborted.null_array();
-      co_return ExecutionResult{aborted.take(), session, {}, {}};
+      co_return each([](ReplyWriter& reply) { reply.null_array(); }, false);
     }
     if (failure->is(ErrorCode::commit_unknown_result) && marker) {
       if (co_await marker_committed(instance.database(), *marker)) {
         ++instance.stats().unknown_results_resolved;
-        if (wakeups.empty()) count_outcomes(instance, outcomes, started_at);
-        co_return ExecutionResult{reply.take(), attempt, std::move(wakeups),
-                                  std::move(rerun_arguments)};
+        count_outcomes(instance, outcomes, started_at);
+        co_return results;
       }
       failure = Error(ErrorCode::not_committed);
     }
@@ -185,12 +269,18 @@ Future<ExecutionResult> execute(Instance& instance, Session session, Execution e
       ++instance.stats().transaction_retries;
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
-      ReplyWriter answer(session.protocol);
-      answer.error("ERR " + error.message());
-      instance.stats().count_error("ERR " + error.message());
-      co_return ExecutionResult{answer.take(), session, {}, {}};
+      const std::string message = "ERR " + error.message();
+      instance.stats().count_error(message);
+      co_return each([&](ReplyWriter& reply) { reply.error(message); }, true);
     }
   }
+}
+
+Future<ExecutionResult> execute(Instance& instance, Session session, Execution execution) {
+  std::vector<ExecutionPart> parts;
+  parts.push_back(ExecutionPart{std::move(session), std::move(execution)});
+  std::vector<ExecutionResult> results = co_await execute_together(instance, std::move(parts));
+  co_return std::move(results.front());
 }
 
 Future<Void> watch_keys(Instance& instance, int64_t db, std::vector<std::string> names,

@@ -49,7 +49,9 @@ struct WatchedKeys {
 };
 
 struct Execution {
-  // Each command's arguments, its name first; every one known and of a valid arity.
+  // Each command's arguments, its name first; every one known and of a valid arity. Outside
+  // MULTI, several commands are a client's pipeline run as one transaction: their replies
+  // follow each other, as if each had run alone at the moment the transaction commits.
   std::vector<std::vector<std::string>> commands;
   // EXEC: the replies go in one array (nil if a watched key changed).
   bool multi = false;
@@ -70,13 +72,29 @@ struct ExecutionResult {
   std::vector<Future<Void>> wakeups;
   // With wakeups: the arguments to run the command with next (empty: the same).
   std::vector<std::string> rerun_arguments;
+  // The transaction failed for good (an error that is not retryable: a limit of Strata's):
+  // the reply is that one error, and nothing of the commands was committed.
+  bool failed = false;
 };
 
 Future<ExecutionResult> execute(Instance& instance, Session session, Execution execution);
 
+// Several clients' executions as one transaction (command_lanes.h): each answered as if it
+// had run alone when the transaction commits, in the order given. Neither WATCH nor a
+// blocking command among them: those run alone.
+struct ExecutionPart {
+  Session session;
+  Execution execution;
+};
+Future<std::vector<ExecutionResult>> execute_together(Instance& instance,
+                                                      std::vector<ExecutionPart> parts);
+
 // WATCH: reads the keys' metadata (their expiry) and adds them to `watched`.
 Future<Void> watch_keys(Instance& instance, int64_t db, std::vector<std::string> names,
                         WatchedKeys& watched);
+
+// Whether any of the execution's commands writes (COMMAND's write flag).
+bool any_writes(const Execution& execution);
 
 // Unix time in milliseconds, as expiry counts it.
 int64_t unix_time_ms();

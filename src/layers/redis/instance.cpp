@@ -1,5 +1,6 @@
 #include "layers/redis/instance.h"
 
+#include "layers/redis/command_lanes.h"
 #include "layers/redis/redis_knobs.h"
 #include "runtime/environment.h"
 
@@ -37,7 +38,8 @@ Instance::Instance(Database database, std::string prefix, std::optional<std::str
       password_(std::move(password)),
       id_(env().random().unique_id()),
       started_at_(env().now()),
-      pubsub_(database_, keyspace_, id_.to_string()) {
+      pubsub_(database_, keyspace_, id_.to_string()),
+      lanes_(std::make_unique<CommandLanes>(*this)) {
   config_ = {
       {"appendonly", "yes"},
       {"appendfsync", "always"},
@@ -85,5 +87,7 @@ std::string Instance::next_commit_marker(int64_t now_ms) {
   return keyspace_.commit_marker_key(now_ms / 1000, id_.to_string(),
                                      static_cast<int64_t>(next_marker_++));
 }
+
+Instance::~Instance() = default;
 
 }  // namespace strata::redis

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,8 @@
 #include "strata/database.h"
 
 namespace strata::redis {
+
+class CommandLanes;
 
 // A connected client as CLIENT LIST shows it.
 struct ClientInfo {
@@ -86,6 +89,7 @@ struct InstanceStats {
 class Instance {
  public:
   Instance(Database database, std::string prefix, std::optional<std::string> password);
+  ~Instance();
 
   Database& database() { return database_; }
   const Keyspace& keyspace() const { return keyspace_; }
@@ -107,6 +111,10 @@ class Instance {
   // Pub/sub: this instance's subscribers and its part of the registry (pubsub_hub.h).
   PubSubHub& pubsub() { return pubsub_; }
 
+  // The lanes clients' plain commands share transactions in (command_lanes.h); they work
+  // while their run() runs.
+  CommandLanes& lanes() { return *lanes_; }
+
   // A key no other transaction writes: the proof that a write command committed (see
   // command_executor.h).
   std::string next_commit_marker(int64_t now_ms);
@@ -124,6 +132,7 @@ class Instance {
   ScanCursors scan_cursors_;
   InstanceStats stats_;
   PubSubHub pubsub_;
+  std::unique_ptr<CommandLanes> lanes_;
 };
 
 }  // namespace strata::redis

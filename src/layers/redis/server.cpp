@@ -2,6 +2,7 @@
 
 #include "layers/redis/client_connection.h"
 #include "layers/redis/command_executor.h"
+#include "layers/redis/command_lanes.h"
 #include "layers/redis/key_store.h"
 #include "layers/redis/pubsub_log.h"
 #include "layers/redis/redis_knobs.h"
@@ -79,8 +80,9 @@ Future<Void> run_redis_server(Instance& instance, std::shared_ptr<Listener> list
   Future<Void> registry = instance.pubsub().registry().run();
   Future<Void> pump = run_pubsub_pump(instance);
   Future<Void> pubsub_cleanup = run_pubsub_cleanup(instance);
+  Future<Void> lanes = instance.lanes().run();
   co_await when_any(std::vector<Future<Void>>{accepting, expiring, registry, pump, pubsub_cleanup,
-                                              clients.result()});
+                                              lanes, clients.result()});
 }
 
 }  // namespace strata::redis
