@@ -54,7 +54,11 @@ Future<Void> DatabaseContext::follow_client_info() {
     }
     if (info.is_ready() && !info.is_error()) {
       known = info.get().id;
-      if (info.get().epoch >= info_.get().epoch) info_.set(info.get());
+      if (info.get().epoch >= info_.get().epoch) {
+        const bool newer = info.get().epoch > info_.get().epoch;
+        info_.set(info.get());
+        if (newer) std::exchange(generation_ended_, Promise<Void>()).send(Void{});
+      }
     } else if (info.is_ready()) {
       co_await delay(client_knobs().retry_delay_s);
     }
@@ -79,8 +83,10 @@ Future<Void> DatabaseContext::follow_forwards(std::string cluster_file) {
 }
 
 Future<Void> DatabaseContext::generation_replaced(uint64_t epoch) {
-  while (info_.get().epoch <= epoch)
-    co_await info_.on_change();
+  // A promise's future, not an actor: every request waits on one and drops it when answered,
+  // and dropping an actor's future unwinds it (an exception) where a promise's costs nothing.
+  if (info_.get().epoch > epoch) return ready();
+  return generation_ended_.get_future();
 }
 
 Future<ClientDBInfo> DatabaseContext::current_info() {

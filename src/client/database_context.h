@@ -106,6 +106,8 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
 
   LeaderMonitor monitor_;
   AsyncVar<ClientDBInfo> info_;
+  // Sent when info_ moves to a newer generation (epoch), then replaced.
+  Promise<Void> generation_ended_;
   // Shards by their first key.
   std::map<Key, ShardLocation> locations_;
   Future<Void> follower_;

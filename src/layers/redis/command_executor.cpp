@@ -51,14 +51,15 @@ void count_outcomes(Instance& instance, const std::vector<CommandOutcome>& outco
   }
 }
 
-// Runs every command of the execution in `tr` (one attempt), writing the replies.
+// Runs the execution's commands [first, last) in `tr` (one attempt), writing the replies.
 Future<Void> run_commands(Instance& instance, Session& session, const Execution& execution,
-                          Transaction& tr, int64_t now_ms, ReplyWriter& reply,
-                          std::vector<std::string>& wake_on,
+                          size_t first, size_t last, Transaction& tr, int64_t now_ms,
+                          ReplyWriter& reply, std::vector<std::string>& wake_on,
                           std::vector<std::string>& rerun_arguments,
                           std::vector<CommandOutcome>& outcomes) {
   if (execution.multi) reply.array(execution.commands.size());
-  for (const auto& arguments : execution.commands) {
+  for (size_t i = first; i < last; ++i) {
+    const std::vector<std::string>& arguments = execution.commands[i];
     const CommandSpec* spec = CommandTable::instance().find(arguments[0]);
     STRATA_ASSERT_MSG(spec && spec->handler && spec->arity_accepts(arguments.size()),
                       "the connection hands over only known commands of valid arity");
@@ -92,39 +93,70 @@ Future<Void> run_commands(Instance& instance, Session& session, const Execution&
   }
 }
 
-// The keys (database, name) an execution's commands touch, when every one of its commands
-// names all it touches where COMMAND says its keys are; nullopt otherwise (a command
-// without keys there, like KEYS or FLUSHDB, one with a count of keys, like ZUNIONSTORE,
-// one that reaches another database, like MOVE, or SELECT).
+// The keys (database, name) a command touches, when COMMAND's key positions name all it
+// touches; nullopt otherwise (a command without keys there, like KEYS or FLUSHDB, one with a
+// count of keys, like ZUNIONSTORE, one that reaches another database, like MOVE, or
+// SELECT).
 using KeySet = std::set<std::pair<int64_t, std::string>>;
-std::optional<KeySet> keys_of(const ExecutionPart& part) {
+std::optional<KeySet> command_keys(const std::vector<std::string>& arguments, int64_t db) {
   static const std::set<std::string, std::less<>> elsewhere = {
       "move",       "copy",       "select",     "swapdb",  "zunionstore", "zinterstore",
       "zdiffstore", "sintercard", "zintercard", "lmpop",   "zmpop",       "zunion",
       "zinter",     "zdiff",      "sort",       "sort_ro", "eval",        "evalsha"};
+  const CommandSpec* spec = CommandTable::instance().find(arguments[0]);
+  if (!spec || spec->first_key <= 0 || elsewhere.contains(lower_case(arguments[0])))
+    return std::nullopt;
+  const auto count = static_cast<int64_t>(arguments.size());
+  const int64_t last = spec->last_key < 0 ? count + spec->last_key : spec->last_key;
+  if (spec->first_key >= count || last >= count || spec->key_step <= 0) return std::nullopt;
   KeySet keys;
-  for (const auto& arguments : part.execution.commands) {
-    const CommandSpec* spec = CommandTable::instance().find(arguments[0]);
-    const std::string name = lower_case(arguments[0]);
-    if (!spec || spec->first_key <= 0 || elsewhere.contains(name)) return std::nullopt;
-    const auto count = static_cast<int64_t>(arguments.size());
-    const int64_t last = spec->last_key < 0 ? count + spec->last_key : spec->last_key;
-    if (spec->first_key >= count || last >= count || spec->key_step <= 0) return std::nullopt;
-    for (int64_t at = spec->first_key; at <= last; at += spec->key_step)
-      keys.emplace(part.session.db, arguments[static_cast<size_t>(at)]);
-  }
+  for (int64_t at = spec->first_key; at <= last; at += spec->key_step)
+    keys.emplace(db, arguments[static_cast<size_t>(at)]);
   return keys;
 }
 
-// Groups of executions that may run at once in one transaction: consecutive ones whose
-// keys are known and apart (any serial order of them gives the same replies and writes);
-// one whose keys are not known runs alone. In the order given.
-std::vector<std::vector<size_t>> waves_of(const std::vector<ExecutionPart>& parts) {
+// A piece of a transaction's work: one command of a plain execution, or a whole execution
+// that runs as one piece (a MULTI's queue, a blocking command, one under WATCH).
+struct Unit {
+  size_t part = 0;
+  // The part's commands [first, last).
+  size_t first = 0;
+  size_t last = 0;
+  // What it touches, when known.
+  std::optional<KeySet> keys;
+};
+
+std::vector<Unit> units_of(const std::vector<ExecutionPart>& parts) {
+  std::vector<Unit> units;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const Execution& execution = parts[p].execution;
+    const size_t commands = execution.commands.size();
+    if (execution.multi || execution.may_block || execution.watched) {
+      units.push_back(Unit{p, 0, commands, std::nullopt});
+      continue;
+    }
+    // After a command whose keys are not known (SELECT among them), the part's database may
+    // differ from its session's: the keys of what follows are not known either.
+    bool known = true;
+    for (size_t c = 0; c < commands; ++c) {
+      std::optional<KeySet> keys;
+      if (known) keys = command_keys(execution.commands[c], parts[p].session.db);
+      known = known && keys.has_value();
+      units.push_back(Unit{p, c, c + 1, std::move(keys)});
+    }
+  }
+  return units;
+}
+
+// Groups of units that may run at once in one transaction: consecutive ones whose keys
+// are known and apart (any serial order of them gives the same replies and writes); one
+// whose keys are not known runs alone. In the order given.
+std::vector<std::vector<size_t>> waves_of(const std::vector<Unit>& units) {
   std::vector<std::vector<size_t>> waves;
   KeySet used;
   bool open = false;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    std::optional<KeySet> keys = keys_of(parts[i]);
+  for (size_t i = 0; i < units.size(); ++i) {
+    const std::optional<KeySet>& keys = units[i].keys;
     const bool apart = keys && std::none_of(keys->begin(), keys->end(),
                                             [&](const auto& key) { return used.contains(key); });
     if (!open || !apart) {
@@ -138,16 +170,16 @@ std::vector<std::vector<size_t>> waves_of(const std::vector<ExecutionPart>& part
   return waves;
 }
 
-// One execution of a transaction's: its replies and session into `result`.
-Future<Void> run_part(Instance& instance, const ExecutionPart& part, Transaction& tr,
-                      int64_t now_ms, ExecutionResult& result, std::vector<std::string>& wake_on,
-                      std::vector<std::string>& rerun_arguments,
+// One unit of a transaction's work: its replies into `reply`. Units of one execution that
+// run at once only read its session (what changes it runs alone).
+Future<Void> run_unit(Instance& instance, const ExecutionPart& part, const Unit& unit,
+                      Transaction& tr, int64_t now_ms, Session& session, std::string& reply,
+                      std::vector<std::string>& wake_on, std::vector<std::string>& rerun_arguments,
                       std::vector<CommandOutcome>& outcomes) {
-  result.session = part.session;
-  ReplyWriter reply(result.session.protocol);
-  co_await run_commands(instance, result.session, part.execution, tr, now_ms, reply, wake_on,
-                        rerun_arguments, outcomes);
-  result.reply = reply.take();
+  ReplyWriter writer(session.protocol);
+  co_await run_commands(instance, session, part.execution, unit.first, unit.last, tr, now_ms,
+                        writer, wake_on, rerun_arguments, outcomes);
+  reply = writer.take();
 }
 
 void add_watch_conflicts(Instance& instance, const WatchedKeys& watched, Transaction& tr) {
@@ -220,17 +252,24 @@ Future<std::vector<ExecutionResult>> execute_together(Instance& instance,
         add_watch_conflicts(instance, *only.watched, tr);
       }
       results.resize(parts.size());
-      std::vector<std::vector<CommandOutcome>> part_outcomes(parts.size());
-      for (const std::vector<size_t>& wave : waves_of(parts)) {
+      for (size_t p = 0; p < parts.size(); ++p)
+        results[p].session = parts[p].session;
+      const std::vector<Unit> units = units_of(parts);
+      std::vector<std::string> unit_replies(units.size());
+      std::vector<std::vector<CommandOutcome>> unit_outcomes(units.size());
+      for (const std::vector<size_t>& wave : waves_of(units)) {
         std::vector<Future<Void>> running;
-        for (size_t i : wave) {
-          running.push_back(run_part(instance, parts[i], tr, now_ms, results[i], wake_on,
-                                     rerun_arguments, part_outcomes[i]));
+        for (size_t u : wave) {
+          running.push_back(run_unit(instance, parts[units[u].part], units[u], tr, now_ms,
+                                     results[units[u].part].session, unit_replies[u], wake_on,
+                                     rerun_arguments, unit_outcomes[u]));
         }
         co_await when_all(std::move(running));
       }
-      for (std::vector<CommandOutcome>& part : part_outcomes)
-        outcomes.insert(outcomes.end(), part.begin(), part.end());
+      for (size_t u = 0; u < units.size(); ++u) {
+        results[units[u].part].reply += unit_replies[u];
+        outcomes.insert(outcomes.end(), unit_outcomes[u].begin(), unit_outcomes[u].end());
+      }
       for (const std::string& key : wake_on)
         results.front().wakeups.push_back(tr.watch(key));
       results.front().rerun_arguments = std::move(rerun_arguments);
