@@ -98,53 +98,14 @@ Future<ClientDBInfo> DatabaseContext::current_info() {
 
 Future<Version> DatabaseContext::get_read_version(ReadVersionPriority priority,
                                                   bool causal_read_risky) {
-  const int in_flight_max = client_knobs().read_version_requests_in_flight_max;
-  if (in_flight_max <= 0) return request_read_version(priority, causal_read_risky, 1);
-  const ReadVersionKind kind{priority, causal_read_risky};
-  ReadVersionQueue& queue = read_version_queues_[kind];
-  Promise<Version> promise;
-  Future<Version> version = promise.get_future();
-  queue.waiting.push_back(std::move(promise));
-  if (queue.in_flight < in_flight_max) send_read_version_request(kind);
-  return version;
-}
-
-void DatabaseContext::send_read_version_request(ReadVersionKind kind) {
-  ReadVersionQueue& queue = read_version_queues_[kind];
-  STRATA_ASSERT_MSG(!queue.waiting.empty(), "a request stands for some transaction");
-  ++queue.in_flight;
-  read_version_requests_.add(answer_read_versions(kind, std::exchange(queue.waiting, {})));
-}
-
-Future<Void> DatabaseContext::answer_read_versions(ReadVersionKind kind,
-                                                   std::vector<Promise<Version>> waiting) {
-  std::optional<Error> failure;
-  Version version = -1;
-  try {
-    version = co_await request_read_version(kind.first, kind.second,
-                                            static_cast<uint32_t>(waiting.size()));
-  } catch (Error& error) {
-    if (error.is_cancellation()) throw;
-    failure = error;
-  }
-  for (Promise<Version>& promise : waiting)
-    failure ? promise.send_error(*failure) : promise.send(version);
-  ReadVersionQueue& queue = read_version_queues_[kind];
-  --queue.in_flight;
-  // Those that asked meanwhile go in the next request.
-  if (!queue.waiting.empty()) send_read_version_request(kind);
-}
-
-Future<Version> DatabaseContext::request_read_version(ReadVersionPriority priority,
-                                                      bool causal_read_risky, uint32_t count) {
   while (true) {
     ClientDBInfo info = co_await current_info();
     std::optional<Error> failure;
     // A newer generation's proxies replace these: ask them instead (the request may wait
     // in the transport for a proxy that died).
-    Future<GetReadVersionReply> asked = pick(info.grv_proxies)
-                                            .get_read_version.get_reply(GetReadVersionRequest{
-                                                count, priority, causal_read_risky, {}});
+    Future<GetReadVersionReply> asked =
+        pick(info.grv_proxies)
+            .get_read_version.get_reply(GetReadVersionRequest{1, priority, causal_read_risky, {}});
     Future<Void> replaced = generation_replaced(info.epoch);
     co_await first_ready(asked, replaced);
     if (!asked.is_ready()) continue;

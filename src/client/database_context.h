@@ -15,7 +15,6 @@
 #include "client/leader_monitor.h"
 #include "client/load_balance.h"
 #include "interfaces/cluster_interface.h"
-#include "runtime/combinators.h"
 #include "runtime/future.h"
 #include "runtime/notified.h"
 
@@ -32,9 +31,7 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   // forward the cluster to a new set.
   void start(std::optional<std::string> cluster_file = std::nullopt);
 
-  // A read version from a read-version proxy (retrying across proxy changes). Transactions
-  // that ask while enough requests are on their way share the next request: its answer
-  // is computed after they all asked, so each reads everything committed before it asked.
+  // A read version from a read-version proxy (retrying across proxy changes).
   Future<Version> get_read_version(ReadVersionPriority priority = ReadVersionPriority::normal,
                                    bool causal_read_risky = false);
   // Sends a commit; maps transport failures to FoundationDB's errors: sent but unanswered
@@ -96,18 +93,6 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   Future<Void> follow_client_info();
   Future<Void> follow_forwards(std::string cluster_file);
   Future<ClientDBInfo> current_info();
-  // One request for `count` transactions' read version.
-  Future<Version> request_read_version(ReadVersionPriority priority, bool causal_read_risky,
-                                       uint32_t count);
-  // The read versions asked for and not yet requested, by priority and risk.
-  struct ReadVersionQueue {
-    std::vector<Promise<Version>> waiting;
-    int in_flight = 0;
-  };
-  using ReadVersionKind = std::pair<ReadVersionPriority, bool>;
-  // Sends one request for everything waiting of `kind`.
-  void send_read_version_request(ReadVersionKind kind);
-  Future<Void> answer_read_versions(ReadVersionKind kind, std::vector<Promise<Version>> waiting);
   // Ready once proxies of a generation newer than `epoch` are known.
   Future<Void> generation_replaced(uint64_t epoch);
   // The cached shard holding `key` (reverse: the key just before `key`).
@@ -123,9 +108,6 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   AsyncVar<ClientDBInfo> info_;
   // Sent when info_ moves to a newer generation (epoch), then replaced.
   Promise<Void> generation_ended_;
-  std::map<ReadVersionKind, ReadVersionQueue> read_version_queues_;
-  // After what they use: destroyed (cancelled) first.
-  ActorCollection read_version_requests_;
   // Shards by their first key.
   std::map<Key, ShardLocation> locations_;
   Future<Void> follower_;
