@@ -110,5 +110,13 @@ for unit in "${units[@]}"; do
   printf '%-24s %6d %6d %8d\n' "$unit" "$ok" "$err" "$(( $(date +%s) - start ))"
 done
 printf '%-24s %6d %6d\n' total "$total_ok" "$total_err"
+# What failed, with runtest's explanation, so that a run whose logs are gone (CI's) still
+# says which tests and why.
+if [[ $total_err -gt 0 ]]; then
+  for log in "$logs"/unit_*.log; do
+    sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -A 6 '^\[err\]\|^\[exception\]' |
+      sed "s|^|$(basename "$log" .log): |" | head -80 || true
+  done
+fi
 # A failed test, or a run where nothing passed (the servers did not start, say), fails.
 [[ $total_err -eq 0 && $total_ok -gt 0 ]]
