@@ -229,12 +229,15 @@ Future<Void> handle_watch_value(StorageState* storage, WatchValueRequest request
     if (request.version > storage->version->get()) {
       co_await wait_for_version(storage, std::max(request.version, storage->oldest_version));
     }
-    // A range still being fetched has no value to compare with yet.
-    check_readable(*storage, single_key_range(request.key), storage->version->get(),
-                   key_words(request.key));
     WatchRegistration registration(storage, request.key);
     const double deadline = now() + server_knobs().storage_watch_timeout_s;
     while (true) {
+      // Checked at every wake-up: a range that moved away wakes its watches (its data is
+      // cleared here), and a watch of a value the clear leaves alike (none) would wait on
+      // a key whose changes no longer come here. The client asks the new holder. A range
+      // still being fetched has no value to compare with yet.
+      check_readable(*storage, single_key_range(request.key), storage->version->get(),
+                     key_words(request.key));
       // Registered before reading, so that a change applied during the read is not missed.
       Future<Void> changed = registration.next_change();
       std::optional<Value> current = co_await newest_value(storage, request.key);
