@@ -22,8 +22,15 @@ struct SequencerState {
   // The newest version durable on every log of the generation (reported by the proxies;
   // at first the generation's start version, which the recovery made durable).
   NotifiedValue<Version> live_committed_version;
-  // Per proxy, the answers to its recent requests by number, so a retry gets the same one.
-  std::map<UID, std::map<uint64_t, GetCommitVersionReply>> answered;
+  // Per proxy: its requests are answered in the order of their numbers, and a retry of
+  // one gets the answer it had.
+  struct ProxyRequests {
+    // The answers to its recent requests, by number.
+    std::map<uint64_t, GetCommitVersionReply> answered;
+    // The number of the last request answered (requests start at 1).
+    NotifiedValue<uint64_t> last_answered{0};
+  };
+  std::map<UID, ProxyRequests> proxies;
 };
 
 // Versions advance with clock time (about versions_per_second), by at least one per batch
@@ -37,37 +44,60 @@ Version next_version(SequencerState& state) {
   return state.last_version + step;
 }
 
+// One request of a proxy: answered once the proxy's request before it is, so that a
+// proxy's versions follow its batch numbers even when a request overtakes an earlier one
+// (the earlier one's first send failed and its retry comes later). Otherwise the earlier
+// batch would get a later version than the batch after it, or, arriving after it, be
+// refused forever as stale while the proxy waits on it to tag its mutations.
+Future<Void> answer_commit_version(SequencerState* state, GetCommitVersionRequest request) {
+  STRATA_ASSERT_MSG(request.request_number >= 1, "a proxy numbers its requests from 1");
+  SequencerState::ProxyRequests& proxy = state->proxies[request.proxy_id];
+  const uint64_t number = request.request_number;
+  if (number > proxy.last_answered.get() + 1) {
+    STRATA_PROBE(true, "a proxy's commit version request waits for the one before it");
+    co_await proxy.last_answered.when_at_least(number - 1);
+  }
+  // A retry gets the answer the request had.
+  auto answered_already = [&proxy, &request, number] {
+    auto found = proxy.answered.find(number);
+    if (found == proxy.answered.end()) return false;
+    request.reply.send(found->second);
+    return true;
+  };
+  if (answered_already()) co_return;
+  if (number <= proxy.last_answered.get()) {
+    // Answered, and then forgotten: the proxy gave up on it long ago.
+    request.reply.send_error(Error(ErrorCode::operation_failed, "stale commit version request"));
+    co_return;
+  }
+  // Never more than max_versions_in_flight past what is committed: a later recovery
+  // starts the next generation above every version this one handed out.
+  const Version in_flight_max = server_knobs().max_versions_in_flight;
+  while (state->last_version + 1 > state->live_committed_version.get() + in_flight_max) {
+    STRATA_PROBE(true, "the sequencer waits for commits before it hands out more versions");
+    co_await state->live_committed_version.when_at_least(state->last_version + 1 - in_flight_max);
+  }
+  // A retry of this request that arrived meanwhile may have been answered first.
+  if (answered_already()) co_return;
+  GetCommitVersionReply reply{state->last_version, next_version(*state)};
+  reply.version = std::min(reply.version, state->live_committed_version.get() + in_flight_max);
+  STRATA_ASSERT(reply.version > reply.prev_version);
+  STRATA_ASSERT_MSG(proxy.last_answered.get() == number - 1,
+                    "a proxy's commit versions are handed out in the order of its requests");
+  state->last_version = reply.version;
+  proxy.answered[number] = reply;
+  // A proxy has at most a few batches in flight; older answers are no longer asked for.
+  while (proxy.answered.size() > 1000)
+    proxy.answered.erase(proxy.answered.begin());
+  request.reply.send(reply);
+  proxy.last_answered.set(number);
+}
+
 Future<Void> serve_commit_versions(SequencerState* state,
                                    FutureStream<GetCommitVersionRequest> requests) {
+  ActorCollection answering;
   while (true) {
-    GetCommitVersionRequest request = co_await requests;
-    auto& answered = state->answered[request.proxy_id];
-    auto found = answered.find(request.request_number);
-    if (found != answered.end()) {
-      request.reply.send(found->second);
-      continue;
-    }
-    if (!answered.empty() && request.request_number < answered.begin()->first) {
-      // Older than anything remembered: the proxy gave up on it long ago.
-      request.reply.send_error(Error(ErrorCode::operation_failed, "stale commit version request"));
-      continue;
-    }
-    // Never more than max_versions_in_flight past what is committed: a later recovery
-    // starts the next generation above every version this one handed out.
-    const Version in_flight_max = server_knobs().max_versions_in_flight;
-    if (state->last_version + 1 > state->live_committed_version.get() + in_flight_max) {
-      STRATA_PROBE(true, "the sequencer waits for commits before it hands out more versions");
-      co_await state->live_committed_version.when_at_least(state->last_version + 1 - in_flight_max);
-    }
-    GetCommitVersionReply reply{state->last_version, next_version(*state)};
-    reply.version = std::min(reply.version, state->live_committed_version.get() + in_flight_max);
-    STRATA_ASSERT(reply.version > reply.prev_version);
-    state->last_version = reply.version;
-    answered[request.request_number] = reply;
-    // A proxy has at most a few batches in flight; older answers are no longer asked for.
-    while (answered.size() > 1000)
-      answered.erase(answered.begin());
-    request.reply.send(reply);
+    answering.add(answer_commit_version(state, co_await requests));
   }
 }
 
