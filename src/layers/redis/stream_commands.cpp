@@ -272,14 +272,16 @@ Future<Void> xsetid_command(CommandContext& c) {
   c.reply.simple_string("OK");
 }
 
-// XINFO's reply of a group's lag: a number, or nil when it cannot be known.
-Future<Void> reply_lag(ReplyWriter& reply, Stream& stream, const ConsumerGroup& group) {
+// XINFO's fields of where a group stands (GROUPS and STREAM FULL): its last delivered ID,
+// the entries it read and its lag, each of the last two nil when it cannot be known.
+Future<Void> reply_group_position(ReplyWriter& reply, Stream& stream, const ConsumerGroup& group) {
+  reply.bulk_string("last-delivered-id");
+  reply.bulk_string(format_stream_id(group.last_id));
+  reply.bulk_string("entries-read");
+  group.entries_read == entries_read_unknown ? reply.null() : reply.integer(group.entries_read);
+  reply.bulk_string("lag");
   std::optional<int64_t> lag = co_await stream.lag(group);
   lag ? reply.integer(*lag) : reply.null();
-}
-
-void reply_entries_read(ReplyWriter& reply, const ConsumerGroup& group) {
-  group.entries_read == entries_read_unknown ? reply.null() : reply.integer(group.entries_read);
 }
 
 // XINFO STREAM FULL's pending entries, the first `count` (0: all): [id, consumer (the
@@ -359,12 +361,7 @@ Future<Void> xinfo_stream(CommandContext& c, Stream& stream) {
     c.reply.map(7);
     c.reply.bulk_string("name");
     c.reply.bulk_string(name);
-    c.reply.bulk_string("last-delivered-id");
-    c.reply.bulk_string(format_stream_id(group.last_id));
-    c.reply.bulk_string("entries-read");
-    reply_entries_read(c.reply, group);
-    c.reply.bulk_string("lag");
-    co_await reply_lag(c.reply, stream, group);
+    co_await reply_group_position(c.reply, stream, group);
     c.reply.bulk_string("pel-count");
     c.reply.integer(static_cast<int64_t>(pending.size()));
     c.reply.bulk_string("pending");
@@ -421,12 +418,7 @@ Future<Void> xinfo_command(CommandContext& c) {
       c.reply.integer(static_cast<int64_t>(consumers.size()));
       c.reply.bulk_string("pending");
       c.reply.integer(static_cast<int64_t>(pending.size()));
-      c.reply.bulk_string("last-delivered-id");
-      c.reply.bulk_string(format_stream_id(group.last_id));
-      c.reply.bulk_string("entries-read");
-      reply_entries_read(c.reply, group);
-      c.reply.bulk_string("lag");
-      co_await reply_lag(c.reply, stream, group);
+      co_await reply_group_position(c.reply, stream, group);
     }
   } else {
     if (!co_await stream.group(c.args[3])) {
