@@ -575,6 +575,58 @@ TEST_F(RedisTest, StreamsAsRedisAnswersThem) {
   EXPECT_EQ(r.call({"XINFO", "NOPE", "t"}), "-ERR unknown subcommand 'NOPE'. Try XINFO HELP.");
 }
 
+TEST_F(RedisTest, SortAsRedisAnswersIt) {
+  RespClient r(start_instance());
+  EXPECT_EQ(r.call({"RPUSH", "n", "3", "10", "-1.5", "2"}), ":4");
+  EXPECT_EQ(r.call({"SORT", "n"}), "[$-1.5, $2, $3, $10]");
+  EXPECT_EQ(r.call({"SORT", "n", "DESC", "LIMIT", "1", "2"}), "[$3, $2]");
+  // As strings: "10" before "2".
+  EXPECT_EQ(r.call({"SORT", "n", "ALPHA"}), "[$-1.5, $10, $2, $3]");
+  EXPECT_EQ(r.call({"SORT", "n", "LIMIT", "3", "100"}), "[$10]");
+  EXPECT_EQ(r.call({"SORT", "n", "LIMIT", "9", "1"}), "[]");
+  // BY a pattern: weights from string keys, then from hash fields; a missing weight is 0.
+  EXPECT_EQ(r.call({"MSET", "w_3", "1", "w_10", "30", "w_2", "20"}), "+OK");
+  EXPECT_EQ(r.call({"SORT", "n", "BY", "w_*"}), "[$-1.5, $3, $2, $10]");
+  EXPECT_EQ(r.call({"HSET", "h_3", "f", "9"}), ":1");
+  EXPECT_EQ(r.call({"HSET", "h_2", "f", "5"}), ":1");
+  EXPECT_EQ(r.call({"SORT", "n", "BY", "h_*->f", "DESC"}), "[$3, $2, $10, $-1.5]");
+  // GET: "#" is the element; a key that is not there (or a pattern without '*') is nil.
+  EXPECT_EQ(r.call({"SORT", "n", "BY", "w_*", "GET", "#", "GET", "w_*", "LIMIT", "0", "2"}),
+            "[$-1.5, nil, $3, $1]");
+  EXPECT_EQ(r.call({"SORT", "n", "GET", "h_*->f", "GET", "fixed", "LIMIT", "1", "1"}),
+            "[$5, nil]");
+  // BY a pattern without '*': the list's own order, reversed by DESC.
+  EXPECT_EQ(r.call({"SORT", "n", "BY", "nosort"}), "[$3, $10, $-1.5, $2]");
+  EXPECT_EQ(r.call({"SORT", "n", "BY", "nosort", "DESC", "LIMIT", "0", "3"}),
+            "[$2, $-1.5, $10]");
+  // Sorted sets kept in score order; sets sorted by member for STORE.
+  EXPECT_EQ(r.call({"ZADD", "z", "1", "c", "2", "a", "3", "b"}), ":3");
+  EXPECT_EQ(r.call({"SORT", "z", "BY", "nosort", "LIMIT", "1", "2"}), "[$a, $b]");
+  EXPECT_EQ(r.call({"SORT", "z", "ALPHA", "DESC"}), "[$c, $b, $a]");
+  EXPECT_EQ(r.call({"SADD", "s", "b", "c", "a"}), ":3");
+  // STORE: the destination becomes a list whatever it held; an empty result deletes it.
+  EXPECT_EQ(r.call({"SET", "out", "text"}), "+OK");
+  EXPECT_EQ(r.call({"SORT", "s", "BY", "nosort", "STORE", "out"}), ":3");
+  EXPECT_EQ(r.call({"LRANGE", "out", "0", "-1"}), "[$a, $b, $c]");
+  EXPECT_EQ(r.call({"SORT", "n", "GET", "w_*", "STORE", "out"}), ":4");
+  EXPECT_EQ(r.call({"LRANGE", "out", "0", "-1"}), "[$, $20, $1, $30]");
+  EXPECT_EQ(r.call({"SORT", "missing", "STORE", "out"}), ":0");
+  EXPECT_EQ(r.call({"EXISTS", "out"}), ":0");
+  // Errors, in Redis's words.
+  EXPECT_EQ(r.call({"RPUSH", "words", "1", "x"}), ":2");
+  EXPECT_EQ(r.call({"SORT", "words"}), "-ERR One or more scores can't be converted into double");
+  EXPECT_EQ(r.call({"SORT", "w_3"}),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value");
+  EXPECT_EQ(r.call({"SORT", "n", "LIMIT", "1"}), "-ERR syntax error");
+  EXPECT_EQ(r.call({"SORT", "n", "LIMIT", "a", "1"}),
+            "-ERR value is not an integer or out of range");
+  EXPECT_EQ(r.call({"SORT_RO", "n", "STORE", "out"}), "-ERR syntax error");
+  EXPECT_EQ(r.call({"SORT_RO", "n", "DESC"}), "[$10, $3, $2, $-1.5]");
+  EXPECT_EQ(r.call({"COMMAND", "GETKEYS", "SORT", "n", "STORE", "a", "STORE", "b"}), "[$n, $b]");
+  EXPECT_EQ(r.call({"COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"}), "[$a, $b]");
+  EXPECT_EQ(r.call({"COMMAND", "GETKEYS", "PING"}), "-ERR The command has no key arguments");
+}
+
 TEST_F(RedisTest, ConsumerGroupsDeliverEachEntryToOneConsumerAcrossInstances) {
   const int first = start_instance();
   const int second = start_instance();

@@ -13,7 +13,7 @@
 # UNIT: test files as runtest names them (default: unit/type/string unit/type/incr
 # unit/type/hash unit/type/set unit/type/list unit/type/zset unit/type/stream
 # unit/type/stream-cgroups unit/expire unit/multi unit/keyspace unit/scan unit/auth
-# unit/info-command unit/pubsub). --source: a folder
+# unit/info-command unit/pubsub unit/sort). --source: a folder
 # holding Redis's sources (default: fetched once with `apt-get source redis` into
 # .cache/redis-source, which needs a deb-src line: this script adds Debian's own archive's
 # if none is there).
@@ -44,7 +44,7 @@ done
 if [[ ${#units[@]} -eq 0 ]]; then
   units=(unit/type/string unit/type/incr unit/type/hash unit/type/set unit/type/list
          unit/type/zset unit/type/stream unit/type/stream-cgroups unit/expire unit/multi
-         unit/keyspace unit/scan unit/auth unit/info-command unit/pubsub)
+         unit/keyspace unit/scan unit/auth unit/info-command unit/pubsub unit/sort)
 fi
 
 as_root=()

@@ -99,12 +99,8 @@ Future<Void> run_commands(Instance& instance, Session& session, const Execution&
 // SELECT).
 using KeySet = std::set<std::pair<int64_t, std::string>>;
 std::optional<KeySet> command_keys(const std::vector<std::string>& arguments, int64_t db) {
-  static const std::set<std::string, std::less<>> elsewhere = {
-      "move",       "copy",       "select",     "swapdb",  "zunionstore", "zinterstore",
-      "zdiffstore", "sintercard", "zintercard", "lmpop",   "zmpop",       "zunion",
-      "zinter",     "zdiff",      "sort",       "sort_ro", "eval",        "evalsha"};
   const CommandSpec* spec = CommandTable::instance().find(arguments[0]);
-  if (!spec || spec->first_key <= 0 || elsewhere.contains(lower_case(arguments[0])))
+  if (!spec || spec->first_key <= 0 || touches_beyond_key_positions(arguments[0]))
     return std::nullopt;
   const auto count = static_cast<int64_t>(arguments.size());
   const int64_t last = spec->last_key < 0 ? count + spec->last_key : spec->last_key;

@@ -1,6 +1,7 @@
 #include "layers/redis/command_table.h"
 
 #include <cctype>
+#include <set>
 
 #include "layers/redis/command_error.h"
 #include "layers/redis/reply_writer.h"
@@ -15,6 +16,14 @@ std::string lower_case(std::string_view text) {
   return lower;
 }
 
+bool touches_beyond_key_positions(std::string_view name) {
+  static const std::set<std::string, std::less<>> commands = {
+      "move",       "copy",       "select",     "swapdb",  "zunionstore", "zinterstore",
+      "zdiffstore", "sintercard", "zintercard", "lmpop",   "zmpop",       "zunion",
+      "zinter",     "zdiff",      "sort",       "sort_ro", "eval",        "evalsha"};
+  return commands.contains(lower_case(name));
+}
+
 const CommandTable& CommandTable::instance() {
   static const CommandTable table = [] {
     CommandTable built;
@@ -27,6 +36,7 @@ const CommandTable& CommandTable::instance() {
     add_list_commands(built);
     add_zset_commands(built);
     add_stream_commands(built);
+    add_sort_commands(built);
     add_pubsub_commands(built);
     return built;
   }();

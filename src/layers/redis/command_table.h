@@ -102,6 +102,7 @@ void add_set_commands(CommandTable& table);
 void add_list_commands(CommandTable& table);
 void add_zset_commands(CommandTable& table);
 void add_stream_commands(CommandTable& table);
+void add_sort_commands(CommandTable& table);
 void add_pubsub_commands(CommandTable& table);
 
 // Redis's answer to a wrong argument count.
@@ -122,6 +123,11 @@ struct SubcommandArity {
 };
 std::string subcommand_of(const std::vector<std::string>& arguments,
                           std::initializer_list<SubcommandArity> known);
+
+// Whether a command touches keys that its key positions do not name: keys counted by an
+// argument (ZUNIONSTORE, LMPOP), named by patterns or options (SORT), in another database
+// (MOVE, COPY, SWAPDB), or the database itself (SELECT).
+bool touches_beyond_key_positions(std::string_view name);
 
 // Redis's answer to an unknown command: its name and the start of its arguments.
 std::string unknown_command_message(const std::vector<std::string>& arguments);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "layers/redis/arguments.h"
 #include "layers/redis/command_context.h"
@@ -334,6 +335,45 @@ void reply_command_docs(ReplyWriter& reply, const CommandSpec& spec) {
   reply.bulk_string(spec.group);
 }
 
+// COMMAND GETKEYS: the keys among a command's arguments, by its key positions, and SORT's
+// STORE destination (the last one given, as Redis takes it). Commands whose keys the
+// positions do not name (numkeys, other databases) are refused rather than answered
+// wrongly.
+void reply_command_keys(ReplyWriter& reply, const std::vector<std::string>& args) {
+  const CommandSpec* spec = CommandTable::instance().find(args[2]);
+  if (!spec) fail("ERR Invalid command specified");
+  const std::vector<std::string> command(args.begin() + 2, args.end());
+  if (!spec->arity_accepts(command.size()))
+    fail("ERR Invalid number of arguments specified for command");
+  const std::string name = lower_case(command[0]);
+  std::vector<std::string> keys;
+  if (name == "sort" || name == "sort_ro") {
+    keys.push_back(command[1]);
+    std::optional<std::string> store;
+    for (size_t at = 2; at < command.size(); ++at) {
+      if (is_word(command[at], "limit")) {
+        at += 2;
+      } else if (is_word(command[at], "get") || is_word(command[at], "by")) {
+        ++at;
+      } else if (name == "sort" && is_word(command[at], "store") && at + 1 < command.size()) {
+        store = command[++at];
+      }
+    }
+    if (store) keys.push_back(*store);
+  } else if (touches_beyond_key_positions(name)) {
+    fail("ERR COMMAND GETKEYS does not know the keys of '" + name + "' in strata-redis");
+  } else if (spec->first_key > 0 && spec->key_step > 0) {
+    const auto count = static_cast<int64_t>(command.size());
+    const int64_t last = spec->last_key < 0 ? count + spec->last_key : spec->last_key;
+    for (int64_t at = spec->first_key; at <= last && at < count; at += spec->key_step)
+      keys.push_back(command[static_cast<size_t>(at)]);
+  }
+  if (keys.empty()) fail("ERR The command has no key arguments");
+  reply.array(keys.size());
+  for (const std::string& key : keys)
+    reply.bulk_string(key);
+}
+
 Future<Void> command_command(CommandContext& c) {
   const auto& all = CommandTable::instance().all();
   const std::string sub = c.args.size() > 1 ? lower_case(c.args[1]) : "";
@@ -369,13 +409,16 @@ Future<Void> command_command(CommandContext& c) {
     c.reply.map(specs.size());
     for (const CommandSpec* spec : specs)
       reply_command_docs(c.reply, *spec);
+  } else if (sub == "getkeys" && c.args.size() >= 3) {
+    reply_command_keys(c.reply, c.args);
   } else if (sub == "list" && c.args.size() == 2) {
     c.reply.array(all.size());
     for (const auto& [name, spec] : all)
       c.reply.bulk_string(name);
   } else if (sub == "help") {
     reply_help(c.reply, "COMMAND",
-               {"(no subcommand), COUNT, INFO [<name> ...], DOCS [<name> ...], LIST"});
+               {"(no subcommand), COUNT, INFO [<name> ...], DOCS [<name> ...], GETKEYS <command> "
+                "[<arg> ...], LIST"});
   } else {
     fail(subcommand_syntax_message(c.args));
   }
