@@ -99,16 +99,21 @@ fi
 echo "== $(date -u +%FT%TZ) commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown), $(basename "$source_dir")"
 printf '%-24s %6s %6s %8s\n' file passed failed seconds
 total_ok=0; total_err=0; first_err=0
+# Runs $unit (with $baseport) into the log $1; more runtest options after it.
+run_unit() {
+  local out="$1"; shift
+  (cd "$source_dir" && timeout 1800 ./runtest --host 127.0.0.1 --port "$port" --singledb \
+     --baseport "$baseport" \
+     --ignore-encoding --ignore-digest --tags -needs:debug --tags -needs:repl --timeout 120 \
+     --clients 1 "${skips[@]}" "$@" --single "$unit" > "$out" 2>&1) || true
+}
 for unit in "${units[@]}"; do
   log="$logs/$(echo "$unit" | tr / _).log"
   start=$(date +%s)
   # runtest's own ports start at a fixed one unless told: another run on the machine would
   # take the same.
   baseport=$((20032 + (RANDOM % 300) * 64))
-  (cd "$source_dir" && timeout 1800 ./runtest --host 127.0.0.1 --port "$port" --singledb \
-     --baseport "$baseport" \
-     --ignore-encoding --ignore-digest --tags -needs:debug --tags -needs:repl --timeout 120 \
-     --clients 1 "${skips[@]}" --single "$unit" > "$log" 2>&1) || true
+  run_unit "$log"
   # runtest colours its verdicts: "[ok]" arrives as ESC[0;32;49m inside the brackets.
   plain="$(sed 's/\x1b\[[0-9;]*m//g' "$log")"
   ok=$(grep -c '^\[ok\]' <<<"$plain" || true)
@@ -121,14 +126,12 @@ for unit in "${units[@]}"; do
     only=()
     for name in "${failed[@]}"; do only+=(--only "$name"); done
     rerun_log="${log%.log}.rerun.log"
-    (cd "$source_dir" && timeout 1800 ./runtest --host 127.0.0.1 --port "$port" --singledb \
-       --baseport "$baseport" \
-       --ignore-encoding --ignore-digest --tags -needs:debug --tags -needs:repl --timeout 120 \
-       --clients 1 "${skips[@]}" "${only[@]}" --single "$unit" > "$rerun_log" 2>&1) || true
+    run_unit "$rerun_log" "${only[@]}"
     rerun="$(sed 's/\x1b\[[0-9;]*m//g' "$rerun_log")"
     rerun_ok=$(grep -c '^\[ok\]' <<<"$rerun" || true)
     echo "$unit: ${#failed[@]} failed, run again alone: $rerun_ok passed"
-    if [[ $rerun_ok -eq ${#failed[@]} ]]; then
+    # Only when every failure was named (and so run again) and each passed.
+    if [[ ${#failed[@]} -eq $err && $rerun_ok -eq $err ]]; then
       ok=$((ok + rerun_ok)); err=0
     fi
   fi

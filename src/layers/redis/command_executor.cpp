@@ -100,14 +100,12 @@ Future<Void> run_commands(Instance& instance, Session& session, const Execution&
 using KeySet = std::set<std::pair<int64_t, std::string>>;
 std::optional<KeySet> command_keys(const std::vector<std::string>& arguments, int64_t db) {
   const CommandSpec* spec = CommandTable::instance().find(arguments[0]);
-  if (!spec || spec->first_key <= 0 || touches_beyond_key_positions(arguments[0]))
-    return std::nullopt;
-  const auto count = static_cast<int64_t>(arguments.size());
-  const int64_t last = spec->last_key < 0 ? count + spec->last_key : spec->last_key;
-  if (spec->first_key >= count || last >= count || spec->key_step <= 0) return std::nullopt;
+  if (!spec || touches_beyond_key_positions(arguments[0])) return std::nullopt;
+  std::optional<std::vector<std::string>> names = keys_at_positions(*spec, arguments);
+  if (!names) return std::nullopt;
   KeySet keys;
-  for (int64_t at = spec->first_key; at <= last; at += spec->key_step)
-    keys.emplace(db, arguments[static_cast<size_t>(at)]);
+  for (std::string& name : *names)
+    keys.emplace(db, std::move(name));
   return keys;
 }
 

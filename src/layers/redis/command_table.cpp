@@ -16,6 +16,18 @@ std::string lower_case(std::string_view text) {
   return lower;
 }
 
+std::optional<std::vector<std::string>> keys_at_positions(
+    const CommandSpec& spec, const std::vector<std::string>& arguments) {
+  const auto count = static_cast<int64_t>(arguments.size());
+  const int64_t last = spec.last_key < 0 ? count + spec.last_key : spec.last_key;
+  if (spec.first_key <= 0 || spec.first_key >= count || last >= count || spec.key_step <= 0)
+    return std::nullopt;
+  std::vector<std::string> keys;
+  for (int64_t at = spec.first_key; at <= last; at += spec.key_step)
+    keys.push_back(arguments[static_cast<size_t>(at)]);
+  return keys;
+}
+
 bool touches_beyond_key_positions(std::string_view name) {
   static const std::set<std::string, std::less<>> commands = {
       "move",       "copy",       "select",     "swapdb",  "zunionstore", "zinterstore",

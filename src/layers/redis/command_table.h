@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -123,6 +124,11 @@ struct SubcommandArity {
 };
 std::string subcommand_of(const std::vector<std::string>& arguments,
                           std::initializer_list<SubcommandArity> known);
+
+// The arguments at a command's key positions (COMMAND's first key, last key, step);
+// nullopt when it has no positions or the arguments do not reach them.
+std::optional<std::vector<std::string>> keys_at_positions(
+    const CommandSpec& spec, const std::vector<std::string>& arguments);
 
 // Whether a command touches keys that its key positions do not name: keys counted by an
 // argument (ZUNIONSTORE, LMPOP), named by patterns or options (SORT), in another database

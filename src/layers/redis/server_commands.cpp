@@ -362,11 +362,9 @@ void reply_command_keys(ReplyWriter& reply, const std::vector<std::string>& args
     if (store) keys.push_back(*store);
   } else if (touches_beyond_key_positions(name)) {
     fail("ERR COMMAND GETKEYS does not know the keys of '" + name + "' in strata-redis");
-  } else if (spec->first_key > 0 && spec->key_step > 0) {
-    const auto count = static_cast<int64_t>(command.size());
-    const int64_t last = spec->last_key < 0 ? count + spec->last_key : spec->last_key;
-    for (int64_t at = spec->first_key; at <= last && at < count; at += spec->key_step)
-      keys.push_back(command[static_cast<size_t>(at)]);
+  } else if (std::optional<std::vector<std::string>> positioned =
+                 keys_at_positions(*spec, command)) {
+    keys = std::move(*positioned);
   }
   if (keys.empty()) fail("ERR The command has no key arguments");
   reply.array(keys.size());

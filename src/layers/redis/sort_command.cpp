@@ -198,18 +198,13 @@ Future<Void> sort_generic(CommandContext& c, bool read_only) {
     }
   }
 
+  std::vector<std::optional<std::string>> weights;
+  if (!keep_order && by) weights = co_await pattern_values(c.store, *by, elements);
   std::vector<SortItem> items;
   items.reserve(elements.size());
   for (std::string& element : elements)
     items.push_back(SortItem{std::move(element), 0, std::nullopt});
   if (!keep_order) {
-    std::vector<std::optional<std::string>> weights;
-    if (by) {
-      std::vector<std::string> names;
-      for (const SortItem& item : items)
-        names.push_back(item.element);
-      weights = co_await pattern_values(c.store, *by, names);
-    }
     bool unreadable = false;
     for (size_t i = 0; i < items.size(); ++i) {
       // BY a key that is not there: weight 0, or, ALPHA, before every value.
