@@ -98,14 +98,28 @@ Future<ClientDBInfo> DatabaseContext::current_info() {
 
 Future<Version> DatabaseContext::get_read_version(ReadVersionPriority priority,
                                                   bool causal_read_risky) {
+  std::unique_ptr<ReadVersionBatcher>& batcher =
+      read_version_batchers_[{priority, causal_read_risky}];
+  if (!batcher) {
+    batcher = std::make_unique<ReadVersionBatcher>(
+        client_knobs().read_version_requests_in_flight_max,
+        [this, priority, causal_read_risky](uint32_t transaction_count) {
+          return request_read_version(priority, causal_read_risky, transaction_count);
+        });
+  }
+  return batcher->get();
+}
+
+Future<Version> DatabaseContext::request_read_version(ReadVersionPriority priority,
+                                                      bool causal_read_risky, uint32_t count) {
   while (true) {
     ClientDBInfo info = co_await current_info();
     std::optional<Error> failure;
     // A newer generation's proxies replace these: ask them instead (the request may wait
     // in the transport for a proxy that died).
-    Future<GetReadVersionReply> asked =
-        pick(info.grv_proxies)
-            .get_read_version.get_reply(GetReadVersionRequest{1, priority, causal_read_risky, {}});
+    Future<GetReadVersionReply> asked = pick(info.grv_proxies)
+                                            .get_read_version.get_reply(GetReadVersionRequest{
+                                                count, priority, causal_read_risky, {}});
     Future<Void> replaced = generation_replaced(info.epoch);
     co_await first_ready(asked, replaced);
     if (!asked.is_ready()) continue;

@@ -14,6 +14,7 @@
 #include "client/cluster_connection.h"
 #include "client/leader_monitor.h"
 #include "client/load_balance.h"
+#include "client/read_version_batcher.h"
 #include "interfaces/cluster_interface.h"
 #include "runtime/future.h"
 #include "runtime/notified.h"
@@ -31,7 +32,9 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   // forward the cluster to a new set.
   void start(std::optional<std::string> cluster_file = std::nullopt);
 
-  // A read version from a read-version proxy (retrying across proxy changes).
+  // A read version from a read-version proxy (retrying across proxy changes). Transactions
+  // that ask while enough requests are on their way share the next request: its answer
+  // is computed after they all asked, so each reads everything committed before it asked.
   Future<Version> get_read_version(ReadVersionPriority priority = ReadVersionPriority::normal,
                                    bool causal_read_risky = false);
   // Sends a commit; maps transport failures to FoundationDB's errors: sent but unanswered
@@ -93,6 +96,9 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   Future<Void> follow_client_info();
   Future<Void> follow_forwards(std::string cluster_file);
   Future<ClientDBInfo> current_info();
+  // One request for `count` transactions' read version.
+  Future<Version> request_read_version(ReadVersionPriority priority, bool causal_read_risky,
+                                       uint32_t count);
   // Ready once proxies of a generation newer than `epoch` are known.
   Future<Void> generation_replaced(uint64_t epoch);
   // The cached shard holding `key` (reverse: the key just before `key`).
@@ -117,6 +123,10 @@ class DatabaseContext : public std::enable_shared_from_this<DatabaseContext> {
   ClientLocality locality_;
   MemberPenalties penalties_;
   int64_t outstanding_watches_ = 0;
+  // Read-version requests shared among transactions, by priority and causal_read_risky.
+  // Last: destroyed (their requests cancelled) before what the requests use.
+  std::map<std::pair<ReadVersionPriority, bool>, std::unique_ptr<ReadVersionBatcher>>
+      read_version_batchers_;
 };
 
 }  // namespace strata

@@ -2,6 +2,7 @@
 # FoundationDB's atomic operations.
 add_executable(client_unit_tests
   ${PROJECT_SOURCE_DIR}/src/client/atomic_ops_test.cpp
+  ${PROJECT_SOURCE_DIR}/src/client/read_version_batcher_test.cpp
   ${PROJECT_SOURCE_DIR}/src/client/transaction_test.cpp
   ${PROJECT_SOURCE_DIR}/src/client/tuple_test.cpp
   ${PROJECT_SOURCE_DIR}/src/client/write_map_test.cpp

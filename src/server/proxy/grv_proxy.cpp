@@ -75,6 +75,12 @@ Future<Void> take_requests(GrvState* state, FutureStream<GetReadVersionRequest> 
     GetReadVersionRequest request = co_await requests;
     const auto priority = static_cast<size_t>(request.priority);
     STRATA_ASSERT_MSG(priority < 3, "decoding refuses an unknown priority");
+    if (request.transaction_count == 0) {
+      // Counts drive the ratekeeper's budget: a request must stand for some transaction.
+      request.reply.send_error(Error(ErrorCode::client_invalid_operation,
+                                     "a read-version request stands for no transaction"));
+      continue;
+    }
     state->waiting[priority].push_back(std::move(request));
     state->arrivals.set(state->arrivals.get() + 1);
   }
@@ -182,7 +188,8 @@ Future<Void> answer_round(GrvState* state, std::vector<GetReadVersionRequest> ba
     } else {
       request.reply.send(GetReadVersionReply{version});
       if (metrics) {
-        ++metrics->counters.transactions_started;
+        // A client's request may stand for several transactions (it shares them).
+        metrics->counters.transactions_started += request.transaction_count;
         metrics->read_version_latency.add(now() - started);
       }
     }

@@ -17,6 +17,7 @@ constexpr const char* usage_text =
     "                    [--key-bytes N] [--value-bytes N] [--distribution uniform|zipfian]\n"
     "                    [--range-rows N] [--warehouses N] [--no-load] [--seed N]\n"
     "                    [--priority default|batch|system_immediate] [--json FILE]\n"
+    "                    [--knob NAME=VALUE]...\n"
     "\n"
     "Workloads:\n"
     "  reads      ten point reads per transaction\n"
@@ -52,7 +53,8 @@ constexpr const char* usage_text =
     "  --seed N            seed of the key choices (default 1)\n"
     "  --priority P        Strata's transaction priority: default, batch (held back first\n"
     "                      when the cluster is overloaded) or system_immediate (never held)\n"
-    "  --json FILE         also write the results as JSON\n";
+    "  --json FILE         also write the results as JSON\n"
+    "  --knob NAME=VALUE   set one of Strata's client or runtime knobs (Strata only)\n";
 
 [[noreturn]] void usage_error(const std::string& problem) {
   std::fprintf(stderr, "strata-bench: %s\n\n%s", problem.c_str(), usage_text);
@@ -168,6 +170,12 @@ BenchOptions parse_arguments(int argc, char** argv) {
       }
     } else if (flag == "--json") {
       options.json_file = value();
+    } else if (flag == "--knob") {
+      const std::string setting = value();
+      const size_t equals = setting.find('=');
+      if (equals == std::string::npos || equals == 0)
+        usage_error("--knob takes NAME=VALUE, not '" + setting + "'");
+      options.knobs.emplace_back(setting.substr(0, equals), setting.substr(equals + 1));
     } else if (flag == "--help" || flag == "-h") {
       std::printf("%s", usage_text);
       std::exit(0);

@@ -45,6 +45,8 @@ struct BenchOptions {
   // Strata's transaction priority.
   ReadVersionPriority priority = ReadVersionPriority::normal;
   std::optional<std::string> json_file;
+  // Client and runtime knobs (NAME, VALUE), set before the database opens (Strata only).
+  std::vector<std::pair<std::string, std::string>> knobs;
 
   int concurrency() const { return connections * in_flight; }
 };

@@ -9,9 +9,11 @@
 // percentiles (read version, reads, commits, whole transactions) as a table and, with
 // --json FILE, as JSON. bench/compare runs it against every store side by side.
 
+#include <cstdio>
 #include <memory>
 
 #include "rpc/transport.h"
+#include "runtime/knobs.h"
 #include "runtime/real/real_environment.h"
 #include "tools/bench/bench_options.h"
 #include "tools/bench/peer_session.h"
@@ -23,6 +25,13 @@ int main(int argc, char** argv) {
   bench::BenchOptions options = bench::parse_arguments(argc, argv);
   std::unique_ptr<bench::Workload> workload = bench::Workload::create(options);
   if (options.target != bench::Target::strata) return bench::run_peer(options, *workload);
+  try {
+    for (const auto& [name, value] : options.knobs)
+      set_knob(name, value);
+  } catch (const Error& error) {
+    std::fprintf(stderr, "strata-bench: %s\n", error.message().c_str());
+    return 2;
+  }
 
   real::RealEnvironment environment;
   Transport::install(NetworkAddress());
