@@ -53,6 +53,10 @@ struct TransactionState {
   bool lock_aware = false;
   bool special_key_writes = false;
   bool report_conflicting_keys = false;
+  // What get_approximate_size answers: the bytes of every mutation and conflict range the
+  // attempt added, summed as FoundationDB does (so it never goes down; the size limit is
+  // checked on what the commit would send instead).
+  size_t bytes_added = 0;
   // After a commit that conflicted with report_conflicting_keys: the read ranges written
   // after the read version, sorted and disjoint (\xff\xff/transaction/conflicting_keys/).
   std::vector<KeyRange> conflicting_ranges;
@@ -295,6 +299,20 @@ void note_expired_timeout(TransactionState& state) {
   }
 }
 
+// A read conflict range, counted for get_approximate_size.
+void add_read_conflict(TransactionState& state, const KeyRange& range) {
+  state.bytes_added += range.begin.size() + range.end.size();
+  state.read_conflicts.insert(range);
+}
+
+// A write's mutation (`mutation_bytes` of parameters) and its write conflict range
+// (`conflict_bytes` of begin and end) unless it adds none, counted for
+// get_approximate_size.
+void count_write(TransactionState& state, size_t mutation_bytes, size_t conflict_bytes,
+                 WriteConflict conflict) {
+  state.bytes_added += mutation_bytes + (conflict == WriteConflict::add ? conflict_bytes : 0);
+}
+
 void check_usable(TransactionState& state) {
   note_expired_timeout(state);
   if (state.aborted) throw *state.aborted;
@@ -402,7 +420,7 @@ Future<std::optional<Value>> get_actor(std::shared_ptr<TransactionState> state, 
   }
   if (lookup.kind == WriteMap::Lookup::Kind::known) co_return lookup.value;
   Version version = co_await read_version_of(state);
-  if (!snapshot) state->read_conflicts.insert(single_key_range(key));
+  if (!snapshot) add_read_conflict(*state, single_key_range(key));
   std::optional<Value> stored = co_await state->database->read_value(key, version);
   co_return lookup.resolve(stored);
 }
@@ -468,7 +486,7 @@ Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std
     }
     if (!snapshot) {
       for (const KeyRange& read : writes.database_ranges(done))
-        state->read_conflicts.insert(read);
+        add_read_conflict(*state, read);
     }
     if (reverse) {
       remaining.end = done.begin;
@@ -508,7 +526,7 @@ Future<Key> get_key_actor(std::shared_ptr<TransactionState> state, KeySelector s
     KeyRange went_through =
         forward ? KeyRange{edge, single_key_range(key).end} : KeyRange{key, edge};
     went_through.end = std::min(went_through.end, max_key);
-    if (went_through.begin < went_through.end) state->read_conflicts.insert(went_through);
+    if (went_through.begin < went_through.end) add_read_conflict(*state, went_through);
   }
   co_return key;
 }
@@ -552,6 +570,10 @@ Future<RangeResult> get_range_between_actor(std::shared_ptr<TransactionState> st
 }
 
 Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
+  // Before anything else: with a read version at hand, this sends the commit before it
+  // first waits, so a cancelled or timed-out transaction must stop here, not in the
+  // wrapper that checks only once this has run.
+  check_usable(*state);
   if (state->committed) {
     throw Error(ErrorCode::client_invalid_operation, "the transaction has already committed");
   }
@@ -623,6 +645,7 @@ void reset_state(TransactionState& state) {
   state.conflicting_ranges.clear();
   state.writes.clear();
   state.read_conflicts.clear();
+  state.bytes_added = 0;
   state.committed_version = invalid_version;
   state.committed = false;
 }
@@ -837,7 +860,9 @@ void Transaction::set(std::string_view key, std::string_view value) {
   if (special_key_write(*state_, key, std::nullopt)) return;
   check_key_for_write(*state_, key);
   check_value(key, value);
-  state_->writes.set(key, value, take_write_conflict(*state_));
+  const WriteConflict conflict = take_write_conflict(*state_);
+  count_write(*state_, key.size() + value.size(), 2 * key.size() + 1, conflict);
+  state_->writes.set(key, value, conflict);
 }
 
 void Transaction::clear(std::string_view key) {
@@ -845,7 +870,9 @@ void Transaction::clear(std::string_view key) {
   state_->used = true;
   if (special_key_write(*state_, key, single_key_range(key).end)) return;
   check_key_for_write(*state_, key);
-  state_->writes.clear(key, take_write_conflict(*state_));
+  const WriteConflict conflict = take_write_conflict(*state_);
+  count_write(*state_, 2 * key.size() + 1, 2 * key.size() + 1, conflict);
+  state_->writes.clear(key, conflict);
 }
 
 void Transaction::clear_range(std::string_view begin, std::string_view end) {
@@ -855,6 +882,7 @@ void Transaction::clear_range(std::string_view begin, std::string_view end) {
   check_range(begin, end, max_write_key(*state_));
   WriteConflict conflict = take_write_conflict(*state_);
   if (begin == end) return;
+  count_write(*state_, begin.size() + end.size(), begin.size() + end.size(), conflict);
   state_->writes.clear_range(begin, end, conflict);
 }
 
@@ -862,25 +890,27 @@ void Transaction::add_read_conflict_range(std::string_view begin, std::string_vi
   check_usable(*state_);
   check_range(begin, end, max_read_key(*state_));
   if (begin == end) return;
-  state_->read_conflicts.insert(KeyRange{std::string(begin), std::string(end)});
+  add_read_conflict(*state_, KeyRange{std::string(begin), std::string(end)});
 }
 
 void Transaction::add_write_conflict_range(std::string_view begin, std::string_view end) {
   check_usable(*state_);
   check_range(begin, end, max_write_key(*state_));
   if (begin == end) return;
+  state_->bytes_added += begin.size() + end.size();
   state_->writes.add_write_conflict_range(KeyRange{std::string(begin), std::string(end)});
 }
 
 void Transaction::add_read_conflict_key(std::string_view key) {
   check_usable(*state_);
   check_readable_key(*state_, key);
-  state_->read_conflicts.insert(single_key_range(key));
+  add_read_conflict(*state_, single_key_range(key));
 }
 
 void Transaction::add_write_conflict_key(std::string_view key) {
   check_usable(*state_);
   if (key >= max_write_key(*state_)) throw outside_keyspace(key, true);
+  state_->bytes_added += 2 * key.size() + 1;
   state_->writes.add_write_conflict_range(single_key_range(key));
 }
 
@@ -914,6 +944,7 @@ void Transaction::atomic_op(std::string_view key, std::string_view operand, Muta
                       " may fall in the system keyspace (at or above \\xff)");
     }
     take_write_conflict(*state_);  // the commit adds the key's conflict range regardless
+    count_write(*state_, key.size() + operand.size(), 2 * key.size() + 1, WriteConflict::add);
     state_->writes.set_versionstamped_key(key, operand,
                                           KeyRange{lowest, single_key_range(highest).end});
     return;
@@ -930,7 +961,9 @@ void Transaction::atomic_op(std::string_view key, std::string_view operand, Muta
   } else {
     check_value(key, operand);
   }
-  state_->writes.atomic_op(key, type, operand, take_write_conflict(*state_));
+  const WriteConflict conflict = take_write_conflict(*state_);
+  count_write(*state_, key.size() + operand.size(), 2 * key.size() + 1, conflict);
+  state_->writes.atomic_op(key, type, operand, conflict);
 }
 
 namespace {
@@ -1140,7 +1173,7 @@ void Transaction::set_size_limit(int64_t bytes) {
 }
 
 size_t Transaction::approximate_size() const {
-  return state_->writes.size_bytes() + state_->read_conflicts.bytes();
+  return state_->bytes_added;
 }
 
 }  // namespace strata

@@ -197,6 +197,23 @@ TEST(TransactionConflictRanges, AreCheckedAndCountTowardsTheSize) {
   tr.add_read_conflict_range("", "\xff");  // the whole user keyspace is allowed
 }
 
+// FoundationDB's get_approximate_size sums what every operation added: a clear over earlier
+// writes, or a conflict range that merges with others, never makes it smaller.
+TEST(TransactionLimits, ApproximateSizeAddsUpEveryOperation) {
+  Transaction tr = make_transaction();
+  tr.set("k", std::string(100'000, 'v'));
+  const size_t after_set = tr.approximate_size();
+  EXPECT_GE(after_set, 100'001u);
+  tr.clear_range("a", "z");
+  EXPECT_GT(tr.approximate_size(), after_set);
+  const size_t after_clear = tr.approximate_size();
+  tr.add_read_conflict_range("a", "b");
+  tr.add_read_conflict_range("a", "c");  // covers the first
+  EXPECT_EQ(tr.approximate_size(), after_clear + 2 + 2);
+  tr.reset();
+  EXPECT_EQ(tr.approximate_size(), 0u);
+}
+
 TEST(TransactionOptions, ReadYourWritesDisableMustComeFirst) {
   Transaction tr = make_transaction();
   tr.set_read_your_writes_disable();

@@ -4,8 +4,9 @@
 # BUILD_DIR holds src/fdb_c/libfdb_c.so and src/fdb_c/fdb_c_conformance_program; SERVER
 # is a strata-server binary. It starts the server on a free loopback port in a temporary
 # folder, runs the C program, then (unless --c-only) the Node.js suite in node/ through
-# the npm package foundationdb, which loads our libfdb_c.so. The server is stopped and
-# the folder removed however the run ends.
+# the npm package foundationdb, which loads our libfdb_c.so, and the randomized model test
+# in python/ (ctypes over libfdb_c.so, a few fixed seeds). The server is stopped and the
+# folder removed however the run ends.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -73,3 +74,21 @@ if node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 :
 fi
 LD_LIBRARY_PATH="$library_dir" FDB_CLUSTER_FILE="$cluster_file" \
   timeout 900 node --test "${node_options[@]}" "$here/node/"*.test.mjs
+
+echo "== Python randomized model test (ctypes over libfdb_c.so)"
+# Random operations of FoundationDB's API, checked against a model of its documented
+# semantics (python/model.py), as FoundationDB's binding tester does. Every seed runs,
+# then the step fails if any did; each failure prints its seed and last operations.
+random_ops_seeds=(1 2 3 4 5)
+random_ops_count=20000
+failed_seeds=()
+for seed in "${random_ops_seeds[@]}"; do
+  if ! timeout 300 python3 -B "$here/python/random_ops_test.py" --cluster-file "$cluster_file" \
+      --library "$library_dir/libfdb_c.so" --seed "$seed" --ops "$random_ops_count"; then
+    failed_seeds+=("$seed")
+  fi
+done
+if [ "${#failed_seeds[@]}" -gt 0 ]; then
+  echo "FAILED: python/random_ops_test.py, seeds: ${failed_seeds[*]}" >&2
+  exit 1
+fi
