@@ -67,12 +67,17 @@ struct ProcessMetrics {
   int64_t storage_disk_used_bytes = 0;
   // Each storage server's, in id order.
   std::vector<StorageServerBytes> storage_servers;
+  // The process's CPU use over the last few seconds (1.0: one core all the time), and its
+  // resident memory.
+  double cpu_usage_cores = 0;
+  int64_t resident_bytes = 0;
 
   template <class Archive>
   void serialize(Archive& archive) {
     archive(transactions_started_hz, transactions_committed_hz, transactions_conflicted_hz,
             reads_hz, writes_hz, read_version_p50_s, read_version_p99_s, read_p50_s, read_p99_s,
-            commit_p50_s, commit_p99_s, storage_disk_used_bytes, storage_servers);
+            commit_p50_s, commit_p99_s, storage_disk_used_bytes, storage_servers, cpu_usage_cores,
+            resident_bytes);
   }
 };
 

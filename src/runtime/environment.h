@@ -101,6 +101,15 @@ class BlockingJob {
   virtual void complete() = 0;
 };
 
+// What the process has used of the machine, for INFO and status.
+struct ProcessUsage {
+  // CPU seconds since the process started, in user and in kernel mode.
+  double cpu_user_s = 0;
+  double cpu_system_s = 0;
+  // Resident memory, in bytes.
+  int64_t resident_bytes = 0;
+};
+
 class Environment {
  public:
   virtual ~Environment() = default;
@@ -141,6 +150,9 @@ class Environment {
 
   // The process the calling code runs in. In simulation it changes with every task.
   virtual ProcessContext& process() = 0;
+  // The operating system's figures for this process (in simulation, where processes share
+  // one real process, zeros: a figure of the host would make runs differ).
+  virtual ProcessUsage process_usage() const = 0;
   // Ready when the process is asked to stop cleanly (SIGINT or SIGTERM; in simulation,
   // a graceful shutdown).
   virtual Future<Void> shutdown_requested() = 0;

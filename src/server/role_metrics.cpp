@@ -30,18 +30,36 @@ void RoleMetrics::install() {
   if (of_this_process() == nullptr) env().process().set_service(std::make_shared<RoleMetrics>());
 }
 
+namespace {
+
+// The process's figures (none without an environment: a role's unit test).
+ProcessUsage process_usage() {
+  return has_env() ? env().process_usage() : ProcessUsage{};
+}
+
+double process_cpu_seconds() {
+  const ProcessUsage usage = process_usage();
+  return usage.cpu_user_s + usage.cpu_system_s;
+}
+
+}  // namespace
+
 void RoleMetrics::sample(double now) {
-  samples_.emplace_back(now, counters);
+  samples_.push_back(Sample{now, counters, process_cpu_seconds()});
   // Keep one sample at or before the window's start, so that rates span the whole window.
-  while (samples_.size() > 2 && samples_[1].first <= now - rate_window_s)
+  while (samples_.size() > 2 && samples_[1].at <= now - rate_window_s)
     samples_.pop_front();
 }
 
 ProcessMetrics RoleMetrics::snapshot(double now) const {
   ProcessMetrics metrics;
-  if (!samples_.empty() && now > samples_.front().first) {
-    const Counters& then = samples_.front().second;
-    double seconds = now - samples_.front().first;
+  const ProcessUsage usage = process_usage();
+  metrics.resident_bytes = usage.resident_bytes;
+  if (!samples_.empty() && now > samples_.front().at) {
+    const Counters& then = samples_.front().counters;
+    double seconds = now - samples_.front().at;
+    metrics.cpu_usage_cores = std::max(
+        0.0, (usage.cpu_user_s + usage.cpu_system_s - samples_.front().cpu_seconds) / seconds);
     auto rate = [seconds](uint64_t later, uint64_t earlier) {
       return static_cast<double>(later - earlier) / seconds;
     };

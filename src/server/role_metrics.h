@@ -59,7 +59,12 @@ class RoleMetrics {
 
  private:
   static constexpr double rate_window_s = 5.0;
-  std::deque<std::pair<double, Counters>> samples_;
+  struct Sample {
+    double at;
+    Counters counters;
+    double cpu_seconds;  // the process's, user and kernel
+  };
+  std::deque<Sample> samples_;
   std::map<UID, StorageServerBytes> storage_bytes_;
 };
 

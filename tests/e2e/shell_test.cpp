@@ -552,6 +552,10 @@ TEST_F(ShellTest, StatusJsonIsTheSpecialKeysDocument) {
   EXPECT_EQ(document["cluster"]["database_available"], true);
   EXPECT_EQ(document["cluster"]["coordinators"][0], listen_);
   EXPECT_TRUE(document["cluster"]["processes"].contains(listen_)) << run.output;
+  // The process's own figures, from its operating system.
+  const nlohmann::json& process = document["cluster"]["processes"][listen_];
+  EXPECT_GT(process["memory"]["rss_bytes"].get<double>(), 1'000'000) << run.output;
+  EXPECT_GE(process["cpu"]["usage_cores"].get<double>(), 0) << run.output;
   EXPECT_EQ(document["client"]["database_status"]["healthy"], true);
   EXPECT_TRUE(document["cluster"]["workload"]["transactions"]["started"]["hz"].is_number())
       << run.output;
@@ -1145,21 +1149,27 @@ TEST(ShellStatusRenderTest, ShowsFiguresOnlyWhenTheDocumentHasThem) {
                                       "locality": {"zoneid": "zone-a", "machineid": "m-1"},
                                       "reachable": true,
                                       "status": {"process": {"uptime_s": 12.4}},
-                                      "roles": [{"role": "coordinator"}]}}}})";
+                                      "roles": [{"role": "coordinator"}]},
+                    "10.0.0.3:4500": {"class_type": "storage", "reachable": true,
+                                      "cpu": {"usage_cores": 0.456},
+                                      "memory": {"rss_bytes": 157286400},
+                                      "roles": []}}}})";
   text = shell::render_status(recovered, shell::StatusDetail::normal);
   for (const std::string& line :
        {"  Log servers            - 2\n  Commit proxies         - 3\n"
         "  GRV proxies            - 1\n  Resolvers              - 2\n",
         "  Last recovery          - 3 s ago, took 0.52 s: log 1f of generation 4 failed\n",
         "  Log generations        - 1 current (epoch 5, 2 logs) and 1 old still needed\n",
-        "  10.0.0.2:4500  stateless zone-a  reachable  up 12 s  roles: coordinator"}) {
+        "  10.0.0.2:4500  stateless zone-a  reachable  up 12 s  roles: coordinator",
+        "  10.0.0.3:4500  storage  reachable  cpu 46%  mem 150 MiB  roles: none"}) {
     EXPECT_TRUE(contains(text, line)) << line << "\n" << text;
   }
   for (const std::string& absent : {"Storage servers", "Recovering because", "machine m-1"})
     EXPECT_FALSE(contains(text, absent)) << absent << "\n" << text;
   EXPECT_TRUE(contains(shell::render_status(recovered, shell::StatusDetail::details),
                        "      machine m-1\n"));
-  EXPECT_EQ(shell::process_addresses(recovered), std::vector<std::string>{"10.0.0.2:4500"});
+  EXPECT_EQ(shell::process_addresses(recovered),
+            (std::vector<std::string>{"10.0.0.2:4500", "10.0.0.3:4500"}));
   // While a recovery runs its reason is the current one's, not the last recovery's.
   const std::string recovering = R"({"cluster": {
       "recovery_state": {"name": "locking_old_transaction_servers", "reason": "why",

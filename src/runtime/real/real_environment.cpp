@@ -1,12 +1,14 @@
 #include "runtime/real/real_environment.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -130,6 +132,27 @@ Future<Void> RealEnvironment::delay(double seconds) {
   Future<Void> fired = timer.promise.get_future();
   timers_.push(std::move(timer));
   return fired;
+}
+
+ProcessUsage RealEnvironment::process_usage() const {
+  ProcessUsage usage;
+  rusage self{};
+  if (::getrusage(RUSAGE_SELF, &self) == 0) {
+    auto seconds = [](const timeval& time) {
+      return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
+    };
+    usage.cpu_user_s = seconds(self.ru_utime);
+    usage.cpu_system_s = seconds(self.ru_stime);
+  }
+  // statm's second field: resident pages (getrusage gives only the peak).
+  if (std::FILE* statm = std::fopen("/proc/self/statm", "r")) {
+    long total_pages = 0;
+    long resident_pages = 0;
+    if (std::fscanf(statm, "%ld %ld", &total_pages, &resident_pages) == 2)
+      usage.resident_bytes = static_cast<int64_t>(resident_pages) * ::sysconf(_SC_PAGESIZE);
+    std::fclose(statm);
+  }
+  return usage;
 }
 
 Future<Void> RealEnvironment::yield() {

@@ -53,6 +53,7 @@ class RealEnvironment final : public Environment {
   void run_blocking(std::unique_ptr<BlockingJob> job) override;
 
   ProcessContext& process() override { return process_; }
+  ProcessUsage process_usage() const override;
   Future<Void> shutdown_requested() override { return shutdown_.get_future(); }
 
   void run() override;

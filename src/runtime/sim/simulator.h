@@ -150,6 +150,7 @@ class Simulator final : public Environment {
   Future<Void> sync_directory(std::string path) override;
   void run_blocking(std::unique_ptr<BlockingJob> job) override;
   ProcessContext& process() override;
+  ProcessUsage process_usage() const override { return ProcessUsage{}; }
   Future<Void> shutdown_requested() override;
   void run() override;
   void stop() override { stopped_ = true; }

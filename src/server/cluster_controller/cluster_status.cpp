@@ -223,6 +223,13 @@ void write_process(JsonWriter& json, const ClusterStatusFacts& facts, const Proc
     json.end_object();
   }
   json.end_array();
+  if (process.metrics) {
+    // FoundationDB's names.
+    json.key("cpu").begin_object().key("usage_cores").value(process.metrics->cpu_usage_cores);
+    json.end_object();
+    json.key("memory").begin_object().key("rss_bytes").value(process.metrics->resident_bytes);
+    json.end_object();
+  }
   json.key("reachable").value(process.status_json.has_value());
   if (!process.status_json) {
     json.key("message").value("did not answer status within " +

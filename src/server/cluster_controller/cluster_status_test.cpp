@@ -288,6 +288,8 @@ TEST(ClusterStatusTest, WorkloadAndLatenciesComeFromTheProcessesFigures) {
   proxies.commit_p50_s = 0.002;
   proxies.commit_p99_s = 0.01;
   proxies.reads_hz = 10;
+  proxies.cpu_usage_cores = 0.75;
+  proxies.resident_bytes = 123456789;
   facts.processes[0].metrics = storage;
   facts.processes[1].metrics = proxies;
   Json cluster = parse_json(cluster_status_json(facts))["cluster"];
@@ -308,6 +310,9 @@ TEST(ClusterStatusTest, WorkloadAndLatenciesComeFromTheProcessesFigures) {
   EXPECT_EQ(roles.items.back()["kvstore_used_bytes"].number, 4096);
   EXPECT_FALSE(roles.items.front().has("stored_bytes"));
   EXPECT_FALSE(cluster["processes"]["127.0.0.1:4501"]["roles"].items[0].has("stored_bytes"));
+  // Each process's CPU and memory, under FoundationDB's names.
+  EXPECT_EQ(cluster["processes"]["127.0.0.1:4501"]["cpu"]["usage_cores"].number, 0.75);
+  EXPECT_EQ(cluster["processes"]["127.0.0.1:4501"]["memory"]["rss_bytes"].number, 123456789);
 
   // Before any storage server persisted, no disk figure rather than a zero.
   facts.processes[0].metrics->storage_disk_used_bytes = 0;

@@ -271,6 +271,10 @@ void processes_list(std::string& out, const Json& doc, StatusDetail detail) {
     if (reachable) text += *reachable ? "  reachable" : "  UNREACHABLE";
     if (auto uptime = number_field(process, {"status", "process", "uptime_s"}))
       text += "  up " + format("%.0f s", *uptime);
+    if (auto cpu = number_field(process, {"cpu", "usage_cores"}))
+      text += "  cpu " + format("%.0f%%", *cpu * 100);
+    if (auto rss = number_field(process, {"memory", "rss_bytes"}))
+      text += "  mem " + format("%.0f MiB", *rss / (1024 * 1024));
     std::string roles = roles_text(process);
     text += "  roles: " + (roles.empty() ? std::string("none") : roles);
     out += text + "\n";
