@@ -505,6 +505,27 @@ TEST_F(RedisTest, BlockingPopsWakeOnAPushThroughAnotherInstance) {
   EXPECT_EQ(pusher.call({"DEL", "turns"}), ":1");
   EXPECT_EQ(pusher.call({"RPUSH", "turns", "item"}), ":1");
   EXPECT_EQ(waiter.read_reply(), "[$turns, $item]");
+  // Commands sent while a client waits run after the blocking one, in order.
+  waiter.send_raw(testing::encode_command({"BLPOP", "piped", "0"}));
+  wait_until_blocked();
+  waiter.send_raw(testing::encode_command({"PING"}) + testing::encode_command({"ECHO", "after"}));
+  EXPECT_EQ(pusher.call({"RPUSH", "piped", "first"}), ":1");
+  EXPECT_EQ(waiter.read_reply(), "[$piped, $first]");
+  EXPECT_EQ(waiter.read_reply(), "+PONG");
+  EXPECT_EQ(waiter.read_reply(), "$after");
+  // A blocked client that goes away is forgotten at once (no longer counted, no longer
+  // waiting), as in Redis, even though its wait had no end.
+  {
+    RespClient leaving(first);
+    leaving.send_raw(testing::encode_command({"XREAD", "BLOCK", "0", "STREAMS", "gone", "$"}));
+    wait_until_blocked();
+  }
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (observer.call({"INFO", "clients"}).find("blocked_clients:0") == std::string::npos &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_NE(observer.call({"INFO", "clients"}).find("blocked_clients:0"), std::string::npos);
   // Inside MULTI a blocking pop does not wait.
   EXPECT_EQ(waiter.call({"MULTI"}), "+OK");
   EXPECT_EQ(waiter.call({"BRPOP", "empty", "0"}), "+QUEUED");
@@ -593,12 +614,10 @@ TEST_F(RedisTest, SortAsRedisAnswersIt) {
   // GET: "#" is the element; a key that is not there (or a pattern without '*') is nil.
   EXPECT_EQ(r.call({"SORT", "n", "BY", "w_*", "GET", "#", "GET", "w_*", "LIMIT", "0", "2"}),
             "[$-1.5, nil, $3, $1]");
-  EXPECT_EQ(r.call({"SORT", "n", "GET", "h_*->f", "GET", "fixed", "LIMIT", "1", "1"}),
-            "[$5, nil]");
+  EXPECT_EQ(r.call({"SORT", "n", "GET", "h_*->f", "GET", "fixed", "LIMIT", "1", "1"}), "[$5, nil]");
   // BY a pattern without '*': the list's own order, reversed by DESC.
   EXPECT_EQ(r.call({"SORT", "n", "BY", "nosort"}), "[$3, $10, $-1.5, $2]");
-  EXPECT_EQ(r.call({"SORT", "n", "BY", "nosort", "DESC", "LIMIT", "0", "3"}),
-            "[$2, $-1.5, $10]");
+  EXPECT_EQ(r.call({"SORT", "n", "BY", "nosort", "DESC", "LIMIT", "0", "3"}), "[$2, $-1.5, $10]");
   // Sorted sets kept in score order; sets sorted by member for STORE.
   EXPECT_EQ(r.call({"ZADD", "z", "1", "c", "2", "a", "3", "b"}), ":3");
   EXPECT_EQ(r.call({"SORT", "z", "BY", "nosort", "LIMIT", "1", "2"}), "[$a, $b]");

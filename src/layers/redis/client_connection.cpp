@@ -1,5 +1,8 @@
 #include "layers/redis/client_connection.h"
 
+#include <limits>
+#include <optional>
+
 #include "layers/redis/arguments.h"
 #include "layers/redis/client_subscriptions.h"
 #include "layers/redis/command_executor.h"
@@ -52,6 +55,12 @@ std::string full_name(const CommandSpec& spec, const std::vector<std::string>& a
 }
 
 // The state of one connection, and what it does with each request.
+// CLIENT REPLY: handled by the connection, whose replies it turns on and off.
+bool is_client_reply(const std::vector<std::string>& arguments) {
+  return arguments.size() >= 2 && lower_case(arguments[0]) == "client" &&
+         lower_case(arguments[1]) == "reply";
+}
+
 class ClientConnection {
  public:
   ClientConnection(Instance& instance, std::shared_ptr<Connection> connection)
@@ -82,7 +91,12 @@ class ClientConnection {
   // SUBSCRIBE, UNSUBSCRIBE and the like (client_subscriptions.h).
   Future<Void> run_subscription(const std::string& name, std::vector<std::string> arguments);
   // Runs one request; false when the connection is to close after the replies so far.
+  // One command that does not go in a pipeline, answered as CLIENT REPLY says. False:
+  // close the connection.
   Future<bool> handle(std::vector<std::string> arguments);
+  Future<bool> handle_command(std::vector<std::string> arguments);
+  // CLIENT REPLY ON|OFF|SKIP; whether `arguments` is that command.
+  bool client_reply(const std::vector<std::string>& arguments);
   Future<Void> run_one(std::vector<std::string> arguments);
   // Plain commands (no MULTI, not blocking): those that write share transactions with
   // other clients' (command_lanes.h).
@@ -124,7 +138,37 @@ class ClientConnection {
     Promise<Void> unblock;
     waits.push_back(unblock.get_future());
     Blocked blocked(instance_, session_.id, unblock);
-    co_return co_await first_ready(waits);
+    // The connection is read meanwhile, as Redis does: a client that goes away stops
+    // waiting at once (its watches and its place among the blocked with it), and what it
+    // sends meanwhile runs after this command.
+    while (true) {
+      if (!pending_read_) pending_read_ = connection_->read();
+      std::vector<Future<Void>> all = waits;
+      all.push_back(when_read(*pending_read_));
+      const size_t ready = co_await first_ready(all);
+      if (ready < waits.size()) co_return ready;
+      Future<std::string> read = std::move(*pending_read_);
+      pending_read_.reset();
+      if (read.is_error()) co_return disconnected;
+      parser_.append(read.get());
+      if (static_cast<int64_t>(parser_.buffered_bytes()) > redis_knobs().query_buffer_bytes_max) {
+        TraceEvent(Severity::warn, "RedisQueryBufferLimit")
+            .detail("Client", connection_->peer_address().to_string())
+            .detail("Bytes", parser_.buffered_bytes());
+        connection_->close();
+        co_return disconnected;
+      }
+    }
+  }
+  // What wait_blocked answers when the client went away.
+  static constexpr size_t disconnected = std::numeric_limits<size_t>::max();
+  // Ready when `read` is, whether it brought bytes or failed (it is looked at after).
+  static Future<Void> when_read(Future<std::string> read) {
+    try {
+      co_await read;
+    } catch (Error& error) {
+      if (error.is_cancellation()) throw;
+    }
   }
   bool unblocked_with_error() {
     auto client = instance_.clients().find(session_.id);
@@ -175,6 +219,11 @@ class ClientConnection {
   RequestParser parser_;
   Session session_;
   ReplyWriter out_;
+  // A read of the connection started while a blocking command waited, not yet taken.
+  std::optional<Future<std::string>> pending_read_;
+  // CLIENT REPLY: on; off (no replies until ON); skip_next (none for the next command).
+  enum class ReplyMode { on, off, skip_next };
+  ReplyMode reply_mode_ = ReplyMode::on;
   // MULTI: the commands queued since (nullopt outside MULTI), and whether one of them was
   // refused (EXEC then aborts).
   std::optional<std::vector<std::vector<std::string>>> queued_;
@@ -188,7 +237,10 @@ Future<Void> ClientConnection::run() {
   while (true) {
     std::string bytes;
     try {
-      bytes = co_await connection_->read();
+      // A read a blocking command started while it waited, if any, comes first.
+      Future<std::string> read = pending_read_ ? std::move(*pending_read_) : connection_->read();
+      pending_read_.reset();
+      bytes = co_await read;
     } catch (Error& error) {
       if (error.is_cancellation()) throw;
       co_return;  // the client went away
@@ -234,6 +286,8 @@ Future<Void> ClientConnection::run() {
 bool ClientConnection::pipelinable(const std::vector<std::string>& arguments) const {
   const CommandSpec* spec = CommandTable::instance().find(arguments[0]);
   using namespace command_flags;
+  // Under CLIENT REPLY OFF or SKIP each command is answered (or not) on its own.
+  if (reply_mode_ != ReplyMode::on || is_client_reply(arguments)) return false;
   return spec && spec->handler && spec->arity_accepts(arguments.size()) &&
          (session_.authenticated || spec->has(no_auth)) && !spec->has(blocking) &&
          !spec->has(connection) && !spec->has(no_multi) && !spec->has(pubsub) && !queued_ &&
@@ -261,6 +315,35 @@ Future<Void> ClientConnection::run_pipeline(std::vector<std::vector<std::string>
 }
 
 Future<bool> ClientConnection::handle(std::vector<std::string> arguments) {
+  if (!queued_ && client_reply(arguments)) co_return true;
+  const bool silent = reply_mode_ != ReplyMode::on;
+  if (reply_mode_ == ReplyMode::skip_next) reply_mode_ = ReplyMode::on;
+  out_.set_muted(silent);
+  const bool keep_open = co_await handle_command(std::move(arguments));
+  out_.set_muted(false);
+  co_return keep_open;
+}
+
+bool ClientConnection::client_reply(const std::vector<std::string>& arguments) {
+  if (!is_client_reply(arguments)) return false;
+  ++instance_.stats().commands_processed;
+  remember(arguments[0]);
+  const std::string mode = arguments.size() == 3 ? lower_case(arguments[2]) : "";
+  if (mode == "on") {
+    reply_mode_ = ReplyMode::on;
+    out_.simple_string("OK");
+  } else if (mode == "off") {
+    reply_mode_ = ReplyMode::off;
+  } else if (mode == "skip") {
+    // Its own reply is skipped too; the next command's is, unless OFF came before.
+    if (reply_mode_ == ReplyMode::on) reply_mode_ = ReplyMode::skip_next;
+  } else {
+    error("ERR syntax error");
+  }
+  return true;
+}
+
+Future<bool> ClientConnection::handle_command(std::vector<std::string> arguments) {
   ++instance_.stats().commands_processed;
   remember(arguments[0]);
   const std::string name = lower_case(arguments[0]);
@@ -438,6 +521,7 @@ Future<Void> ClientConnection::run_blocking(std::vector<std::string> arguments) 
       waits.push_back(delay(left));
     }
     const size_t ready = co_await wait_blocked(waits);
+    if (ready == disconnected) co_return;  // nobody to answer
     if (ready == waits.size()) {
       // CLIENT UNBLOCK: an error, or the answer of a timeout.
       if (unblocked_with_error()) {
@@ -564,6 +648,7 @@ void ClientConnection::hello(const std::vector<std::string>& arguments) {
 }
 
 void ClientConnection::reset() {
+  reply_mode_ = ReplyMode::on;
   discard_multi();
   watched_ = WatchedKeys{};
   session_.db = 0;

@@ -81,6 +81,8 @@ int64_t ClientSubscriptions::count_of(ChannelKind kind) const {
 }
 
 Future<Void> ClientSubscriptions::subscribe(ChannelKind kind, std::vector<std::string> names) {
+  // Subscription notices reach the client even under CLIENT REPLY OFF, as in Redis.
+  ReplyWriter::Unmuted unmuted(out_);
   for (const std::string& name : names) {
     if (name.size() > channel_name_bytes_max) {
       out_.error("ERR channel name is too long (" + std::to_string(channel_name_bytes_max) +
@@ -130,6 +132,8 @@ Future<Void> ClientSubscriptions::subscribe(ChannelKind kind, std::vector<std::s
 }
 
 Future<Void> ClientSubscriptions::unsubscribe(ChannelKind kind, std::vector<std::string> names) {
+  // Subscription notices reach the client even under CLIENT REPLY OFF, as in Redis.
+  ReplyWriter::Unmuted unmuted(out_);
   std::set<std::string>& subscribed = names_of(kind);
   if (names.empty()) names.assign(subscribed.begin(), subscribed.end());
   if (names.empty()) {

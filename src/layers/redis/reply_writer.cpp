@@ -13,12 +13,14 @@ void ReplyWriter::set_protocol(int protocol) {
 }
 
 void ReplyWriter::header(char type, int64_t count) {
+  if (muted_) return;
   buffer_.push_back(type);
   buffer_.append(std::to_string(count));
   buffer_.append("\r\n");
 }
 
 void ReplyWriter::line(char type, std::string_view text) {
+  if (muted_) return;
   buffer_.push_back(type);
   for (char c : text)
     buffer_.push_back(c == '\r' || c == '\n' ? ' ' : c);
@@ -38,16 +40,19 @@ void ReplyWriter::integer(int64_t value) {
 }
 
 void ReplyWriter::bulk_string(std::string_view bytes) {
+  if (muted_) return;
   header('$', static_cast<int64_t>(bytes.size()));
   buffer_.append(bytes);
   buffer_.append("\r\n");
 }
 
 void ReplyWriter::null() {
+  if (muted_) return;
   buffer_.append(protocol_ == 3 ? "_\r\n" : "$-1\r\n");
 }
 
 void ReplyWriter::null_array() {
+  if (muted_) return;
   buffer_.append(protocol_ == 3 ? "_\r\n" : "*-1\r\n");
 }
 
@@ -72,6 +77,7 @@ void ReplyWriter::push(size_t elements) {
 }
 
 void ReplyWriter::double_value(double value) {
+  if (muted_) return;
   const std::string text = format_redis_double(value);
   if (protocol_ == 3) {
     buffer_.push_back(',');
@@ -83,6 +89,7 @@ void ReplyWriter::double_value(double value) {
 }
 
 void ReplyWriter::boolean(bool value) {
+  if (muted_) return;
   if (protocol_ == 3) {
     buffer_.append(value ? "#t\r\n" : "#f\r\n");
   } else {

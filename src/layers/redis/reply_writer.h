@@ -41,7 +41,26 @@ class ReplyWriter {
   void boolean(bool value);
 
   // Replies already encoded (by another writer of the same protocol).
-  void append_raw(std::string_view bytes) { buffer_ += bytes; }
+  void append_raw(std::string_view bytes) {
+    if (!muted_) buffer_ += bytes;
+  }
+
+  // While muted, writes are dropped (CLIENT REPLY OFF and SKIP); Unmuted lets what must
+  // reach the client anyway through (pub/sub's subscription notices, as in Redis).
+  void set_muted(bool muted) { muted_ = muted; }
+  class Unmuted {
+   public:
+    explicit Unmuted(ReplyWriter& writer) : writer_(writer), was_(writer.muted_) {
+      writer_.muted_ = false;
+    }
+    ~Unmuted() { writer_.muted_ = was_; }
+    Unmuted(const Unmuted&) = delete;
+    Unmuted& operator=(const Unmuted&) = delete;
+
+   private:
+    ReplyWriter& writer_;
+    bool was_;
+  };
 
   const std::string& buffer() const { return buffer_; }
   // The bytes written so far, leaving the writer empty.
@@ -53,6 +72,7 @@ class ReplyWriter {
   void line(char type, std::string_view text);
 
   int protocol_ = 2;
+  bool muted_ = false;
   std::string buffer_;
 };
 

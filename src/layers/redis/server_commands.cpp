@@ -149,9 +149,9 @@ Future<Void> client_command(CommandContext& c) {
     }
     c.reply.integer(waiting ? 1 : 0);
   } else if (sub == "help") {
-    reply_help(
-        c.reply, "CLIENT",
-        {"ID, SETNAME <name>, GETNAME, LIST [ID <id> ...], INFO, UNBLOCK <id> [TIMEOUT|ERROR]"});
+    reply_help(c.reply, "CLIENT",
+               {"ID, SETNAME <name>, GETNAME, LIST [ID <id> ...], INFO, REPLY (ON|OFF|SKIP), "
+                "UNBLOCK <id> [TIMEOUT|ERROR]"});
   } else {
     fail(subcommand_syntax_message(c.args));
   }
@@ -198,6 +198,24 @@ Future<Void> config_command(CommandContext& c) {
   co_return;
 }
 
+// Redis's human-readable sizes: 1023B, 1.50K, 2.00M, 3.25G.
+std::string human_bytes(int64_t bytes) {
+  const char* units[] = {"B", "K", "M", "G", "T"};
+  double value = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(units)) {
+    value /= 1024;
+    ++unit;
+  }
+  char text[32];
+  if (unit == 0) {
+    std::snprintf(text, sizeof text, "%lldB", static_cast<long long>(bytes));
+  } else {
+    std::snprintf(text, sizeof text, "%.2f%s", value, units[unit]);
+  }
+  return text;
+}
+
 Future<Void> info_command(CommandContext& c) {
   std::vector<std::string> sections;
   for (size_t i = 1; i < c.args.size(); ++i)
@@ -238,6 +256,17 @@ Future<Void> info_command(CommandContext& c) {
     text += "blocked_clients:" + std::to_string(blocked) + "\r\n";
     text += "\r\n";
   }
+  const ProcessUsage usage = env().process_usage();
+  if (wanted("memory")) {
+    // Resident memory stands for both: strata-redis holds no data set of its own to count
+    // apart (the data is in the cluster), and has no memory budget to evict within.
+    const std::string resident = std::to_string(usage.resident_bytes);
+    const std::string human = human_bytes(usage.resident_bytes);
+    text += "# Memory\r\n";
+    text += "used_memory:" + resident + "\r\nused_memory_human:" + human + "\r\n";
+    text += "used_memory_rss:" + resident + "\r\nused_memory_rss_human:" + human + "\r\n";
+    text += "maxmemory:0\r\nmaxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\n\r\n";
+  }
   if (wanted("persistence")) {
     text += "# Persistence\r\nloading:0\r\naof_enabled:1\r\nrdb_changes_since_last_save:0\r\n\r\n";
   }
@@ -277,7 +306,20 @@ Future<Void> info_command(CommandContext& c) {
     text += "\r\n";
   }
   if (wanted("replication")) {
-    text += "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n\r\n";
+    // Strata replicates below the layer: to Redis's tools every instance is a master
+    // without replicas.
+    text +=
+        "# Replication\r\nrole:master\r\nconnected_slaves:0\r\n"
+        "master_failover_state:no-failover\r\nmaster_repl_offset:0\r\n"
+        "second_repl_offset:-1\r\nrepl_backlog_active:0\r\n\r\n";
+  }
+  if (wanted("cpu")) {
+    char cpu[160];
+    std::snprintf(cpu, sizeof cpu,
+                  "# CPU\r\nused_cpu_sys:%.6f\r\nused_cpu_user:%.6f\r\n"
+                  "used_cpu_sys_children:0.000000\r\nused_cpu_user_children:0.000000\r\n\r\n",
+                  usage.cpu_system_s, usage.cpu_user_s);
+    text += cpu;
   }
   if (wanted("keyspace")) {
     text += "# Keyspace\r\n";
