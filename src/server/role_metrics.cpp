@@ -37,15 +37,14 @@ ProcessUsage process_usage() {
   return has_env() ? env().process_usage() : ProcessUsage{};
 }
 
-double process_cpu_seconds() {
-  const ProcessUsage usage = process_usage();
+double cpu_seconds(const ProcessUsage& usage) {
   return usage.cpu_user_s + usage.cpu_system_s;
 }
 
 }  // namespace
 
 void RoleMetrics::sample(double now) {
-  samples_.push_back(Sample{now, counters, process_cpu_seconds()});
+  samples_.push_back(Sample{now, counters, cpu_seconds(process_usage())});
   // Keep one sample at or before the window's start, so that rates span the whole window.
   while (samples_.size() > 2 && samples_[1].at <= now - rate_window_s)
     samples_.pop_front();
@@ -58,8 +57,8 @@ ProcessMetrics RoleMetrics::snapshot(double now) const {
   if (!samples_.empty() && now > samples_.front().at) {
     const Counters& then = samples_.front().counters;
     double seconds = now - samples_.front().at;
-    metrics.cpu_usage_cores = std::max(
-        0.0, (usage.cpu_user_s + usage.cpu_system_s - samples_.front().cpu_seconds) / seconds);
+    metrics.cpu_usage_cores =
+        std::max(0.0, (cpu_seconds(usage) - samples_.front().cpu_seconds) / seconds);
     auto rate = [seconds](uint64_t later, uint64_t earlier) {
       return static_cast<double>(later - earlier) / seconds;
     };

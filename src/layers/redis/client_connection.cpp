@@ -54,13 +54,13 @@ std::string full_name(const CommandSpec& spec, const std::vector<std::string>& a
   return spec.name;
 }
 
-// The state of one connection, and what it does with each request.
 // CLIENT REPLY: handled by the connection, whose replies it turns on and off.
 bool is_client_reply(const std::vector<std::string>& arguments) {
   return arguments.size() >= 2 && lower_case(arguments[0]) == "client" &&
          lower_case(arguments[1]) == "reply";
 }
 
+// The state of one connection, and what it does with each request.
 class ClientConnection {
  public:
   ClientConnection(Instance& instance, std::shared_ptr<Connection> connection)
@@ -90,9 +90,8 @@ class ClientConnection {
   }
   // SUBSCRIBE, UNSUBSCRIBE and the like (client_subscriptions.h).
   Future<Void> run_subscription(const std::string& name, std::vector<std::string> arguments);
-  // Runs one request; false when the connection is to close after the replies so far.
-  // One command that does not go in a pipeline, answered as CLIENT REPLY says. False:
-  // close the connection.
+  // Runs one request that does not go in a pipeline, answered as CLIENT REPLY says; false
+  // when the connection is to close after the replies so far.
   Future<bool> handle(std::vector<std::string> arguments);
   Future<bool> handle_command(std::vector<std::string> arguments);
   // CLIENT REPLY ON|OFF|SKIP; whether `arguments` is that command.
@@ -151,14 +150,21 @@ class ClientConnection {
       pending_read_.reset();
       if (read.is_error()) co_return disconnected;
       parser_.append(read.get());
-      if (static_cast<int64_t>(parser_.buffered_bytes()) > redis_knobs().query_buffer_bytes_max) {
-        TraceEvent(Severity::warn, "RedisQueryBufferLimit")
-            .detail("Client", connection_->peer_address().to_string())
-            .detail("Bytes", parser_.buffered_bytes());
+      if (query_buffer_over_limit()) {
         connection_->close();
         co_return disconnected;
       }
     }
+  }
+  // Whether the client sent more than a connection may hold unparsed (it is then closed);
+  // traced.
+  bool query_buffer_over_limit() const {
+    if (static_cast<int64_t>(parser_.buffered_bytes()) <= redis_knobs().query_buffer_bytes_max)
+      return false;
+    TraceEvent(Severity::warn, "RedisQueryBufferLimit")
+        .detail("Client", connection_->peer_address().to_string())
+        .detail("Bytes", parser_.buffered_bytes());
+    return true;
   }
   // What wait_blocked answers when the client went away.
   static constexpr size_t disconnected = std::numeric_limits<size_t>::max();
@@ -246,10 +252,7 @@ Future<Void> ClientConnection::run() {
       co_return;  // the client went away
     }
     parser_.append(bytes);
-    if (static_cast<int64_t>(parser_.buffered_bytes()) > redis_knobs().query_buffer_bytes_max) {
-      TraceEvent(Severity::warn, "RedisQueryBufferLimit")
-          .detail("Client", connection_->peer_address().to_string())
-          .detail("Bytes", parser_.buffered_bytes());
+    if (query_buffer_over_limit()) {
       co_await close_after_replies();
       co_return;
     }
