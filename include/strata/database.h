@@ -29,6 +29,7 @@
 namespace strata {
 
 class DatabaseContext;
+class Tenant;
 
 class Database {
  public:
@@ -44,6 +45,9 @@ class Database {
   bool is_valid() const { return context_ != nullptr; }
 
   Transaction create_transaction() const;
+  // Tenant `name` (see Tenant); whether it exists is checked by its transactions. Fails
+  // with invalid_tenant_name (2134) for a name beginning with \xff.
+  Tenant open_tenant(std::string name) const;
 
   // FoundationDB's max_watches option: at most this many watches wait at once (default
   // 10,000; [0, 1,000,000]); one more fails with too_many_watches (1032).
@@ -70,12 +74,34 @@ class Database {
   std::shared_ptr<DatabaseContext> context_;
 };
 
+// A tenant (FoundationDB's): a named key space of its own. Its transactions read and write
+// only its keys, given without the tenant's prefix; they have no system keyspace and no
+// special key space. They fail with tenant_not_found (2131) while the tenant does not
+// exist, and with tenants_disabled (2136) while the cluster's tenant_mode does not allow
+// tenants. Tenants are created and deleted through FoundationDB's management module,
+// \xff\xff/management/tenant/map/<name> (see transaction.h).
+class Tenant {
+ public:
+  Tenant(Database database, std::string name);
+  const std::string& name() const { return name_; }
+  Transaction create_transaction() const;
+  // The tenant's id now (its prefix is the id's 8 bytes, big-endian); tenant_not_found
+  // if it does not exist.
+  Future<int64_t> get_id() const;
+  // As Database::run, in the tenant.
+  template <class Body>
+  auto run(Body body) const -> std::invoke_result_t<Body&, Transaction&>;
+
+ private:
+  Database database_;
+  std::string name_;
+};
+
 namespace detail {
 
 template <class Result>
-Future<Result> run_transaction(Database database,
+Future<Result> run_transaction(Transaction transaction,
                                std::function<Future<Result>(Transaction&)> body) {
-  Transaction transaction = database.create_transaction();
   while (true) {
     std::optional<Error> failure;
     try {
@@ -103,7 +129,15 @@ auto Database::run(Body body) -> std::invoke_result_t<Body&, Transaction&> {
   using ResultFuture = std::invoke_result_t<Body&, Transaction&>;
   using Result = typename ResultFuture::ValueType;
   return detail::run_transaction<Result>(
-      *this, std::function<Future<Result>(Transaction&)>(std::move(body)));
+      create_transaction(), std::function<Future<Result>(Transaction&)>(std::move(body)));
+}
+
+template <class Body>
+auto Tenant::run(Body body) const -> std::invoke_result_t<Body&, Transaction&> {
+  using ResultFuture = std::invoke_result_t<Body&, Transaction&>;
+  using Result = typename ResultFuture::ValueType;
+  return detail::run_transaction<Result>(
+      create_transaction(), std::function<Future<Result>(Transaction&)>(std::move(body)));
 }
 
 }  // namespace strata

@@ -69,6 +69,8 @@ RangeLimits range_limits(int limit, int target_bytes, StreamingMode mode, int it
 class Transaction {
  public:
   explicit Transaction(std::shared_ptr<DatabaseContext> database);
+  // A transaction in tenant `tenant` (see Tenant in database.h).
+  Transaction(std::shared_ptr<DatabaseContext> database, std::string tenant);
 
   // The version reads happen at, taken from a read-version proxy on first use.
   Future<Version> get_read_version();
@@ -163,8 +165,13 @@ class Transaction {
   void set_next_write_no_write_conflict_range();
   // access_system_keys: reads and writes may use the system keyspace [\xff, \xff\xff)
   // (keys there may be 30,000 bytes long); read_system_keys: reads only.
+  // Both imply raw_access, so a tenant's transaction refuses them (invalid_option, 2007).
   void set_access_system_keys();
   void set_read_system_keys();
+  // raw_access: the transaction may use keys outside any tenant (which every transaction
+  // in no tenant may, Strata having no required tenant mode); a tenant's transaction
+  // refuses it (invalid_option, 2007).
+  void set_raw_access();
   // priority_batch / priority_system_immediate (ReadVersionPriority::batch, ::immediate).
   void set_priority(ReadVersionPriority priority);
   // causal_read_risky: read versions may skip the check that the proxy's generation is
@@ -208,6 +215,10 @@ class Transaction {
   void cancel();
   // Forgets everything (writes, reads, read version, backoff).
   void reset();
+
+  // The id of the transaction's tenant at its read version: tenant_not_found (2131) if it
+  // does not exist then, client_invalid_operation (2000) for a transaction in no tenant.
+  Future<int64_t> get_tenant_id();
 
   // Bytes the transaction counts against its size limit so far.
   size_t approximate_size() const;

@@ -1,6 +1,7 @@
 #include "strata/database.h"
 
 #include "client/database_context.h"
+#include "interfaces/tenant_map.h"
 
 namespace strata {
 
@@ -23,6 +24,23 @@ Database Database::open(ClusterConnectionString connection) {
 
 Transaction Database::create_transaction() const {
   return Transaction(context_);
+}
+
+Tenant Database::open_tenant(std::string name) const {
+  return Tenant(*this, std::move(name));
+}
+
+Tenant::Tenant(Database database, std::string name)
+    : database_(std::move(database)), name_(std::move(name)) {
+  check_tenant_name(name_);
+}
+
+Transaction Tenant::create_transaction() const {
+  return Transaction(database_.context(), name_);
+}
+
+Future<int64_t> Tenant::get_id() const {
+  return run([](Transaction& transaction) { return transaction.get_tenant_id(); });
 }
 
 void Database::set_max_watches(int64_t limit) {

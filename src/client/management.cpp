@@ -6,6 +6,7 @@
 #include "client/database_context.h"
 #include "interfaces/data_distributor_interface.h"
 #include "interfaces/status_interface.h"
+#include "interfaces/tenant_map.h"
 #include "runtime/combinators.h"
 
 namespace strata {
@@ -45,9 +46,48 @@ Future<ReplyType<Request>> ask_controller(Database database,
 }  // namespace
 
 Future<std::string> configure_database(Database database, std::vector<std::string> words) {
-  ConfigureReply reply = co_await ask_controller(database, configure_stream_at,
-                                                 ConfigureRequest{std::move(words), {}});
-  co_return reply.configuration;
+  // tenant_mode is a setting of the data, not of the roles: a key in the database (see
+  // interfaces/tenant_map.h), written by a transaction and in force from its commit on. The
+  // rest goes to the controller, which checks it (nothing changes if a word is wrong).
+  const std::string tenant_mode_word = "tenant_mode=";
+  std::optional<TenantMode> tenant_mode;
+  std::vector<std::string> role_words;
+  for (std::string& word : words) {
+    if (!word.starts_with(tenant_mode_word)) {
+      role_words.push_back(std::move(word));
+      continue;
+    }
+    tenant_mode = parse_tenant_mode(std::string_view(word).substr(tenant_mode_word.size()));
+    if (!tenant_mode) {
+      throw Error(ErrorCode::client_invalid_operation,
+                  "configure: `" + word +
+                      "' names no tenant mode Strata has (disabled or optional_experimental; "
+                      "required_experimental is not provided)");
+    }
+  }
+  std::string configuration;
+  if (!role_words.empty()) {
+    ConfigureReply reply = co_await ask_controller(database, configure_stream_at,
+                                                   ConfigureRequest{std::move(role_words), {}});
+    configuration = reply.configuration;
+  }
+  if (tenant_mode) {
+    co_await database.run([mode = *tenant_mode](Transaction& transaction) -> Future<Void> {
+      transaction.set_access_system_keys();
+      transaction.set(tenant_mode_key, tenant_mode_name(mode));
+      co_return;
+    });
+    if (!configuration.empty()) configuration += " ";
+    configuration += "tenant_mode=" + std::string(tenant_mode_name(*tenant_mode));
+  }
+  co_return configuration;
+}
+
+Future<TenantMode> read_tenant_mode(Database database) {
+  co_return co_await database.run([](Transaction& transaction) -> Future<TenantMode> {
+    transaction.set_read_system_keys();
+    co_return tenant_mode_of(co_await transaction.get(tenant_mode_key));
+  });
 }
 
 Future<Void> remove_storage_server(Database database, UID id) {

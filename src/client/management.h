@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "interfaces/tenant_map.h"
 #include "runtime/future.h"
 #include "runtime/network_address.h"
 #include "runtime/uid.h"
@@ -15,9 +16,13 @@ namespace strata {
 
 // Changes the database configuration with FoundationDB's words (logs=N, commit_proxies=N,
 // grv_proxies=N, resolvers=N, proxies=N, memory, rocksdb) and returns the configuration
-// now recorded. It takes effect through a recovery. Fails with client_invalid_operation
-// naming a bad word.
+// now recorded. It takes effect through a recovery. tenant_mode=disabled|
+// optional_experimental (whether tenants may be created and used) takes effect at once.
+// Fails with client_invalid_operation naming a bad word.
 Future<std::string> configure_database(Database database, std::vector<std::string> words);
+
+// The database's tenant_mode (interfaces/tenant_map.h).
+Future<TenantMode> read_tenant_mode(Database database);
 
 // Moves the cluster to these coordinators (automatic: a set the controller picks across
 // zones) and returns the new connection string. Fails with client_invalid_operation when

@@ -5,7 +5,9 @@
 #include "client/atomic_ops.h"
 #include "client/client_knobs.h"
 #include "client/database_context.h"
+#include "client/tenant_changes.h"
 #include "client/write_map.h"
+#include "interfaces/tenant_map.h"
 #include "runtime/buggify.h"
 #include "runtime/combinators.h"
 #include "runtime/environment.h"
@@ -33,7 +35,15 @@ struct PendingWatch {
 
 struct TransactionState {
   std::shared_ptr<DatabaseContext> database;
+  // The tenant the transaction works in, if any: its keys are relative to the tenant's
+  // prefix everywhere in here (write map, conflict ranges, results), and the prefix is
+  // added only where a request leaves for the cluster and taken off what comes back.
+  std::optional<std::string> tenant;
   std::optional<Future<Version>> read_version;
+  // This attempt's lookup of the tenant's prefix, at the read version.
+  std::optional<Future<Key>> tenant_prefix;
+  // Changes to the tenant map through the management module, carried out at commit.
+  std::vector<TenantChange> tenant_changes;
   WriteMap writes;
   KeyRangeSet read_conflicts;
   Version committed_version = invalid_version;
@@ -99,11 +109,13 @@ std::string describe_key(std::string_view key) {
 // The keys a transaction may write: the user keyspace, and the system keyspace with
 // access_system_keys.
 const std::string& max_write_key(const TransactionState& state) {
-  return state.access_system_keys ? all_keys_end : normal_keys_end;
+  // A tenant has no system keyspace: its keys end where the user keyspace does.
+  return state.access_system_keys && !state.tenant ? all_keys_end : normal_keys_end;
 }
 
 // The keys it may read: also the system keyspace with read_system_keys.
 const std::string& max_read_key(const TransactionState& state) {
+  if (state.tenant) return normal_keys_end;
   return state.access_system_keys || state.read_system_keys ? all_keys_end : normal_keys_end;
 }
 
@@ -146,21 +158,30 @@ void check_readable_key(const TransactionState& state, std::string_view key) {
 }
 
 // The special key space's one writable module: the tenant map of FoundationDB's management
-// module. Strata has no tenants, so the map is always empty: clearing it changes nothing,
-// and creating a tenant there fails with tenants_disabled.
+// module. \xff\xff/management/tenant/map/<name> reads as the tenant's entry (JSON); with
+// special_key_space_enable_writes a set creates the tenant and a clear deletes it, at
+// commit (client/tenant_changes.h).
 const std::string tenant_map_begin = special_keys_begin + "/management/tenant/map/";
 const std::string tenant_map_end = special_keys_begin + "/management/tenant/map0";
 
-// Whether [begin, end) lies in the (always empty) tenant map.
+// Whether [begin, end) lies in the tenant map module.
 bool in_tenant_map(std::string_view begin, std::string_view end) {
   return begin >= tenant_map_begin && end <= tenant_map_end && begin <= end;
 }
 
+// The tenant map's key in the system keyspace (interfaces/tenant_map.h) of a key of the
+// module, or of its end.
+Key tenant_entry_key(std::string_view special_key) {
+  if (special_key >= tenant_map_end) return strinc(tenant_map_prefix);
+  return tenant_map_key(special_key.substr(tenant_map_begin.size()));
+}
+
 // A set (`end` empty) or clear of [begin, end) in the special key space, checked as
-// FoundationDB checks it. Returns whether the write needs no more doing.
-bool special_key_write(const TransactionState& state, std::string_view begin,
+// FoundationDB checks it. Returns whether the write needs no more doing. A tenant has no
+// special key space: its keys there are outside its legal range, like the system's.
+bool special_key_write(TransactionState& state, std::string_view begin,
                        std::optional<std::string_view> end) {
-  if (begin < special_keys_begin) return false;
+  if (begin < special_keys_begin || state.tenant) return false;
   if (!state.special_key_writes) {
     throw Error(ErrorCode::special_keys_write_disabled,
                 describe_key(begin) +
@@ -175,8 +196,13 @@ bool special_key_write(const TransactionState& state, std::string_view begin,
                     "(Strata's only one is the tenant map, \\xff\\xff/management/tenant/map/)");
   }
   if (!end) {
-    throw Error(ErrorCode::tenants_disabled,
-                "Strata has no tenants: " + describe_key(begin) + " cannot be created");
+    check_tenant_name(begin.substr(tenant_map_begin.size()));
+    const Key entry = tenant_entry_key(begin);
+    state.tenant_changes.push_back(
+        TenantChange{TenantChange::Kind::create, KeyRange{entry, single_key_range(entry).end}});
+  } else {
+    state.tenant_changes.push_back(TenantChange{
+        TenantChange::Kind::remove, KeyRange{tenant_entry_key(begin), tenant_entry_key(*end)}});
   }
   return true;
 }
@@ -381,12 +407,61 @@ Future<T> tracked_read(std::shared_ptr<TransactionState> state, Future<T> read) 
   }
 }
 
-Future<Version> read_version_of(std::shared_ptr<TransactionState> state) {
-  if (!state->read_version) {
-    state->read_version =
-        state->database->get_read_version(state->priority, state->causal_read_risky);
+// The attempt's read version, asked for on first use.
+Future<Version>& read_version_future(TransactionState& state) {
+  if (!state.read_version) {
+    state.read_version = state.database->get_read_version(state.priority, state.causal_read_risky);
   }
-  co_return co_await *state->read_version;
+  return *state.read_version;
+}
+
+Future<Version> read_version_of(std::shared_ptr<TransactionState> state) {
+  co_return co_await read_version_future(*state);
+}
+
+// The prefix of tenant `name` at `version`: tenant_not_found if there is no such tenant
+// then, tenants_disabled if the cluster's tenant_mode does not allow tenants.
+Future<Key> lookup_tenant_prefix(std::shared_ptr<DatabaseContext> database, std::string name,
+                                 Future<Version> read_version) {
+  const Version version = co_await read_version;
+  const Key entry = tenant_map_key(name);
+  Future<std::optional<Value>> mode = database->read_value(tenant_mode_key, version);
+  std::optional<Value> stored = co_await database->read_value(entry, version);
+  if (tenant_mode_of(co_await mode) == TenantMode::disabled) {
+    throw Error(ErrorCode::tenants_disabled, "tenant '" + printable(name) +
+                                                 "' cannot be used: the cluster's tenant_mode is " +
+                                                 "disabled");
+  }
+  if (!stored) {
+    throw Error(ErrorCode::tenant_not_found, "tenant '" + printable(name) + "' does not exist");
+  }
+  co_return tenant_prefix(decode_tenant_id(entry, *stored));
+}
+
+// The prefix the transaction's keys are relative to: "" without a tenant (the hot paths
+// test `state->tenant` first, to spare the call). Looked up once an attempt, at its read
+// version; the commit conflicts on the tenant's entry, so a tenant
+// deleted (or deleted and created again) meanwhile makes it fail.
+Future<Key> prefix_of(std::shared_ptr<TransactionState> state) {
+  if (!state->tenant) co_return Key();
+  if (!state->tenant_prefix) {
+    // The lookup is kept in the state, so it must not hold the state (a cycle).
+    state->tenant_prefix =
+        lookup_tenant_prefix(state->database, *state->tenant, read_version_future(*state));
+  }
+  co_return co_await *state->tenant_prefix;
+}
+
+KeyRange with_prefix(const Key& prefix, const KeyRange& range) {
+  return KeyRange{prefix + range.begin, prefix + range.end};
+}
+
+// A key the cluster answered, seen from inside the tenant: without its prefix; keys before
+// the tenant's become "", keys at or past `end` (relative) become `end`.
+Key without_prefix(const Key& prefix, std::string_view key, const Key& end) {
+  if (key < prefix) return Key();
+  if (key.compare(0, prefix.size(), prefix) != 0 || key.substr(prefix.size()) >= end) return end;
+  return Key(key.substr(prefix.size()));
 }
 
 // Whether the write being made adds a write conflict range (next_write_no_write_conflict_range
@@ -401,53 +476,22 @@ bool reads_own_writes(const TransactionState& state, bool snapshot) {
   return state.read_your_writes && (!snapshot || state.snapshot_read_your_writes);
 }
 
-Future<std::optional<Value>> get_actor(std::shared_ptr<TransactionState> state, std::string key,
-                                       bool snapshot) {
-  // The special key space: what FoundationDB's clients read there.
-  if (key == status_json_key) co_return co_await state->database->cluster_status();
-  if (in_tenant_map(key, single_key_range(key).end)) co_return std::nullopt;
-  if (in_conflicting_keys(key, single_key_range(key).end)) {
-    std::vector<KeyValue> rows = conflicting_key_rows(*state, key, single_key_range(key).end);
-    co_return rows.empty() ? std::nullopt : std::optional<Value>(rows.front().value);
-  }
-  check_readable_key(*state, key);
-  state->used = true;
-  WriteMap::Lookup lookup =
-      reads_own_writes(*state, snapshot) ? state->writes.lookup(key) : WriteMap::Lookup{};
-  if (lookup.kind == WriteMap::Lookup::Kind::unreadable) {
-    throw Error(ErrorCode::accessed_unreadable,
-                "key " + describe_key(key) + " holds a versionstamp not known until commit");
-  }
-  if (lookup.kind == WriteMap::Lookup::Kind::known) co_return lookup.value;
-  Version version = co_await read_version_of(state);
-  if (!snapshot) add_read_conflict(*state, single_key_range(key));
-  std::optional<Value> stored = co_await state->database->read_value(key, version);
-  co_return lookup.resolve(stored);
-}
-
-Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std::string begin,
-                                    std::string end, RangeLimits limits, bool reverse,
-                                    bool snapshot) {
-  if (begin > end) {
-    throw Error(ErrorCode::inverted_range,
-                "range begins at " + describe_key(begin) + ", after its end " + describe_key(end));
-  }
-  if (in_tenant_map(begin, end)) co_return RangeResult{};
-  if (in_conflicting_keys(begin, end)) {
-    co_return read_conflicting_keys(*state, begin, end, limits, reverse);
-  }
-  check_range(begin, end, max_read_key(*state));
+// Rows of `range` (relative to the tenant's prefix, if any), merged with the transaction's
+// writes as read-your-writes asks; a non-snapshot read adds read conflicts where the
+// database decided what the transaction saw.
+Future<RangeResult> read_range(std::shared_ptr<TransactionState> state, KeyRange range,
+                               RangeLimits limits, bool reverse, bool snapshot) {
   const size_t row_limit = limits.rows <= 0 ? SIZE_MAX : static_cast<size_t>(limits.rows);
   const size_t byte_limit = limits.bytes <= 0 ? SIZE_MAX : static_cast<size_t>(limits.bytes);
   size_t bytes = 0;
   const ReadDirection direction = reverse ? ReadDirection::reverse : ReadDirection::forward;
   const ClientKnobs& knobs = client_knobs();
-  KeyRange range{begin, end};
   state->used = true;
   WriteMap::RangeWrites writes = reads_own_writes(*state, snapshot)
                                      ? state->writes.read_range(range)
                                      : WriteMap().read_range(range);
   Version version = co_await read_version_of(state);
+  const Key prefix = state->tenant ? co_await prefix_of(state) : Key();
   RangeResult result;
   KeyRange remaining = range;
   while (!remaining.empty() && result.rows.size() < row_limit && bytes < byte_limit) {
@@ -459,7 +503,15 @@ Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std
     auto wanted_bytes = static_cast<int64_t>(
         std::min<size_t>(static_cast<size_t>(knobs.range_read_bytes_max), byte_limit - bytes));
     GetKeyValuesReply reply = co_await state->database->read_range_part(
-        remaining, version, static_cast<int>(wanted), wanted_bytes, reverse, &part);
+        with_prefix(prefix, remaining), version, static_cast<int>(wanted), wanted_bytes, reverse,
+        &part);
+    if (!prefix.empty()) {
+      // Inside the asked range, so all under the prefix.
+      part = KeyRange{without_prefix(prefix, part.begin, remaining.end),
+                      without_prefix(prefix, part.end, remaining.end)};
+      for (KeyValue& row : reply.data)
+        row.key.erase(0, prefix.size());
+    }
     bool more = reply.more && !reply.data.empty();
     WriteMap::RangeWrites::MergeResult step = writes.merge(
         part, reply.data, more, direction, row_limit - result.rows.size(), result.rows);
@@ -498,6 +550,84 @@ Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std
   co_return result;
 }
 
+// The management module's tenant entry at `key` (\xff\xff/management/tenant/map/<name>).
+Future<std::optional<Value>> read_tenant_entry(std::shared_ptr<TransactionState> state,
+                                               std::string key, bool snapshot) {
+  STRATA_ASSERT(!state->tenant);
+  const Key entry = tenant_entry_key(key);
+  const Version version = co_await read_version_of(state);
+  if (!snapshot) add_read_conflict(*state, single_key_range(entry));
+  std::optional<Value> stored = co_await state->database->read_value(entry, version);
+  if (!stored) co_return std::nullopt;
+  co_return tenant_entry_json(std::string_view(key).substr(tenant_map_begin.size()),
+                              decode_tenant_id(entry, *stored));
+}
+
+// The module's entries in [begin, end), as get_range returns rows.
+Future<RangeResult> read_tenant_map(std::shared_ptr<TransactionState> state, std::string begin,
+                                    std::string end, RangeLimits limits, bool reverse,
+                                    bool snapshot) {
+  STRATA_ASSERT(!state->tenant);
+  RangeResult result = co_await read_range(
+      state, KeyRange{tenant_entry_key(begin), tenant_entry_key(end)}, limits, reverse, snapshot);
+  for (KeyValue& row : result.rows) {
+    std::string_view name = std::string_view(row.key).substr(tenant_map_prefix.size());
+    row.value = tenant_entry_json(name, decode_tenant_id(row.key, row.value));
+    row.key = tenant_map_begin + std::string(name);
+  }
+  co_return result;
+}
+
+Future<std::optional<Value>> get_actor(std::shared_ptr<TransactionState> state, std::string key,
+                                       bool snapshot) {
+  // The special key space: what FoundationDB's clients read there.
+  if (!state->tenant) {
+    if (key == status_json_key) co_return co_await state->database->cluster_status();
+    if (in_tenant_map(key, single_key_range(key).end)) {
+      co_return co_await read_tenant_entry(state, std::move(key), snapshot);
+    }
+    if (in_conflicting_keys(key, single_key_range(key).end)) {
+      std::vector<KeyValue> rows = conflicting_key_rows(*state, key, single_key_range(key).end);
+      co_return rows.empty() ? std::nullopt : std::optional<Value>(rows.front().value);
+    }
+  }
+  check_readable_key(*state, key);
+  state->used = true;
+  WriteMap::Lookup lookup =
+      reads_own_writes(*state, snapshot) ? state->writes.lookup(key) : WriteMap::Lookup{};
+  if (lookup.kind == WriteMap::Lookup::Kind::unreadable) {
+    throw Error(ErrorCode::accessed_unreadable,
+                "key " + describe_key(key) + " holds a versionstamp not known until commit");
+  }
+  if (lookup.kind == WriteMap::Lookup::Kind::known) co_return lookup.value;
+  Version version = co_await read_version_of(state);
+  const Key prefix = state->tenant ? co_await prefix_of(state) : Key();
+  if (!snapshot) add_read_conflict(*state, single_key_range(key));
+  std::optional<Value> stored = co_await state->database->read_value(prefix + key, version);
+  co_return lookup.resolve(stored);
+}
+
+Future<RangeResult> get_range_actor(std::shared_ptr<TransactionState> state, std::string begin,
+                                    std::string end, RangeLimits limits, bool reverse,
+                                    bool snapshot) {
+  if (begin > end) {
+    throw Error(ErrorCode::inverted_range,
+                "range begins at " + describe_key(begin) + ", after its end " + describe_key(end));
+  }
+  if (!state->tenant) {
+    if (in_tenant_map(begin, end)) {
+      co_return co_await read_tenant_map(state, std::move(begin), std::move(end), limits, reverse,
+                                         snapshot);
+    }
+    if (in_conflicting_keys(begin, end)) {
+      co_return read_conflicting_keys(*state, begin, end, limits, reverse);
+    }
+  }
+  check_range(begin, end, max_read_key(*state));
+  co_return co_await read_range(state, KeyRange{std::move(begin), std::move(end)}, limits, reverse,
+                                snapshot);
+}
+
 Future<Key> get_key_actor(std::shared_ptr<TransactionState> state, KeySelector selector,
                           bool snapshot) {
   const std::string& max_key = max_read_key(*state);
@@ -521,7 +651,17 @@ Future<Key> get_key_actor(std::shared_ptr<TransactionState> state, KeySelector s
     if (static_cast<int>(rows.rows.size()) == rows_wanted) co_return rows.rows.back().key;
     co_return forward ? max_key : Key();
   }
-  Key key = co_await state->database->resolve_key(selector, version, max_key);
+  const Key prefix = state->tenant ? co_await prefix_of(state) : Key();
+  Key key;
+  if (prefix.empty()) {
+    key = co_await state->database->resolve_key(selector, version, max_key);
+  } else {
+    // Resolved among all keys; an answer outside the tenant means its first or last key.
+    selector.key = prefix + selector.key;
+    key = without_prefix(prefix,
+                         co_await state->database->resolve_key(selector, version, prefix + max_key),
+                         max_key);
+  }
   if (!snapshot) {
     KeyRange went_through =
         forward ? KeyRange{edge, single_key_range(key).end} : KeyRange{key, edge};
@@ -550,11 +690,14 @@ std::optional<Key> bound_without_resolving(const KeySelector& selector, const Ke
 Future<RangeResult> get_range_between_actor(std::shared_ptr<TransactionState> state,
                                             KeySelector begin, KeySelector end, RangeLimits limits,
                                             bool reverse, bool snapshot) {
-  if (begin.offset == 1 && end.offset == 1) {
+  if (begin.offset == 1 && end.offset == 1 && !state->tenant) {
     // The special key space's modules, for the range bounds bindings pass.
     Key first = bound_key(begin);
     Key last = bound_key(end);
-    if (in_tenant_map(first, last)) co_return RangeResult{};
+    if (in_tenant_map(first, last)) {
+      co_return co_await read_tenant_map(state, std::move(first), std::move(last), limits, reverse,
+                                         snapshot);
+    }
     if (in_conflicting_keys(first, last)) {
       co_return read_conflicting_keys(*state, first, last, limits, reverse);
     }
@@ -569,6 +712,88 @@ Future<RangeResult> get_range_between_actor(std::shared_ptr<TransactionState> st
   co_return co_await get_range_actor(state, first, last, limits, reverse, snapshot);
 }
 
+// A system key's value at the read version, with a read conflict (for the tenant map's
+// changes; never in a tenant's transaction).
+Future<std::optional<Value>> read_system_value(std::shared_ptr<TransactionState> state, Key key) {
+  STRATA_ASSERT(!state->tenant);
+  const Version version = co_await read_version_of(state);
+  add_read_conflict(*state, single_key_range(key));
+  co_return co_await state->database->read_value(std::move(key), version);
+}
+
+Future<std::vector<KeyValue>> read_system_rows(std::shared_ptr<TransactionState> state,
+                                               KeyRange range, int limit) {
+  STRATA_ASSERT(!state->tenant);
+  RangeResult result = co_await read_range(state, std::move(range), RangeLimits{limit, 0},
+                                           /*reverse=*/false, /*snapshot=*/false);
+  co_return std::move(result.rows);
+}
+
+TenantMapReads tenant_map_reads(const std::shared_ptr<TransactionState>& state) {
+  return TenantMapReads{[state](Key key) { return read_system_value(state, std::move(key)); },
+                        [state](KeyRange range, int limit) {
+                          return read_system_rows(state, std::move(range), limit);
+                        }};
+}
+
+// A tenant's mutation as the cluster applies it: under the tenant's prefix.
+void add_prefix(const Key& prefix, Mutation& mutation) {
+  if (mutation.type == MutationType::set_versionstamped_key) {
+    // The placeholder's position (the last 4 bytes, little-endian) moves with the key.
+    const std::optional<size_t> position = versionstamp_position(mutation.param1);
+    STRATA_ASSERT(position);
+    const auto moved = static_cast<uint32_t>(*position + prefix.size());
+    std::string key = prefix + mutation.param1.substr(0, mutation.param1.size() - 4);
+    for (int shift = 0; shift < 32; shift += 8)
+      key += static_cast<char>((moved >> shift) & 0xff);
+    mutation.param1 = std::move(key);
+    return;
+  }
+  mutation.param1 = prefix + mutation.param1;
+  if (mutation.type == MutationType::clear_range) mutation.param2 = prefix + mutation.param2;
+}
+
+// What the commit sends: the writes and conflict ranges (under the tenant's prefix, with a
+// read conflict on the tenant's entry), and the tenant map's changes.
+Future<CommitTransactionRequest> commit_request(std::shared_ptr<TransactionState> state) {
+  const Version version = co_await read_version_of(state);
+  const Key prefix = state->tenant ? co_await prefix_of(state) : Key();
+  std::vector<Mutation> tenant_map_writes;
+  if (!state->tenant_changes.empty()) {
+    tenant_map_writes =
+        co_await tenant_map_mutations(state->tenant_changes, tenant_map_reads(state));
+  }
+  CommitTransactionRequest request;
+  request.read_version = version;
+  request.report_conflicting_keys = state->report_conflicting_keys;
+  request.mutations = state->writes.mutations();
+  if (prefix.empty() && tenant_map_writes.empty()) {
+    request.read_conflict_ranges = state->read_conflicts.ranges();
+    request.write_conflict_ranges = state->writes.write_conflict_ranges();
+    co_return request;
+  }
+  KeyRangeSet reads;
+  KeyRangeSet writes;
+  for (const KeyRange& range : state->read_conflicts.ranges())
+    reads.insert(with_prefix(prefix, range));
+  for (const KeyRange& range : state->writes.write_conflict_ranges())
+    writes.insert(with_prefix(prefix, range));
+  if (!prefix.empty()) {
+    for (Mutation& mutation : request.mutations)
+      add_prefix(prefix, mutation);
+    reads.insert(single_key_range(tenant_map_key(*state->tenant)));
+  }
+  for (Mutation& mutation : tenant_map_writes) {
+    writes.insert(mutation.type == MutationType::clear_range
+                      ? KeyRange{mutation.param1, mutation.param2}
+                      : single_key_range(mutation.param1));
+    request.mutations.push_back(std::move(mutation));
+  }
+  request.read_conflict_ranges = reads.ranges();
+  request.write_conflict_ranges = writes.ranges();
+  co_return request;
+}
+
 Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
   // Before anything else: with a read version at hand, this sends the commit before it
   // first waits, so a cancelled or timed-out transaction must stop here, not in the
@@ -581,7 +806,7 @@ Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
   while (state->reads_in_flight > 0)
     co_await state->reads_finished.on_change();
   if (state->read_failure) throw *state->read_failure;
-  if (state->writes.empty()) {
+  if (state->writes.empty() && state->tenant_changes.empty()) {
     // Read-only: nothing to commit, and no commit version.
     if (!state->watches.empty()) {
       Version version = co_await read_version_of(state);
@@ -600,20 +825,17 @@ Future<Void> commit_actor(std::shared_ptr<TransactionState> state) {
                                                       " bytes; the limit is " +
                                                       std::to_string(state->size_limit));
   }
-  Version version = co_await read_version_of(state);
-  CommitTransactionRequest request;
-  request.read_version = version;
-  request.read_conflict_ranges = state->read_conflicts.ranges();
-  request.write_conflict_ranges = state->writes.write_conflict_ranges();
-  request.mutations = state->writes.mutations();
-  request.report_conflicting_keys = state->report_conflicting_keys;
   std::optional<Error> failure;
   try {
+    CommitTransactionRequest request = co_await commit_request(state);
     CommitReply reply = co_await state->database->commit(std::move(request));
     if (reply.conflicted) {
+      // (A tenant has no special key space to read them in.)
       KeyRangeSet conflicting;
-      for (const KeyRange& range : reply.conflicting_ranges)
-        conflicting.insert(range);
+      if (!state->tenant) {
+        for (const KeyRange& range : reply.conflicting_ranges)
+          conflicting.insert(range);
+      }
       state->conflicting_ranges = conflicting.ranges();
       throw Error(ErrorCode::not_committed);
     }
@@ -639,6 +861,8 @@ void reset_state(TransactionState& state) {
       state, std::nullopt,
       Error(ErrorCode::transaction_cancelled, "the transaction was reset before it committed"));
   state.read_version.reset();
+  state.tenant_prefix.reset();
+  state.tenant_changes.clear();
   ++state.attempt;
   state.reads_in_flight = 0;
   state.read_failure.reset();
@@ -696,14 +920,21 @@ Future<Void> retry_after(std::shared_ptr<TransactionState> state, Error error) {
   reset_state(*state);
 }
 
+struct WatchedValue {
+  // The key as the cluster knows it (under the tenant's prefix, if any).
+  Key key;
+  std::optional<Value> value;
+};
+
 // The value a watch compares with: the transaction's view of the key when the watch was
 // created (its own writes over the database at the read version).
-Future<std::optional<Value>> watched_value(std::shared_ptr<TransactionState> state, Key key,
-                                           WriteMap::Lookup lookup) {
-  if (lookup.kind == WriteMap::Lookup::Kind::known) co_return lookup.value;
+Future<WatchedValue> watched_value(std::shared_ptr<TransactionState> state, Key key,
+                                   WriteMap::Lookup lookup) {
+  Key where = state->tenant ? co_await prefix_of(state) + key : key;
+  if (lookup.kind == WriteMap::Lookup::Kind::known) co_return WatchedValue{where, lookup.value};
   Version version = co_await read_version_of(state);
-  std::optional<Value> stored = co_await state->database->read_value(key, version);
-  co_return lookup.resolve(stored);
+  std::optional<Value> stored = co_await state->database->read_value(where, version);
+  co_return WatchedValue{where, lookup.resolve(stored)};
 }
 
 // Errors after which a watch asks again, at a newer version.
@@ -713,8 +944,8 @@ bool watch_retries(const Error& error) {
          error.is(ErrorCode::grv_proxy_memory_limit_exceeded);
 }
 
-Future<Void> watch_actor(std::shared_ptr<DatabaseContext> database, Key key,
-                         Future<std::optional<Value>> initial, Future<WatchStart> started) {
+Future<Void> watch_actor(std::shared_ptr<DatabaseContext> database, Future<WatchedValue> initial,
+                         Future<WatchStart> started) {
   DatabaseContext::WatchSlot slot(database);
   WatchStart start;
   std::optional<Error> failure;
@@ -732,7 +963,9 @@ Future<Void> watch_actor(std::shared_ptr<DatabaseContext> database, Key key,
     }
     throw *failure;
   }
-  const std::optional<Value> value = co_await initial;
+  const WatchedValue watched = co_await initial;
+  const Key& key = watched.key;
+  const std::optional<Value>& value = watched.value;
   // The transaction wrote the key after creating the watch: as in FoundationDB, that is a
   // change unless it wrote the very value the watch compares with (an atomic operation's
   // result is not known here, so it counts as a change).
@@ -804,6 +1037,27 @@ Transaction::Transaction(std::shared_ptr<DatabaseContext> database)
     : state_(std::make_shared<TransactionState>()) {
   state_->database = std::move(database);
   state_->started_at = has_env() ? now() : 0;
+}
+
+Transaction::Transaction(std::shared_ptr<DatabaseContext> database, std::string tenant)
+    : Transaction(std::move(database)) {
+  check_tenant_name(tenant);
+  state_->tenant = std::move(tenant);
+}
+
+namespace {
+
+Future<int64_t> tenant_id_actor(std::shared_ptr<TransactionState> state) {
+  co_return decode_tenant_id("the tenant's prefix", co_await prefix_of(state));
+}
+
+}  // namespace
+
+Future<int64_t> Transaction::get_tenant_id() {
+  if (!state_->tenant) {
+    return Error(ErrorCode::client_invalid_operation, "the transaction is in no tenant");
+  }
+  return tracked_read(state_, tenant_id_actor(state_));
 }
 
 Future<Version> Transaction::get_read_version() {
@@ -995,31 +1249,46 @@ Future<Void> Transaction::watch(std::string key) {
   // Counted among the transaction's reads, so commit waits for it (as FoundationDB's does
   // for every read): a watch's value must be known at its read version before the commit
   // can be acknowledged, since a recovery afterwards may leave that version too old to read.
-  Future<std::optional<Value>> initial = tracked_read(state_, watched_value(state_, key, lookup));
+  Future<WatchedValue> initial = tracked_read(state_, watched_value(state_, key, lookup));
   Promise<WatchStart> start;
   Future<WatchStart> started = start.get_future();
   state_->watches.push_back(PendingWatch{key, std::move(lookup), std::move(start)});
-  Future<Void> watch =
-      watch_actor(state_->database, std::move(key), std::move(initial), std::move(started));
+  Future<Void> watch = watch_actor(state_->database, std::move(initial), std::move(started));
   if (state_->timeout_s <= 0) return watch;
   return with_deadline(std::move(watch), state_->started_at + state_->timeout_s);
 }
 
+namespace {
+
+Future<int64_t> range_size_actor(std::shared_ptr<TransactionState> state, KeyRange range) {
+  const Key prefix = co_await prefix_of(state);
+  co_return co_await state->database->range_stats(with_prefix(prefix, range), 0, nullptr);
+}
+
+}  // namespace
+
 Future<int64_t> Transaction::get_estimated_range_size_bytes(std::string begin, std::string end) {
   check_usable(*state_);
   check_range(begin, end, max_read_key(*state_));
-  return controlled(state_, state_->database->range_stats(
-                                KeyRange{std::move(begin), std::move(end)}, 0, nullptr));
+  return controlled(state_, range_size_actor(state_, KeyRange{std::move(begin), std::move(end)}));
 }
 
 namespace {
 
 Future<std::vector<Key>> split_points_actor(std::shared_ptr<TransactionState> state, KeyRange range,
                                             int64_t chunk_bytes) {
-  std::vector<Key> points{range.begin};
-  co_await state->database->range_stats(range, chunk_bytes, &points);
+  const Key prefix = co_await prefix_of(state);
+  std::vector<Key> points;
+  co_await state->database->range_stats(with_prefix(prefix, range), chunk_bytes, &points);
+  for (Key& point : points)
+    point = without_prefix(prefix, point, range.end);
+  points.insert(points.begin(), range.begin);
   points.push_back(range.end);
   co_return points;
+}
+
+Future<std::vector<std::string>> addresses_actor(std::shared_ptr<TransactionState> state, Key key) {
+  co_return co_await state->database->addresses_for_key(co_await prefix_of(state) + key);
 }
 
 }  // namespace
@@ -1040,7 +1309,7 @@ Future<std::vector<Key>> Transaction::get_range_split_points(std::string begin, 
 Future<std::vector<std::string>> Transaction::get_addresses_for_key(std::string key) {
   check_usable(*state_);
   check_readable_key(*state_, key);
-  return controlled(state_, state_->database->addresses_for_key(std::move(key)));
+  return controlled(state_, addresses_actor(state_, std::move(key)));
 }
 
 Future<std::string> Transaction::get_versionstamp() {
@@ -1106,12 +1375,29 @@ void Transaction::set_next_write_no_write_conflict_range() {
   state_->next_write_without_conflict = true;
 }
 
+namespace {
+
+void refuse_in_tenant(const TransactionState& state, std::string_view option) {
+  if (state.tenant) {
+    throw Error(ErrorCode::invalid_option,
+                std::string(option) + " gives raw access, which a tenant's transaction has not");
+  }
+}
+
+}  // namespace
+
 void Transaction::set_access_system_keys() {
+  refuse_in_tenant(*state_, "access_system_keys");
   state_->access_system_keys = true;
 }
 
 void Transaction::set_read_system_keys() {
+  refuse_in_tenant(*state_, "read_system_keys");
   state_->read_system_keys = true;
+}
+
+void Transaction::set_raw_access() {
+  refuse_in_tenant(*state_, "raw_access");
 }
 
 void Transaction::set_priority(ReadVersionPriority priority) {

@@ -9,6 +9,7 @@
 #include "fdb_c/handles.h"
 #include "fdb_c/network.h"
 #include "foundationdb/fdb_c.h"
+#include "interfaces/tenant_map.h"
 #include "runtime/combinators.h"
 #include "runtime/json_writer.h"
 
@@ -141,8 +142,24 @@ fdb_error_t fdb_database_create_transaction(FDBDatabase* d, FDBTransaction** out
   return 0;
 }
 
-fdb_error_t fdb_database_open_tenant(FDBDatabase*, uint8_t const*, int, FDBTenant**) {
-  return code(ErrorCode::tenants_disabled);
+fdb_error_t fdb_database_open_tenant(FDBDatabase* d, uint8_t const* name, int name_length,
+                                     FDBTenant** out_tenant) {
+  if (name_length < 0 || (name == nullptr && name_length > 0)) {
+    return code(ErrorCode::invalid_tenant_name);
+  }
+  std::string tenant_name(reinterpret_cast<const char*>(name), static_cast<size_t>(name_length));
+  try {
+    strata::check_tenant_name(tenant_name);
+  } catch (Error& error) {
+    return error.number();
+  }
+  auto tenant = std::make_unique<FDBTenant>();
+  tenant->defaults = d->defaults;
+  Network::instance().post([d, handle = tenant.get(), tenant_name = std::move(tenant_name)] {
+    handle->tenant.emplace(d->database.open_tenant(tenant_name));
+  });
+  *out_tenant = tenant.release();
+  return 0;
 }
 
 FDBFuture* fdb_database_get_client_status(FDBDatabase* d) {
@@ -151,16 +168,27 @@ FDBFuture* fdb_database_get_client_status(FDBDatabase* d) {
       [](FDBFuture& future, const std::string& json) { strata::fdb_c::fill_key(future, json); });
 }
 
-fdb_error_t fdb_tenant_create_transaction(FDBTenant*, FDBTransaction**) {
-  return code(ErrorCode::tenants_disabled);
+fdb_error_t fdb_tenant_create_transaction(FDBTenant* tenant, FDBTransaction** out_transaction) {
+  auto transaction = std::make_unique<FDBTransaction>();
+  transaction->core->defaults = tenant->defaults;
+  transaction->core->in_tenant = true;
+  Network::instance().post([tenant, core = transaction->core] {
+    core->transaction.emplace(tenant->tenant->create_transaction());
+    strata::fdb_c::apply_default_options(*core);
+  });
+  *out_transaction = transaction.release();
+  return 0;
 }
 
 void fdb_tenant_destroy(FDBTenant* tenant) {
-  delete tenant;
+  // After the tasks naming it, as fdb_database_destroy.
+  Network::instance().post([tenant] { delete tenant; });
 }
 
-FDBFuture* fdb_tenant_get_id(FDBTenant*) {
-  return strata::fdb_c::failed_future(code(ErrorCode::tenants_disabled));
+FDBFuture* fdb_tenant_get_id(FDBTenant* tenant) {
+  return strata::fdb_c::start_operation<int64_t>(
+      [tenant] { return tenant->tenant->get_id(); },
+      [](FDBFuture& future, const int64_t& id) { strata::fdb_c::fill_number(future, id); });
 }
 
 }  // extern "C"

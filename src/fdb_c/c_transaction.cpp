@@ -106,6 +106,10 @@ fdb_error_t fdb_transaction_set_option(FDBTransaction* tr, FDBTransactionOption 
           strata::fdb_c::parse_transaction_option(option, value, value_length, &parsed)) {
     return error;
   }
+  // access_system_keys, read_system_keys, raw_access.
+  if (tr->core->in_tenant && (parsed.code == 301 || parsed.code == 302 || parsed.code == 303)) {
+    return code(ErrorCode::invalid_option);
+  }
   if (parsed.code != 0) {
     change_transaction(
         tr, [parsed](Transaction& t) { strata::fdb_c::apply_transaction_option(t, parsed); });

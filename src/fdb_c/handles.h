@@ -44,6 +44,9 @@ struct TransactionCore {
   // from the transaction's next operation and its commit, until a reset.
   std::optional<Error> deferred_error;
   std::shared_ptr<TransactionDefaults> defaults;
+  // Any thread; set before the handle is returned: a tenant's transaction (which refuses
+  // the options that give raw access at once, as FoundationDB's does).
+  bool in_tenant = false;
 
   // Any thread: the version of the last successful commit (-1: none, or read-only).
   std::atomic<int64_t> committed_version{-1};
@@ -71,4 +74,11 @@ struct FDB_transaction {
       std::make_shared<strata::fdb_c::TransactionCore>();
 };
 
-struct FDB_tenant {};
+struct FDB_tenant {
+  strata::fdb_c::CountedHandle counted;
+  // Network thread only: set by the task fdb_database_open_tenant posts, which runs before
+  // any other task naming the handle.
+  std::optional<strata::Tenant> tenant;
+  // The database's, for the transactions the tenant creates.
+  std::shared_ptr<strata::fdb_c::TransactionDefaults> defaults;
+};

@@ -37,7 +37,7 @@ struct OptionSpec {
 // Transaction options. Ignored ones: causal_write_risky (every commit is fully causal),
 // include_port_in_address (addresses always have one), commit_on_first_proxy,
 // check_writes_enable, read_ahead_disable, durability_* (every commit is durable),
-// raw_access (there are no tenants), the debugging and tracing options,
+// the debugging and tracing options,
 // used_during_commit_protection_disable, read_lock_aware (no database lock yet),
 // first_in_batch, use_provisional_proxies, special_key_space_relaxed, tags (no
 // throttling), span_parent, expensive_clear_cost_estimation_enable, the read-version
@@ -62,7 +62,7 @@ constexpr OptionSpec transaction_options[] = {
     {300, Parameter::none, Support::refused},
     {301, Parameter::none, Support::honoured},
     {302, Parameter::none, Support::honoured},
-    {303, Parameter::none, Support::ignored},
+    {303, Parameter::none, Support::honoured},
     {400, Parameter::none, Support::ignored},
     {401, Parameter::text, Support::ignored},
     {402, Parameter::text, Support::ignored, 0, 100},
@@ -285,6 +285,8 @@ void apply_transaction_option(Transaction& transaction, const TransactionOption&
       return transaction.set_access_system_keys();
     case 302:
       return transaction.set_read_system_keys();
+    case 303:
+      return transaction.set_raw_access();
     case 500:
       return transaction.set_timeout_ms(option.number);
     case 501:

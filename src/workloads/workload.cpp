@@ -84,6 +84,10 @@ const std::vector<WorkloadInfo>& workload_catalog() {
        "moves money between accounts with a record of each transfer; the total never changes, "
        "every acknowledged transfer is there, and balances match the records exactly",
        make_bank_workload},
+      {"tenants",
+       "transfers inside tenants while scratch tenants are created, filled and deleted; each "
+       "tenant's total holds, and the keys under the prefixes are exactly the live tenants'",
+       make_tenants_workload},
       {"redis_model",
        "the Redis layer's commands through two instances, every reply checked against a model; "
        "a shared counter, queue and consumer group checked for exactly-once delivery",

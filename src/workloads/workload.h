@@ -123,5 +123,6 @@ std::unique_ptr<Workload> make_coordinator_changes_workload(Options& options);
 std::unique_ptr<Workload> make_consistency_check_workload(Options& options);
 std::unique_ptr<Workload> make_zone_kills_workload(Options& options);
 std::unique_ptr<Workload> make_shard_moves_workload(Options& options);
+std::unique_ptr<Workload> make_tenants_workload(Options& options);
 
 }  // namespace strata

@@ -23,12 +23,7 @@ constexpr double hang_guard_s = 300;
 
 class BenchTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string listen = "127.0.0.1:" + std::to_string(testing::free_loopback_port());
-    server_ = std::make_unique<ChildProcess>(
-        STRATA_SERVER_PATH, std::vector<std::string>{"--listen", listen}, directory_.path());
-    ASSERT_TRUE(server_->wait_for_line("listening on", hang_guard_s)) << server_->transcript();
-  }
+  void SetUp() override { server_ = testing::start_single_server(directory_.path(), hang_guard_s); }
 
   // Runs strata-bench with `arguments`; its exit status, its output in `output`.
   int bench(std::vector<std::string> arguments, std::string* output) {

@@ -148,4 +148,14 @@ ClusterConnectionString cluster_file_at(const std::string& path) {
   return parse_cluster_file(contents.str(), path);
 }
 
+std::unique_ptr<ChildProcess> start_single_server(const std::string& folder, double hang_guard_s) {
+  const std::string listen = "127.0.0.1:" + std::to_string(free_loopback_port());
+  auto server = std::make_unique<ChildProcess>(
+      STRATA_SERVER_PATH, std::vector<std::string>{"--listen", listen}, folder);
+  if (!server->wait_for_line("listening on", hang_guard_s)) {
+    throw std::runtime_error("strata-server did not start: " + server->transcript());
+  }
+  return server;
+}
+
 }  // namespace strata::testing

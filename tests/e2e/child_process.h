@@ -58,6 +58,11 @@ class TemporaryDirectory {
 // A TCP port on 127.0.0.1 that nothing listened on a moment ago.
 int free_loopback_port();
 
+// A one-process strata-server on a free loopback port, started in `folder` (its data and
+// its cluster file, strata.cluster, go there), once it listens; throws (failing the test)
+// if it does not within `hang_guard_s`.
+std::unique_ptr<ChildProcess> start_single_server(const std::string& folder, double hang_guard_s);
+
 // The connection string in the cluster file at `path` (a server writes one when it
 // starts without); fails the test when there is none.
 ClusterConnectionString cluster_file_at(const std::string& path);

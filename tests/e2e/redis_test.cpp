@@ -30,12 +30,7 @@ constexpr double hang_guard_s = 120;
 
 class RedisTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const std::string listen = "127.0.0.1:" + std::to_string(testing::free_loopback_port());
-    server_ = std::make_unique<ChildProcess>(
-        STRATA_SERVER_PATH, std::vector<std::string>{"--listen", listen}, directory_.path());
-    ASSERT_TRUE(server_->wait_for_line("listening on", hang_guard_s)) << server_->transcript();
-  }
+  void SetUp() override { server_ = testing::start_single_server(directory_.path(), hang_guard_s); }
 
   // Starts a strata-redis instance; returns its port.
   int start_instance(std::vector<std::string> extra = {}) {

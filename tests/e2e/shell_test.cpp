@@ -575,9 +575,18 @@ TEST_F(ShellTest, ClusterCommandsShowTheClusterAndRefuseWhatTheyCannotDo) {
   for (const std::string& line :
        {"Redundancy mode        - single", "Storage engine         - memory",
         "Log servers            - 1", "Commit proxies         - 1", "GRV proxies            - 1",
-        "Resolvers              - 1", "Storage servers        - 1"}) {
+        "Resolvers              - 1", "Storage servers        - 1",
+        "Tenant mode            - disabled"}) {
     EXPECT_TRUE(contains(configuration.output, line)) << line << "\n" << describe(configuration);
   }
+  ProgramRun tenants = exec("configure tenant_mode=optional_experimental");
+  EXPECT_EQ(tenants.status, 0) << describe(tenants);
+  EXPECT_TRUE(contains(tenants.output, "Configuration changed: tenant_mode=optional_experimental"))
+      << describe(tenants);
+  ProgramRun required = exec("configure tenant_mode=required_experimental");
+  EXPECT_NE(required.status, 0) << describe(required);
+  EXPECT_TRUE(contains(required.errors, "required_experimental is not provided"))
+      << describe(required);
   ProgramRun coordinators = exec("coordinators");
   EXPECT_EQ(coordinators.status, 0) << describe(coordinators);
   EXPECT_TRUE(contains(coordinators.output, "Cluster coordinators (1): " + listen_))
@@ -1072,7 +1081,9 @@ TEST(ShellCompletionTest, CommandsAndTheirWords) {
   EXPECT_TRUE(shell::complete("get some").candidates.empty());
   EXPECT_TRUE(shell::complete("frob").candidates.empty());
   EXPECT_EQ(shell::complete("cons").candidates, std::vector<std::string>{"consistencycheck"});
-  EXPECT_EQ(shell::complete("configure t").candidates, std::vector<std::string>{"triple"});
+  EXPECT_EQ(shell::complete("configure tr").candidates, std::vector<std::string>{"triple"});
+  EXPECT_EQ(shell::complete("configure tenant_mode=o").candidates,
+            std::vector<std::string>{"tenant_mode=optional_experimental"});
   EXPECT_EQ(shell::complete("").candidates.size(), 22u);
 }
 

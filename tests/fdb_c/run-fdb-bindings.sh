@@ -13,8 +13,8 @@
 # git archive). Arguments win over the environment variables of the same name.
 #
 # Other settings (environment):
-#   BUILD_DIR     Strata build with src/fdb_c/libfdb_c.so and src/tools/strata-server
-#                 (default: the repository's build/). Both are copied to a private
+#   BUILD_DIR     Strata build with src/fdb_c/libfdb_c.so, src/tools/strata-server and
+#                 src/tools/strata (default: the repository's build/). Both are copied to a private
 #                 folder at the start, so a rebuild during the run does not disturb it;
 #                 when they are missing the script waits up to 10 minutes for them.
 #   OUT_DIR       where logs and summary.txt go (default ./fdb-bindings-results-DATE)
@@ -22,17 +22,16 @@
 #   directory_hca run, with NUM_OPS/2 ops per thread): binding tester parameters.
 #   BT_TESTER     binding tester tester name (default python3: known_testers.py's
 #                 "python" runs tests/tester.py with `python`, "python3" with `python3`).
-#   BT_TENANTS=1  let the binding tester generate tenant operations (off by default:
-#                 Strata has no tenants, docs/fdb-compatibility.md).
-#   BT_PATCH=0    run the binding tester unpatched only (see below).
+#   BT_TENANTS=0  keep the binding tester from generating tenant operations (--no-tenants).
 #   NODE_TIMEOUT  seconds per node-foundationdb test file (default 300).
 #   SKIP_PYTHON=1 / SKIP_NODE=1  leave out that half.
 #   KEEP_WORK=1   keep the temporary folder (bindings copies, server data).
 #
 # What it does:
 #   1. starts strata-server on a free loopback port with a fresh data folder and
-#      cluster file (as run_conformance.sh does) and waits until it serves reads;
-#      the server is stopped (and the folder removed) however the script ends.
+#      cluster file (as run_conformance.sh does), waits until it serves reads, and
+#      allows tenants (the shell's `configure tenant_mode=optional_experimental', as
+#      FoundationDB's own test clusters are configured); the server is stopped (and the folder removed) however the script ends.
 #      If the server dies during a step it is noted and started again.
 #   2. Python binding: copies bindings/python and bindings/bindingtester, generates
 #      fdb/fdboptions.py from fdb.options (with fdbclient/vexillographer/vexillographer.py
@@ -46,13 +45,8 @@
 #                                      hide the rest); cancellation ones excluded
 #        py-cancellation_timeout_tests every test_* of cancellation_timeout_tests.py, one
 #                                      at a time (the file has no main of its own)
-#        bt-scripted-unpatched         bindingtester.py --test-name scripted, unmodified
 #        bt-scripted, bt-api, bt-directory, bt-directory_hca, bt-directory_hca-cN
-#                                      bindingtester.py with a one-line workaround: its
-#                                      _insert_instructions sets the option
-#                                      special_key_space_enable_writes to clear the tenant
-#                                      map, which Strata refuses (2007); the patch skips
-#                                      that clear when the option is refused.
+#                                      bindingtester.py, unmodified
 #      After each binding tester run, the FDB errors the tester pushed on its stack are
 #      counted by code (informational: many are expected API errors).
 #   3. node-foundationdb: copies the tree, `npm install --ignore-scripts`, builds its
@@ -74,8 +68,7 @@ NUM_OPS="${NUM_OPS:-2000}"
 SEED="${SEED:-20250101}"
 CONCURRENCY="${CONCURRENCY:-4}"
 BT_TESTER="${BT_TESTER:-python3}"
-BT_TENANTS="${BT_TENANTS:-0}"
-BT_PATCH="${BT_PATCH:-1}"
+BT_TENANTS="${BT_TENANTS:-1}"
 NODE_TIMEOUT="${NODE_TIMEOUT:-300}"
 SKIP_PYTHON="${SKIP_PYTHON:-0}"
 SKIP_NODE="${SKIP_NODE:-0}"
@@ -122,16 +115,19 @@ log() { echo "[$(date +%H:%M:%S)] $*"; }
 # --- Strata binaries: wait for them (another engineer may be rebuilding), copy them.
 lib_src="$BUILD_DIR/src/fdb_c/libfdb_c.so"
 server_src="$BUILD_DIR/src/tools/strata-server"
+shell_src="$BUILD_DIR/src/tools/strata"
 for _ in $(seq 1 60); do
-  [ -f "$lib_src" ] && [ -x "$server_src" ] && break
-  log "waiting for $lib_src and $server_src ..."
+  [ -f "$lib_src" ] && [ -x "$server_src" ] && [ -x "$shell_src" ] && break
+  log "waiting for $lib_src, $server_src and $shell_src ..."
   sleep 10
 done
-[ -f "$lib_src" ] && [ -x "$server_src" ] || { echo "no Strata build in $BUILD_DIR" >&2; exit 1; }
+[ -f "$lib_src" ] && [ -x "$server_src" ] && [ -x "$shell_src" ] ||
+  { echo "no Strata build in $BUILD_DIR" >&2; exit 1; }
 mkdir -p "$work/lib" "$work/bin"
 sleep 2 # let a build that just wrote them finish
 cp -L "$lib_src" "$work/lib/libfdb_c.so"
 cp -L "$server_src" "$work/bin/strata-server"
+cp -L "$shell_src" "$work/bin/strata"
 include_dir="$repo/include"
 [ -f "$include_dir/foundationdb/fdb_c.h" ] || include_dir="$FDB_SRC/bindings/c"
 {
@@ -142,7 +138,7 @@ include_dir="$repo/include"
   echo "strata-server: $server_src sha256 $(sha256sum "$work/bin/strata-server" | cut -d' ' -f1)"
   echo "headers: $include_dir/foundationdb"
   echo "strata git: $(git -C "$repo" rev-parse HEAD 2>/dev/null || echo '?')$(git -C "$repo" status --porcelain 2>/dev/null | grep -q . && echo ' (dirty)')"
-  echo "NUM_OPS=$NUM_OPS SEED=$SEED CONCURRENCY=$CONCURRENCY BT_TESTER=$BT_TESTER BT_TENANTS=$BT_TENANTS BT_PATCH=$BT_PATCH"
+  echo "NUM_OPS=$NUM_OPS SEED=$SEED CONCURRENCY=$CONCURRENCY BT_TESTER=$BT_TESTER BT_TENANTS=$BT_TENANTS"
 } >"$OUT_DIR/env.txt"
 
 # --- Helper programs (written here, run with the binding on PYTHONPATH).
@@ -369,6 +365,7 @@ export PYTHONPATH="$py"
 
 start_server
 wait_until_serving
+"$work/bin/strata" -C "$cluster_file" --exec "configure tenant_mode=optional_experimental"
 log "strata-server serves on 127.0.0.1:$port (cluster file: $(cat "$cluster_file"))"
 
 if [ "$SKIP_PYTHON" != 1 ]; then
@@ -393,25 +390,7 @@ if [ "$SKIP_PYTHON" != 1 ]; then
       python3 "$counter" "$cf" || true
       exit $rc' _ "$bt" "$BT_TESTER" "$work/tools/bt_errors.py" "$cluster_file" "$@" "${bt_common[@]}"
   }
-  bt_step bt-scripted-unpatched --test-name scripted
-  if [ "$BT_PATCH" = 1 ]; then
-    python3 - "$bt" <<'EOF'
-import sys
-path = sys.argv[1]
-text = open(path).read()
-old = "                tr.options.set_special_key_space_enable_writes()\n"
-new = ("                try:  # [workaround added by run-fdb-bindings.sh]\n"
-       "                    tr.options.set_special_key_space_enable_writes()\n"
-       "                except fdb.FDBError as e:\n"
-       "                    if e.code != 2007:\n"
-       "                        raise\n"
-       "                    break  # option refused (no tenants): no tenant map to clear\n")
-if text.count(old) != 1:
-    sys.exit("bindingtester.py: the line to patch is not there exactly once")
-open(path, "w").write(text.replace(old, new))
-EOF
-    bt_step bt-scripted --test-name scripted
-  fi
+  bt_step bt-scripted --test-name scripted
   bt_step bt-api --test-name api --num-ops "$NUM_OPS" --seed "$SEED" --api-version "$API_VERSION"
   bt_step bt-directory --test-name directory --num-ops "$NUM_OPS" --seed "$SEED" --api-version "$API_VERSION"
   bt_step bt-directory_hca --test-name directory_hca --num-ops "$NUM_OPS" --seed "$SEED" --api-version "$API_VERSION"

@@ -4,9 +4,10 @@
 # BUILD_DIR holds src/fdb_c/libfdb_c.so and src/fdb_c/fdb_c_conformance_program; SERVER
 # is a strata-server binary. It starts the server on a free loopback port in a temporary
 # folder, runs the C program, then (unless --c-only) the Node.js suite in node/ through
-# the npm package foundationdb, which loads our libfdb_c.so, and the randomized model test
-# in python/ (ctypes over libfdb_c.so, a few fixed seeds). The server is stopped and the
-# folder removed however the run ends.
+# the npm package foundationdb, which loads our libfdb_c.so, the randomized model test
+# in python/ (ctypes over libfdb_c.so, a few fixed seeds) and the tenant test there (which
+# configures the server's tenant_mode with the shell built beside SERVER, strata).
+# The server is stopped and the folder removed however the run ends.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -92,3 +93,7 @@ if [ "${#failed_seeds[@]}" -gt 0 ]; then
   echo "FAILED: python/random_ops_test.py, seeds: ${failed_seeds[*]}" >&2
   exit 1
 fi
+
+echo "== Python tenant test (ctypes over libfdb_c.so)"
+timeout 300 python3 -B "$here/python/tenant_test.py" --cluster-file "$cluster_file" \
+  --library "$library_dir/libfdb_c.so" --shell "$(dirname "$server")/strata"

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "client/exclusions.h"
+#include "client/management.h"
 #include "interfaces/cluster_interface.h"
 #include "interfaces/cluster_status_interface.h"
 #include "interfaces/status_interface.h"
@@ -233,7 +234,8 @@ Future<Void> serve_configure(ControllerState* state, FutureStream<ConfigureReque
 
 // ---- exclusions ----
 
-// Follows the excluded processes the database lists (interfaces/exclusions.h): recruitment
+// Follows the excluded processes the database lists (interfaces/exclusions.h), and its
+// tenant_mode for status (interfaces/tenant_map.h): recruitment
 // puts roles there only as a last resort, and a generation with a role on a process
 // excluded since its logs were recruited is replaced, which moves it. (Not on every look
 // while the role stays there: when nowhere else would do, the next generation's
@@ -244,6 +246,7 @@ Future<Void> follow_exclusions(ControllerState* state) {
   Database database = Database::open(state->options.connection);
   while (true) {
     Exclusions exclusions = co_await read_exclusions(database);
+    state->tenant_mode = co_await read_tenant_mode(database);
     const bool changed = exclusions != state->exclusions;
     if (changed) {
       state->exclusions = exclusions;

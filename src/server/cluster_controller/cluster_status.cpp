@@ -251,6 +251,7 @@ void write_configuration(JsonWriter& json, const ClusterStatusFacts& facts) {
   json.key("commit_proxies").value(configuration.commit_proxies);
   json.key("grv_proxies").value(configuration.grv_proxies);
   json.key("resolvers").value(configuration.resolvers);
+  json.key("tenant_mode").value(tenant_mode_name(facts.tenant_mode));
   if (facts.database_exists) json.key("storage_servers").value(facts.storage_servers);
   json.end_object();
 }

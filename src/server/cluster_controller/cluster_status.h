@@ -18,6 +18,7 @@
 #include "interfaces/log_interface.h"
 #include "interfaces/ratekeeper_interface.h"
 #include "interfaces/status_interface.h"
+#include "interfaces/tenant_map.h"
 #include "interfaces/types.h"
 #include "runtime/network_address.h"
 #include "runtime/uid.h"
@@ -153,6 +154,8 @@ struct ClusterStatusFacts {
   bool database_exists = false;
   // The recorded configuration, or for a database not created yet, the one it will get.
   DatabaseConfiguration configuration;
+  // A setting kept in the database itself, as last read.
+  TenantMode tenant_mode = TenantMode::disabled;
   int storage_servers = 0;
   // Every shard and its team, in key order.
   std::vector<ShardTeamFacts> teams;

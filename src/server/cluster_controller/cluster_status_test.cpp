@@ -230,6 +230,7 @@ TEST(ClusterStatusTest, RecoveredClusterIsAvailableAndHealthyWithEveryField) {
   EXPECT_EQ(cluster["configuration"]["commit_proxies"].number, 1);
   EXPECT_EQ(cluster["configuration"]["grv_proxies"].number, 1);
   EXPECT_EQ(cluster["configuration"]["resolvers"].number, 1);
+  EXPECT_EQ(cluster["configuration"]["tenant_mode"].text, "disabled");
   EXPECT_EQ(cluster["configuration"]["storage_servers"].number, 1);
   EXPECT_EQ(cluster["workers_registered"].number, 2);
   // The generations of logs, newest first.

@@ -95,6 +95,8 @@ struct ControllerState {
   // The excluded processes as last read from the database, and a count of its changes.
   Exclusions exclusions;
   AsyncVar<uint64_t> exclusion_changes{0};
+  // The database's tenant_mode as last read with the exclusions (for status).
+  TenantMode tenant_mode = TenantMode::disabled;
   // The excluded processes as they were when the logs of the generation being recruited,
   // and of the published one, were chosen: a process excluded since then that hosts a role
   // of the published generation ends it, however long ago the list changed (a recovery

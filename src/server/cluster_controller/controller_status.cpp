@@ -134,6 +134,7 @@ ClusterStatusFacts current_facts(const ControllerState& state) {
   facts.database_exists = state.core && state.core->database_exists();
   facts.configuration =
       facts.database_exists ? state.core->configuration : state.options.new_database.database;
+  facts.tenant_mode = state.tenant_mode;
   if (state.data_distributor) facts.data_distributor = state.data_distributor->address;
   if (state.ratekeeper) facts.ratekeeper = state.ratekeeper->address;
   if (state.core) {

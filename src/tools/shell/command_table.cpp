@@ -43,8 +43,11 @@ const std::vector<CommandSpec>& all_commands() {
        "The change takes effect through a recovery; the shell prints the configuration\n"
        "recorded. single, double or triple changes the redundancy mode (copies in\n"
        "distinct zones), if the storage servers and live processes span enough zones: the\n"
-       "data distributor then moves every shard to a team of the new size. `new' is\n"
-       "ignored, since Strata creates the database itself.\n"
+       "data distributor then moves every shard to a team of the new size.\n"
+       "tenant_mode=optional_experimental allows tenants (FoundationDB's: named key\n"
+       "spaces, beside the keys outside any tenant), tenant_mode=disabled (the default)\n"
+       "does not; this takes effect at once. `new' is ignored, since Strata creates the\n"
+       "database itself.\n"
        "Example: configure logs=2 resolvers=2",
        0, unlimited, configure_command, false},
       {"consistencycheck", "consistencycheck", "compare every copy of every shard",

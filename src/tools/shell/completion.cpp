@@ -34,7 +34,15 @@ std::vector<std::string> words_after(const std::vector<std::string>& before) {
   const std::string& command = before[0];
   if (command == "configure") {
     // The words that stand alone; counts (logs=N, ...) are typed.
-    words = {"double", "memory", "new", "rocksdb", "single", "ssd", "triple"};
+    words = {"double",
+             "memory",
+             "new",
+             "rocksdb",
+             "single",
+             "ssd",
+             "tenant_mode=disabled",
+             "tenant_mode=optional_experimental",
+             "triple"};
   } else if (before.size() == 1) {
     if (command == "help") {
       for (const CommandSpec& spec : command_specs())

@@ -57,6 +57,8 @@ void configuration_section(std::string& out, const Json& doc) {
   count("GRV proxies", "grv_proxies");
   count("Resolvers", "resolvers");
   count("Storage servers", "storage_servers");
+  if (auto mode = string_field(doc, {"cluster", "configuration", "tenant_mode"}))
+    line(out, "Tenant mode", *mode);
   const Json* coordinators = field(doc, {"cluster", "coordinators"});
   if (coordinators && coordinators->is_array()) {
     std::string list;

@@ -1,7 +1,7 @@
 """A thin ctypes binding of FoundationDB's C API (API version 730), standard library only.
 
-Only what the randomized test needs: API version selection, the network thread, a
-database, transactions and their futures. Every call that can fail raises FDBError with
+Only what the tests need: API version selection, the network thread, a database, tenants,
+transactions and their futures. Every call that can fail raises FDBError with
 the library's error code; futures are always destroyed before a call returns.
 """
 
@@ -41,9 +41,11 @@ TR_OPTION_NEXT_WRITE_NO_WRITE_CONFLICT_RANGE = 30
 TR_OPTION_READ_YOUR_WRITES_DISABLE = 51
 TR_OPTION_ACCESS_SYSTEM_KEYS = 301
 TR_OPTION_READ_SYSTEM_KEYS = 302
+TR_OPTION_RAW_ACCESS = 303
 TR_OPTION_TIMEOUT = 500
 TR_OPTION_SNAPSHOT_RYW_ENABLE = 600
 TR_OPTION_SNAPSHOT_RYW_DISABLE = 601
+TR_OPTION_SPECIAL_KEY_SPACE_ENABLE_WRITES = 714
 
 ERROR_PREDICATE_RETRYABLE = 50000
 ERROR_PREDICATE_MAYBE_COMMITTED = 50001
@@ -109,6 +111,10 @@ _SIGNATURES = {
     "fdb_create_database": (_I, [ctypes.c_char_p, ctypes.POINTER(_P)]),
     "fdb_database_destroy": (None, [_P]),
     "fdb_database_create_transaction": (_I, [_P, ctypes.POINTER(_P)]),
+    "fdb_database_open_tenant": (_I, [_P, _B, _I, ctypes.POINTER(_P)]),
+    "fdb_tenant_create_transaction": (_I, [_P, ctypes.POINTER(_P)]),
+    "fdb_tenant_get_id": (_P, [_P]),
+    "fdb_tenant_destroy": (None, [_P]),
     "fdb_transaction_destroy": (None, [_P]),
     "fdb_transaction_cancel": (None, [_P]),
     "fdb_transaction_set_option": (_I, [_P, _I, _B, _I]),
@@ -183,21 +189,25 @@ class Database:
         self.library._check(self.library.lib.fdb_database_create_transaction(self.handle, ctypes.byref(out)))
         return Transaction(self.library, out)
 
+    def open_tenant(self, name):
+        out = _P()
+        self.library._check(self.library.lib.fdb_database_open_tenant(self.handle, name, len(name), ctypes.byref(out)))
+        return Tenant(self.library, out)
+
     def destroy(self):
         if self.handle:
             self.library.lib.fdb_database_destroy(self.handle)
             self.handle = None
 
 
-class Transaction:
-    """A transaction handle. Reads block on their future and return plain Python values."""
+class _Futures:
+    """Blocking on a handle's futures and reading their results."""
 
     def __init__(self, library, handle):
         self.library = library
         self.lib = library.lib
         self.handle = handle
 
-    # -- futures ----------------------------------------------------------------------
     def _wait(self, future):
         """Blocks until the future is ready; returns it, or destroys it and raises."""
         if not future:
@@ -229,6 +239,25 @@ class Transaction:
             return ctypes.string_at(ptr, length.value) if length.value else b""
         finally:
             self.lib.fdb_future_destroy(f)
+
+
+class Tenant(_Futures):
+    def create_transaction(self):
+        out = _P()
+        self.library._check(self.lib.fdb_tenant_create_transaction(self.handle, ctypes.byref(out)))
+        return Transaction(self.library, out)
+
+    def get_id(self):
+        return self._int64(self.lib.fdb_tenant_get_id(self.handle))
+
+    def destroy(self):
+        if self.handle:
+            self.lib.fdb_tenant_destroy(self.handle)
+            self.handle = None
+
+
+class Transaction(_Futures):
+    """A transaction handle. Reads block on their future and return plain Python values."""
 
     # -- options and versions ---------------------------------------------------------
     def set_option(self, option, value=None):
