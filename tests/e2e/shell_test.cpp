@@ -178,6 +178,41 @@ TEST_F(ShellTest, SetGetClearRoundTrip) {
   EXPECT_EQ(run.errors, "");
 }
 
+TEST_F(ShellTest, TenantsAreCreatedUsedListedAndDeleted) {
+  ProgramRun disabled = exec("tenant create t1");
+  EXPECT_NE(disabled.status, 0) << describe(disabled);
+  EXPECT_TRUE(contains(disabled.errors, "tenants_disabled (2136)")) << describe(disabled);
+
+  ProgramRun run = exec(
+      "configure tenant_mode=optional_experimental; tenant create t1; tenant create t2; "
+      "tenant list; tenant get t1; usetenant t1; usetenant; writemode on; set k inside; "
+      "get k; defaulttenant; get k; set k outside; usetenant t1; get k");
+  EXPECT_EQ(run.status, 0) << describe(run);
+  for (const std::string& line :
+       {"The tenant `t1' has been created", "  1. `t1'", "  2. `t2'", "  id: 1",
+        "  prefix: \\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01", "  lock state: unlocked",
+        "Using tenant `t1'", "Using no tenant", "`k': not found"}) {
+    EXPECT_TRUE(contains(run.output, line)) << line << "\n" << describe(run);
+  }
+  // Inside the tenant, outside it, then inside again: each sees its own `k'.
+  const size_t inside = run.output.find("`k' is `inside'");
+  const size_t again = run.output.rfind("`k' is `inside'");
+  EXPECT_NE(inside, std::string::npos) << describe(run);
+  EXPECT_NE(inside, again) << describe(run);
+
+  ProgramRun exists = exec("tenant create t1");
+  EXPECT_TRUE(contains(exists.errors, "tenant_already_exists (2132)")) << describe(exists);
+  ProgramRun full = exec("tenant delete t1");
+  EXPECT_TRUE(contains(full.errors, "tenant_not_empty (2133)")) << describe(full);
+  ProgramRun emptied =
+      exec("usetenant t1; writemode on; clear k; defaulttenant; tenant delete t1; tenant list");
+  EXPECT_EQ(emptied.status, 0) << describe(emptied);
+  EXPECT_TRUE(contains(emptied.output, "The tenant `t1' has been deleted")) << describe(emptied);
+  EXPECT_TRUE(contains(emptied.output, "  1. `t2'")) << describe(emptied);
+  ProgramRun gone = exec("usetenant t1; get k");
+  EXPECT_TRUE(contains(gone.errors, "tenant_not_found (2131)")) << describe(gone);
+}
+
 TEST_F(ShellTest, BinaryKeysAndValuesRoundTripThroughEscapes) {
   ProgramRun written = exec(R"(writemode on; set "bin/a b\x00\xff\\" "v\x01;\"q\"")");
   ASSERT_EQ(written.status, 0) << describe(written);
@@ -1084,7 +1119,7 @@ TEST(ShellCompletionTest, CommandsAndTheirWords) {
   EXPECT_EQ(shell::complete("configure tr").candidates, std::vector<std::string>{"triple"});
   EXPECT_EQ(shell::complete("configure tenant_mode=o").candidates,
             std::vector<std::string>{"tenant_mode=optional_experimental"});
-  EXPECT_EQ(shell::complete("").candidates.size(), 22u);
+  EXPECT_EQ(shell::complete("").candidates.size(), 25u);
 }
 
 TEST(ShellOptionsTest, GroupsReplaceEachOther) {

@@ -66,6 +66,9 @@ const std::vector<CommandSpec>& all_commands() {
        "the shell's own cluster file is rewritten with it; other cluster files are\n"
        "rewritten by the processes and clients that use them.",
        0, unlimited, coordinators_command, false},
+      {"defaulttenant", "defaulttenant", "work outside any tenant again",
+       "Later commands work in the whole key space, not in the tenant `usetenant' chose.", 0, 0,
+       defaulttenant_command, false},
       {"exclude", "exclude [FORCE] [failed] [no_wait] [ADDRESS...]",
        "move data and roles off processes; alone: list them",
        "With no arguments, lists the excluded processes. `exclude ADDRESS...' (IP:PORT\n"
@@ -132,6 +135,21 @@ const std::vector<CommandSpec>& all_commands() {
        "adds each process's figures; `status json' prints the status document as the\n"
        "special key \\xff\\xff/status/json holds it (docs/status-json.md).",
        0, 1, status_command, false},
+      {"tenant", "tenant create|delete|list|get ...", "create, delete, list or describe tenants",
+       "FoundationDB's tenants: named key spaces, each under its own prefix, allowed once\n"
+       "`configure tenant_mode=optional_experimental' was run.\n"
+       "tenant create NAME: creates the tenant (an error if it exists).\n"
+       "tenant delete NAME: deletes it (an error if it does not exist, or still holds keys).\n"
+       "tenant list [BEGIN [END [LIMIT]]]: the tenants named from BEGIN to END (at most\n"
+       "LIMIT, 100 by default).\n"
+       "tenant get NAME [JSON]: its id, prefix and lock state, or its JSON entry.\n"
+       "Each runs in a transaction of its own, outside any tenant.",
+       1, 4, tenant_command, false},
+      {"usetenant", "usetenant [NAME]", "work in a tenant; alone: show which",
+       "Later get, getrange, getrangekeys, set, clear, clearrange and begin work in tenant\n"
+       "NAME: their keys are the tenant's, without its prefix. `defaulttenant' goes back to\n"
+       "the whole key space. Not in the middle of a transaction.",
+       0, 1, usetenant_command, false},
       {"writemode", "writemode on|off", "allow or forbid set, clear and clearrange",
        "Writes are refused until `writemode on', so that a mistyped command does not\n"
        "change the database. `writemode off' forbids them again.",

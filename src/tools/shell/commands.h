@@ -42,6 +42,11 @@ Future<Void> consistencycheck_command(Shell& shell, const Words& arguments);
 Future<Void> coordinators_command(Shell& shell, const Words& arguments);
 Future<Void> kill_command(Shell& shell, const Words& arguments);
 
+// tenant_commands.cpp: tenants.
+Future<Void> tenant_command(Shell& shell, const Words& arguments);
+Future<Void> usetenant_command(Shell& shell, const Words& arguments);
+Future<Void> defaulttenant_command(Shell& shell, const Words& arguments);
+
 // shell_commands.cpp: the shell itself.
 Future<Void> help_command(Shell& shell, const Words& arguments);
 Future<Void> exit_command(Shell& shell, const Words& arguments);

@@ -16,10 +16,6 @@ constexpr int64_t range_limit_default = 25;
 // A range read prints at most this many rows, however large the limit asked for.
 constexpr int64_t range_limit_max = 1'000'000;
 
-std::string quoted(std::string_view bytes) {
-  return "`" + printable_bytes(bytes) + "'";
-}
-
 void require_write_mode(Shell& shell, const char* command) {
   if (shell.state().write_mode) return;
   throw Error(ErrorCode::client_invalid_operation,
@@ -78,9 +74,9 @@ Future<Void> print_range(Shell& shell, const Words& arguments, bool with_values)
   std::printf("Range limited to %" PRId64 " keys\n", range.limit);
   for (const KeyValue& row : result.rows) {
     if (with_values) {
-      say(quoted(row.key) + " is " + quoted(row.value));
+      say(in_quotes(row.key) + " is " + in_quotes(row.value));
     } else {
-      say(quoted(row.key));
+      say(in_quotes(row.key));
     }
   }
   if (result.more) say("(more keys follow; give a larger LIMIT to see them)");
@@ -95,9 +91,9 @@ Future<Void> get_command(Shell& shell, const Words& arguments) {
       [&](Transaction& transaction) -> Future<Void> { value = co_await transaction.get(key); },
       Access::read);
   if (value) {
-    say(quoted(key) + " is " + quoted(*value));
+    say(in_quotes(key) + " is " + in_quotes(*value));
   } else {
-    say(quoted(key) + ": not found");
+    say(in_quotes(key) + ": not found");
   }
 }
 

@@ -27,6 +27,10 @@ std::vector<Words> parse_command_line(std::string_view line);
 
 // `bytes` in printable form (see above).
 std::string printable_bytes(std::string_view bytes);
+// The same between quotes, as messages name keys and values: `key'.
+inline std::string in_quotes(std::string_view bytes) {
+  return "`" + printable_bytes(bytes) + "'";
+}
 
 // Whether `text` is a whole decimal number (an optional '-' and digits) that fits in an
 // int64_t; the number goes to `value`.

@@ -129,7 +129,9 @@ Database& Shell::database() {
 
 Future<Transaction> Shell::new_transaction() {
   co_await connect();
-  Transaction transaction = database_.create_transaction();
+  Transaction transaction = state_.tenant
+                                ? database_.open_tenant(*state_.tenant).create_transaction()
+                                : database_.create_transaction();
   state_.default_options.apply(transaction);
   co_return transaction;
 }

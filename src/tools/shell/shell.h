@@ -35,6 +35,8 @@ struct ShellState {
   // Options of every new transaction, and those of the current one.
   OptionSet default_options;
   OptionSet transaction_options;
+  // The tenant new transactions work in (`usetenant'); none: the whole key space.
+  std::optional<std::string> tenant;
   bool exit_requested = false;
 };
 
@@ -69,13 +71,14 @@ class Shell {
   // Returns the version of that autocommit; nullopt otherwise. `body` may run several
   // times: it must only collect what it reads.
   Future<std::optional<Version>> run(std::function<Future<Void>(Transaction&)> body, Access access);
-  // A new transaction with the default options.
+  // A new transaction with the default options, in the tenant `usetenant' chose.
   Future<Transaction> new_transaction();
   // Commits `transaction`. Noted while in flight: if the command then fails for want of an
   // answer, the message says the commit may or may not have happened.
   Future<Void> commit(Transaction transaction);
 
   ShellState& state() { return state_; }
+  const ShellState& state() const { return state_; }
   const ShellOptions& options() const { return options_; }
 
  private:
