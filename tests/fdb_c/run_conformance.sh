@@ -6,7 +6,8 @@
 # folder, runs the C program, then (unless --c-only) the Node.js suite in node/ through
 # the npm package foundationdb, which loads our libfdb_c.so, the randomized model test
 # in python/ (ctypes over libfdb_c.so, a few fixed seeds) and the tenant test there (which
-# configures the server's tenant_mode with the shell built beside SERVER, strata).
+# configures the server's tenant_mode with the shell built beside SERVER, strata), then
+# the randomized test again inside a tenant.
 # The server is stopped and the folder removed however the run ends.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -97,3 +98,12 @@ fi
 echo "== Python tenant test (ctypes over libfdb_c.so)"
 timeout 300 python3 -B "$here/python/tenant_test.py" --cluster-file "$cluster_file" \
   --library "$library_dir/libfdb_c.so" --shell "$(dirname "$server")/strata"
+
+echo "== Python randomized model test inside a tenant"
+# The same operations and model with every transaction in a tenant (the test above allowed
+# tenants): keys relative to the tenant's prefix, its edges "" and "\xff".
+for seed in 1 2; do
+  timeout 300 python3 -B "$here/python/random_ops_test.py" --cluster-file "$cluster_file" \
+    --library "$library_dir/libfdb_c.so" --seed "$seed" --ops "$random_ops_count" \
+    --tenant pyrand
+done

@@ -3,6 +3,7 @@
 FoundationDB's binding tester (its `api` instruction set), over ctypes.
 
     random_ops_test.py --cluster-file F --library PATH --seed N --ops N [--transactions N]
+                       [--tenant NAME]
 
 Runs transactions of random operations over a small key space under a per-run prefix
 and checks every result against model.py, an in-memory model of FoundationDB's documented
@@ -10,6 +11,10 @@ semantics. After every commit it compares the database under the prefix with the
 The same seed generates the same operations (given the same results). On a mismatch it
 prints the seed, the operation number and the last operations with what was expected and
 what came back, and exits with status 1.
+
+With --tenant, every transaction is one of tenant NAME (created if missing; the cluster's
+tenant_mode must allow tenants): the same operations and the same model, with the keys
+relative to the tenant, whose edges are "" and "\xff" as the whole key space's are.
 """
 
 import argparse
@@ -33,6 +38,7 @@ TRANSACTION_TOO_OLD = 1007
 TRANSACTION_CANCELLED = 1025
 CLIENT_INVALID_OPERATION = 2000
 KEY_OUTSIDE_LEGAL_RANGE = 2004
+INVALID_OPTION = 2007
 INVERTED_RANGE = 2005
 VERSION_INVALID = 2011
 INVALID_MUTATION_TYPE = 2018
@@ -133,9 +139,10 @@ class Txn:
 
 
 class Runner:
-    def __init__(self, lib, db, seed, ops, max_transactions, history=30, log=None):
+    def __init__(self, lib, db, seed, ops, max_transactions, history=30, log=None, in_tenant=False):
         self.lib = lib
-        self.db = db
+        self.db = db  # a database, or a tenant (in_tenant)
+        self.in_tenant = in_tenant
         self.seed = seed
         self.rng = random.Random(seed)
         self.max_ops = ops
@@ -791,6 +798,12 @@ class Runner:
                 kind_ = self.rng.choice([F.CONFLICT_RANGE_READ, F.CONFLICT_RANGE_WRITE])
                 self.check(f"add_conflict_range({short(b)}, {short(a)}, {kind_})", ("err", INVERTED_RANGE),
                            self.call(lambda: t.tr.add_conflict_range(b, a, kind_)))
+            elif kind == "read_system_keys" and self.in_tenant:
+                # A tenant has no system keys: the option (raw access) is refused.
+                self.check("set_option(READ_SYSTEM_KEYS)", ("err", INVALID_OPTION),
+                           self.call(lambda: t.tr.set_option(F.TR_OPTION_READ_SYSTEM_KEYS)))
+                self.record("destroy without commit", "", "")
+                return
             elif kind == "read_system_keys":
                 self.check("set_option(READ_SYSTEM_KEYS)", ("ok", None),
                            self.call(lambda: t.tr.set_option(F.TR_OPTION_READ_SYSTEM_KEYS)))
@@ -898,6 +911,22 @@ class Runner:
             print(line, file=out)
 
 
+def create_tenant(db, name):
+    """Creates tenant `name` through the management module (nothing if it exists)."""
+    tr = db.create_transaction()
+    try:
+        while True:
+            try:
+                tr.set_option(F.TR_OPTION_SPECIAL_KEY_SPACE_ENABLE_WRITES)
+                tr.set(b"\xff\xff/management/tenant/map/" + name, b"")
+                tr.commit()
+                return
+            except F.FDBError as e:
+                tr.on_error(e.code)
+    finally:
+        tr.destroy()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cluster-file", required=True)
@@ -909,13 +938,19 @@ def main():
     parser.add_argument("--history", type=int, default=30, help="operations shown on a failure")
     parser.add_argument("--stall-seconds", type=float, default=60.0,
                         help="fail when no operation completes for this long")
+    parser.add_argument("--tenant", help="run every transaction in this tenant")
     args = parser.parse_args()
 
-    print(f"random_ops_test: seed {args.seed}, {args.ops} operations", flush=True)
+    where = f" in tenant {args.tenant}" if args.tenant else ""
+    print(f"random_ops_test: seed {args.seed}, {args.ops} operations{where}", flush=True)
     lib = F.Library(args.library)
     db = lib.open_database(args.cluster_file)
-    runner = Runner(lib, db, args.seed, args.ops, args.transactions, args.history,
-                    open(args.log, "w") if args.log else None)
+    owner = db
+    if args.tenant:
+        create_tenant(db, args.tenant.encode())
+        owner = db.open_tenant(args.tenant.encode())
+    runner = Runner(lib, owner, args.seed, args.ops, args.transactions, args.history,
+                    open(args.log, "w") if args.log else None, in_tenant=bool(args.tenant))
 
     def watchdog():
         while True:
