@@ -17,7 +17,7 @@ constexpr const char* usage_text =
     "                    [--key-bytes N] [--value-bytes N] [--distribution uniform|zipfian]\n"
     "                    [--range-rows N] [--warehouses N] [--no-load] [--seed N]\n"
     "                    [--priority default|batch|system_immediate] [--json FILE]\n"
-    "                    [--knob NAME=VALUE]...\n"
+    "                    [--knob NAME=VALUE]... [--tenant NAME]\n"
     "\n"
     "Workloads:\n"
     "  reads      ten point reads per transaction\n"
@@ -54,7 +54,9 @@ constexpr const char* usage_text =
     "  --priority P        Strata's transaction priority: default, batch (held back first\n"
     "                      when the cluster is overloaded) or system_immediate (never held)\n"
     "  --json FILE         also write the results as JSON\n"
-    "  --knob NAME=VALUE   set one of Strata's client or runtime knobs (Strata only)\n";
+    "  --knob NAME=VALUE   set one of Strata's client or runtime knobs (Strata only)\n"
+    "  --tenant NAME       run every transaction in tenant NAME, created if missing (Strata\n"
+    "                      only; the cluster's tenant_mode must allow tenants)\n";
 
 [[noreturn]] void usage_error(const std::string& problem) {
   std::fprintf(stderr, "strata-bench: %s\n\n%s", problem.c_str(), usage_text);
@@ -170,6 +172,8 @@ BenchOptions parse_arguments(int argc, char** argv) {
       }
     } else if (flag == "--json") {
       options.json_file = value();
+    } else if (flag == "--tenant") {
+      options.tenant = value();
     } else if (flag == "--knob") {
       const std::string setting = value();
       const size_t equals = setting.find('=');

@@ -47,6 +47,8 @@ struct BenchOptions {
   std::optional<std::string> json_file;
   // Client and runtime knobs (NAME, VALUE), set before the database opens (Strata only).
   std::vector<std::pair<std::string, std::string>> knobs;
+  // Every transaction in this tenant (Strata only).
+  std::optional<std::string> tenant;
 
   int concurrency() const { return connections * in_flight; }
 };

@@ -27,11 +27,26 @@ struct StrataRun {
   bool measuring(double at) const { return at >= measure_start && at < measure_end; }
 };
 
+// The run's transactions: in the tenant --tenant names, if any.
+Transaction new_transaction(const Database& database, const BenchOptions& options) {
+  return options.tenant ? database.open_tenant(*options.tenant).create_transaction()
+                        : database.create_transaction();
+}
+
+// Creates tenant `name` through the management module (nothing if it exists).
+Future<Void> create_tenant(Database database, std::string name) {
+  co_await database.run([&name](Transaction& tr) -> Future<Void> {
+    tr.set_special_key_space_enable_writes();
+    tr.set(std::string("\xff\xff", 2) + "/management/tenant/map/" + name, "");
+    co_return;
+  });
+}
+
 // Rows loaded per transaction, and transactions loading at once.
 constexpr int64_t load_batch_rows = 500;
 constexpr int load_streams = 8;
 
-Future<Void> load(Database database, const Workload& workload) {
+Future<Void> load(Database database, const Workload& workload, const BenchOptions& options) {
   int64_t total = workload.load_count();
   int64_t next = 0;
   int64_t done = 0;
@@ -40,13 +55,15 @@ Future<Void> load(Database database, const Workload& workload) {
       int64_t first = next;
       int64_t last = std::min(total, first + load_batch_rows);
       next = last;
-      co_await database.run([&workload, first, last](Transaction& tr) -> Future<Void> {
+      auto rows = [&workload, first, last](Transaction& tr) -> Future<Void> {
         for (int64_t i = first; i < last; ++i) {
           KeyValue row = workload.load_row(i);
           tr.set(row.key, row.value);
         }
         co_return;
-      });
+      };
+      co_await (options.tenant ? database.open_tenant(*options.tenant).run(rows)
+                               : database.run(rows));
       done += last - first;
     }
   };
@@ -115,7 +132,7 @@ Future<Void> client(StrataRun* run, Database database) {
     TransactionPlan plan = run->workload->next(random);
     double started = now();
     bool measured = run->measuring(started);
-    Transaction tr = database.create_transaction();
+    Transaction tr = new_transaction(database, *run->options);
     while (true) {
       std::optional<Error> failure;
       try {
@@ -163,7 +180,8 @@ Future<int> run_strata(const BenchOptions& options, Workload& workload) {
     ClusterConnectionString connection = co_await read_cluster_file(options.cluster_file);
     for (int i = 0; i < options.connections; ++i)
       databases.push_back(Database::open(connection));
-    if (options.load) co_await load(databases.front(), workload);
+    if (options.tenant) co_await create_tenant(databases.front(), *options.tenant);
+    if (options.load) co_await load(databases.front(), workload, options);
   } catch (Error& error) {
     std::fprintf(stderr, "strata-bench: %s\n", error.message().c_str());
     co_return 1;
