@@ -835,9 +835,28 @@ static void test_options_and_metadata(FDBDatabase* db) {
   uint8_t zero[8] = {0};
   CHECK_ERROR(fdb_database_set_option(db, FDB_DB_OPTION_TRANSACTION_TIMEOUT, zero, 8), 0);
 
-  /* Tenants do not exist; the client status says it is healthy. */
+  /* A tenant opens whatever the cluster allows; while its tenant_mode is disabled (as
+     here) its transactions and its id fail with tenants_disabled. A name beginning with
+     \xff is refused at once, and so are the raw-access options in a tenant's
+     transaction. The tenant test (python/tenant_test.py) checks tenants that exist. */
   FDBTenant* tenant = NULL;
-  CHECK_ERROR(fdb_database_open_tenant(db, KEY("tenant"), &tenant), 2136);
+  CHECK_ERROR(fdb_database_open_tenant(db, KEY("\xff" "bad"), &tenant), 2134);
+  CHECK_ERROR(fdb_database_open_tenant(db, KEY("tenant"), &tenant), 0);
+  FDBTransaction* in_tenant;
+  CHECK_ERROR(fdb_tenant_create_transaction(tenant, &in_tenant), 0);
+  CHECK_ERROR(fdb_transaction_set_option(in_tenant, FDB_TR_OPTION_RAW_ACCESS, NULL, 0), 2007);
+  CHECK_ERROR(fdb_transaction_set_option(in_tenant, FDB_TR_OPTION_ACCESS_SYSTEM_KEYS, NULL, 0),
+              2007);
+  FDBFuture* tenant_read = fdb_transaction_get(in_tenant, KEY("k"), 0);
+  CHECK_ERROR(wait_for(tenant_read), 2136);
+  fdb_future_destroy(tenant_read);
+  FDBFuture* tenant_id = fdb_tenant_get_id(tenant);
+  CHECK_ERROR(wait_for(tenant_id), 2136);
+  fdb_future_destroy(tenant_id);
+  fdb_transaction_destroy(in_tenant);
+  fdb_tenant_destroy(tenant);
+
+  /* The client status says it is healthy. */
   FDBFuture* client_status = fdb_database_get_client_status(db);
   CHECK_ERROR(wait_for(client_status), 0);
   const uint8_t* json;

@@ -19,7 +19,7 @@ if [ "${1:-}" = "--c-only" ]; then
 fi
 [ $# -eq 2 ] || { echo "usage: $0 [--c-only] BUILD_DIR SERVER" >&2; exit 2; }
 build="$(cd "$1" && pwd)"
-server="$2"
+server="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"
 library_dir="$build/src/fdb_c"
 
 work="$(mktemp -d)"
