@@ -83,6 +83,19 @@ Future<std::string> configure_database(Database database, std::vector<std::strin
   co_return configuration;
 }
 
+Future<Void> set_tenant_exists(Database database, std::string name, bool exists) {
+  const std::string key = tenant_management_prefix + name;
+  co_await database.run([&key, exists](Transaction& transaction) -> Future<Void> {
+    transaction.set_special_key_space_enable_writes();
+    if (exists) {
+      transaction.set(key, "");
+    } else {
+      transaction.clear(key);
+    }
+    co_return;
+  });
+}
+
 Future<TenantMode> read_tenant_mode(Database database) {
   co_return co_await database.run([](Transaction& transaction) -> Future<TenantMode> {
     transaction.set_read_system_keys();

@@ -21,6 +21,11 @@ namespace strata {
 // Fails with client_invalid_operation naming a bad word.
 Future<std::string> configure_database(Database database, std::vector<std::string> words);
 
+// Creates (`exists`) or deletes tenant `name` through the management module, retrying as
+// on_error says; creating one that exists or deleting one that does not changes nothing.
+// Fails as the module does (tenants_disabled, tenant_not_empty, ...).
+Future<Void> set_tenant_exists(Database database, std::string name, bool exists);
+
 // The database's tenant_mode (interfaces/tenant_map.h).
 Future<TenantMode> read_tenant_mode(Database database);
 

@@ -161,8 +161,8 @@ void check_readable_key(const TransactionState& state, std::string_view key) {
 // module. \xff\xff/management/tenant/map/<name> reads as the tenant's entry (JSON); with
 // special_key_space_enable_writes a set creates the tenant and a clear deletes it, at
 // commit (client/tenant_changes.h).
-const std::string tenant_map_begin = special_keys_begin + "/management/tenant/map/";
-const std::string tenant_map_end = special_keys_begin + "/management/tenant/map0";
+const std::string& tenant_map_begin = tenant_management_prefix;
+const std::string tenant_map_end = strinc(tenant_management_prefix);
 
 // Whether [begin, end) lies in the tenant map module.
 bool in_tenant_map(std::string_view begin, std::string_view end) {

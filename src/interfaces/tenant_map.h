@@ -25,6 +25,9 @@ namespace strata {
 inline const std::string tenant_map_prefix = system_keys_begin + "/tenant/map/";
 inline const std::string tenant_last_id_key = system_keys_begin + "/tenant/last_id";
 inline const std::string tenant_mode_key = system_keys_begin + "/conf/tenant_mode";
+// FoundationDB's management module: <this><name> reads as the tenant's entry; written with
+// special_key_space_enable_writes, a set creates the tenant and a clear deletes it.
+inline const std::string tenant_management_prefix = special_keys_begin + "/management/tenant/map/";
 
 // What the cluster allows: no tenants (the default), or tenants beside raw access.
 // FoundationDB's required_experimental (no raw access without a tenant) is not provided.

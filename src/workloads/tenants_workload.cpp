@@ -42,7 +42,7 @@ class TenantsWorkload final : public Workload {
     Database database = context.database();
     co_await configure_database(database, {"tenant_mode=optional_experimental"});
     for (int64_t t = 0; t < tenants_; ++t) {
-      co_await change_tenant(database, tenant_name(t), /*create=*/true);
+      co_await set_tenant_exists(database, tenant_name(t), /*exists=*/true);
       co_await database.open_tenant(tenant_name(t)).run([this](Transaction& tr) -> Future<Void> {
         for (int64_t a = 0; a < accounts_; ++a)
           tr.set(account_key(a), std::to_string(initial_balance_));
@@ -109,21 +109,6 @@ class TenantsWorkload final : public Workload {
     return "account/" + std::string(6 - digits.size(), '0') + digits;
   }
 
-  // Creates or deletes a tenant through the management module; a retry after an unknown
-  // result is harmless (both are idempotent).
-  static Future<Void> change_tenant(Database database, std::string tenant, bool create) {
-    co_await database.run([tenant, create](Transaction& tr) -> Future<Void> {
-      tr.set_special_key_space_enable_writes();
-      const std::string key = std::string("\xff\xff", 2) + "/management/tenant/map/" + tenant;
-      if (create) {
-        tr.set(key, "");
-      } else {
-        tr.clear(key);
-      }
-      co_return;
-    });
-  }
-
   Future<Void> client(Database database) {
     Random& random = env().random();
     while (now() < end_time_) {
@@ -150,7 +135,7 @@ class TenantsWorkload final : public Workload {
     for (int64_t round = 0; now() < end_time_; ++round) {
       co_await delay(random.exponential(churn_interval_s_));
       const std::string name = "scratch/" + std::to_string(round);
-      co_await change_tenant(database, name, /*create=*/true);
+      co_await set_tenant_exists(database, name, /*exists=*/true);
       Tenant tenant = database.open_tenant(name);
       const Key prefix = tenant_prefix(co_await tenant.get_id());
       co_await tenant.run([](Transaction& tr) -> Future<Void> {
@@ -165,7 +150,7 @@ class TenantsWorkload final : public Workload {
       }
       std::optional<ErrorCode> refused;
       try {
-        co_await change_tenant(database, name, /*create=*/false);
+        co_await set_tenant_exists(database, name, /*exists=*/false);
       } catch (Error& error) {
         if (error.is_cancellation()) throw;
         refused = error.code();
@@ -179,7 +164,7 @@ class TenantsWorkload final : public Workload {
         tr.clear_range("", std::string(normal_keys_end));
         co_return;
       });
-      co_await change_tenant(database, name, /*create=*/false);
+      co_await set_tenant_exists(database, name, /*exists=*/false);
       std::optional<ErrorCode> after;
       try {
         co_await tenant.run([](Transaction& tr) { return tr.get("a"); });

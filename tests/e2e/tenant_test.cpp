@@ -22,7 +22,7 @@ using testing::TemporaryDirectory;
 // Only against hangs: nothing here is timed.
 constexpr double hang_guard_s = 120;
 
-const std::string tenant_map = std::string("\xff\xff", 2) + "/management/tenant/map/";
+const std::string& tenant_map = tenant_management_prefix;
 
 class TenantTest : public ::testing::Test {
  protected:
@@ -102,8 +102,8 @@ TEST_F(TenantTest, DisabledUntilConfigured) {
     bool shown = false;
     for (int tries = 0; !shown && tries < hang_guard_s / 0.2; ++tries) {
       std::optional<Value> status = co_await read(database, std::string(status_json_key));
-      shown = status &&
-              status->find(R"("tenant_mode":"optional_experimental")") != std::string::npos;
+      shown =
+          status && status->find(R"("tenant_mode":"optional_experimental")") != std::string::npos;
       if (!shown) co_await delay(0.2);
     }
     EXPECT_TRUE(shown) << "status never showed the new tenant_mode";

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "client/management.h"
 #include "runtime/combinators.h"
 #include "runtime/environment.h"
 #include "strata/database.h"
@@ -31,15 +32,6 @@ struct StrataRun {
 Transaction new_transaction(const Database& database, const BenchOptions& options) {
   return options.tenant ? database.open_tenant(*options.tenant).create_transaction()
                         : database.create_transaction();
-}
-
-// Creates tenant `name` through the management module (nothing if it exists).
-Future<Void> create_tenant(Database database, std::string name) {
-  co_await database.run([&name](Transaction& tr) -> Future<Void> {
-    tr.set_special_key_space_enable_writes();
-    tr.set(std::string("\xff\xff", 2) + "/management/tenant/map/" + name, "");
-    co_return;
-  });
 }
 
 // Rows loaded per transaction, and transactions loading at once.
@@ -180,7 +172,8 @@ Future<int> run_strata(const BenchOptions& options, Workload& workload) {
     ClusterConnectionString connection = co_await read_cluster_file(options.cluster_file);
     for (int i = 0; i < options.connections; ++i)
       databases.push_back(Database::open(connection));
-    if (options.tenant) co_await create_tenant(databases.front(), *options.tenant);
+    if (options.tenant)
+      co_await set_tenant_exists(databases.front(), *options.tenant, /*exists=*/true);
     if (options.load) co_await load(databases.front(), workload, options);
   } catch (Error& error) {
     std::fprintf(stderr, "strata-bench: %s\n", error.message().c_str());

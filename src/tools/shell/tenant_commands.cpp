@@ -13,7 +13,7 @@ namespace strata::shell {
 
 namespace {
 
-const std::string tenant_map = std::string("\xff\xff", 2) + "/management/tenant/map/";
+const std::string& tenant_map = tenant_management_prefix;
 
 // The tenant `usetenant' chose may change only between transactions.
 void require_no_transaction(const Shell& shell, std::string_view what) {
